@@ -1,0 +1,14 @@
+/**
+ * @module The `rotor` command line: one subcommand per file in this folder.
+ */
+import { Command } from 'commander';
+import { emulatorCommand } from './emulator-command.ts';
+import { serveCommand } from './serve-command.ts';
+
+const program = new Command('rotor')
+  .description('Scheduled and automated posting for the X API, with OAuth 2.0 tokens that are never lost')
+  .version('0.1.0');
+program.addCommand(serveCommand());
+program.addCommand(emulatorCommand());
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,37 @@
+/**
+ * @module The emulator as one Hono app: X's OAuth and API endpoints, the control endpoints
+ * under `/_emulator`, and a timeline page at `/`.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { apiRoutes } from './http/api-routes.ts';
+import { controlRoutes } from './http/control-routes.ts';
+import type { EmulatorDeps, EmulatorEnv } from './http/env.ts';
+import { oauthRoutes } from './http/oauth-routes.ts';
+import { timelinePage } from './http/pages.ts';
+
+const MAX_BODY = 1024 * 1024;
+
+export function createEmulatorApp(deps: EmulatorDeps): Hono<EmulatorEnv> {
+  const app = new Hono<EmulatorEnv>();
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: (c) => c.json({ title: 'Payload Too Large', type: 'about:blank', status: 413 }, 413),
+    }),
+  );
+  app.get('/', (c) => c.html(timelinePage([...deps.world.users.values()], deps.world.posts)));
+  app.route('/', oauthRoutes(deps));
+  app.route('/', apiRoutes(deps));
+  app.route('/_emulator', controlRoutes(deps));
+  app.notFound((c) =>
+    c.json({ errors: [{ message: 'Sorry, that page does not exist', code: 34 }] }, 404),
+  );
+  app.onError((err, c) => {
+    // The emulator must never crash on a request; report without echoing input.
+    console.error(`emulator: ${c.req.method} ${new URL(c.req.url).pathname} failed: ${err.name}`);
+    return c.json({ title: 'Internal Server Error', type: 'about:blank', status: 500 }, 500);
+  });
+  return app;
+}
