@@ -37,7 +37,9 @@ export function settingsFromFlags(flags: EmulatorFlags): EmulatorSettingsInput {
     try {
       text = readFileSync(flags.config, 'utf8');
     } catch (e) {
-      throw new EmulatorSettingsError(`cannot read --config ${flags.config}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new EmulatorSettingsError(
+        `cannot read --config ${flags.config}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
     try {
       base = JSON.parse(text) as Record<string, unknown>;
@@ -79,9 +81,11 @@ export function settingsFromFlags(flags: EmulatorFlags): EmulatorSettingsInput {
     });
     s.clients = clients;
   } else if (flags.clientSecret !== undefined || flags.redirectUri !== undefined) {
-    throw new EmulatorSettingsError('--client-secret and --redirect-uri register a client: give --client-id too');
+    throw new EmulatorSettingsError(
+      '--client-secret and --redirect-uri register a client: give --client-id too',
+    );
   }
-  return s as EmulatorSettingsInput;
+  return s;
 }
 
 /** The lines printed once the emulator is ready. */
@@ -129,8 +133,19 @@ export function emulatorCommand(): Command {
     .option('--access-token-ttl <seconds>', 'access-token life (default 7200)', wholeNumber(1))
     .option('--code-ttl <seconds>', 'authorization-code life (default 30)', wholeNumber(1))
     .option('--refresh-token-ttl <seconds>', 'refresh-token life (default 180 days)', wholeNumber(1))
-    .addOption(new Option('--refresh-token-expiry <mode>', 'counted from consent or from each refresh').choices(['absolute', 'sliding']))
-    .addOption(new Option('--reuse <policy>', 'what reuse of a spent refresh token does').choices(['family', 'token', 'grace']))
+    .addOption(
+      new Option('--refresh-token-expiry <mode>', 'counted from consent or from each refresh').choices([
+        'absolute',
+        'sliding',
+      ]),
+    )
+    .addOption(
+      new Option('--reuse <policy>', 'what reuse of a spent refresh token does').choices([
+        'family',
+        'token',
+        'grace',
+      ]),
+    )
     .option('--reuse-grace <seconds>', 'grace window for --reuse grace (default 10)', wholeNumber(0))
     .option('--revoke-access-on-refresh', 'a refresh revokes the previous access token at once')
     .option('--auto-approve <username>', 'skip the consent page and approve as this user')

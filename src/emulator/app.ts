@@ -25,9 +25,7 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono<EmulatorEnv> {
   app.route('/', oauthRoutes(deps));
   app.route('/', apiRoutes(deps));
   app.route('/_emulator', controlRoutes(deps));
-  app.notFound((c) =>
-    c.json({ errors: [{ message: 'Sorry, that page does not exist', code: 34 }] }, 404),
-  );
+  app.notFound((c) => c.json({ errors: [{ message: 'Sorry, that page does not exist', code: 34 }] }, 404));
   app.onError((err, c) => {
     // The emulator must never crash on a request; report without echoing input.
     console.error(`emulator: ${c.req.method} ${new URL(c.req.url).pathname} failed: ${err.name}`);

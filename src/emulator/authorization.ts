@@ -22,7 +22,13 @@ export interface AuthorizationRequest {
 export type AuthorizationCheck =
   | { kind: 'ok'; request: AuthorizationRequest }
   | { kind: 'error_page'; message: string }
-  | { kind: 'redirect_error'; redirectUri: string; error: string; description: string; state: string | undefined };
+  | {
+      kind: 'redirect_error';
+      redirectUri: string;
+      error: string;
+      description: string;
+      state: string | undefined;
+    };
 
 const MAX_STATE = 500;
 
@@ -35,9 +41,11 @@ export function checkAuthorizationRequest(world: EmulatorWorld, query: URLSearch
   const clientId = single('client_id');
   if (!clientId) return { kind: 'error_page', message: 'The request has no client_id (or more than one).' };
   const client = world.clients.get(clientId);
-  if (!client) return { kind: 'error_page', message: `No app is registered with the client_id "${clientId}".` };
+  if (!client)
+    return { kind: 'error_page', message: `No app is registered with the client_id "${clientId}".` };
   const redirectUri = single('redirect_uri');
-  if (!redirectUri) return { kind: 'error_page', message: 'The request has no redirect_uri (or more than one).' };
+  if (!redirectUri)
+    return { kind: 'error_page', message: 'The request has no redirect_uri (or more than one).' };
   // Byte-for-byte: no normalisation of case, trailing slash, port or encoding.
   if (!client.redirectUris.includes(redirectUri)) {
     return {
@@ -53,10 +61,12 @@ export function checkAuthorizationRequest(world: EmulatorWorld, query: URLSearch
     description,
     state: state !== undefined && state.length <= MAX_STATE ? state : undefined,
   });
-  if (single('response_type') !== 'code') return back('unsupported_response_type', 'response_type must be "code".');
+  if (single('response_type') !== 'code')
+    return back('unsupported_response_type', 'response_type must be "code".');
   const state = single('state');
   if (state === undefined || state === '') return back('invalid_request', 'state is required.');
-  if (state.length > MAX_STATE) return back('invalid_request', `state is longer than ${MAX_STATE} characters.`);
+  if (state.length > MAX_STATE)
+    return back('invalid_request', `state is longer than ${MAX_STATE} characters.`);
   const scopeParam = single('scope');
   const scopes = (scopeParam ?? '').split(' ').filter((s) => s !== '');
   if (scopes.length === 0) return back('invalid_scope', 'scope is required.');
@@ -66,12 +76,20 @@ export function checkAuthorizationRequest(world: EmulatorWorld, query: URLSearch
   if (!challenge) return back('invalid_request', 'code_challenge is required (PKCE).');
   const methodParam = single('code_challenge_method');
   if (!methodParam) return back('invalid_request', 'code_challenge_method is required (S256 or plain).');
-  const method = methodParam.toUpperCase() === 'S256' ? 'S256' : methodParam.toLowerCase() === 'plain' ? 'plain' : undefined;
+  const method =
+    methodParam.toUpperCase() === 'S256'
+      ? 'S256'
+      : methodParam.toLowerCase() === 'plain'
+        ? 'plain'
+        : undefined;
   if (!method) return back('invalid_request', 'code_challenge_method must be S256 or plain.');
   if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(challenge)) {
     return back('invalid_request', 'code_challenge must be 43–128 unreserved characters.');
   }
-  return { kind: 'ok', request: { clientId, redirectUri, scopes: [...new Set(scopes)], state, challenge, method } };
+  return {
+    kind: 'ok',
+    request: { clientId, redirectUri, scopes: [...new Set(scopes)], state, challenge, method },
+  };
 }
 
 /** Issues a single-use code for the user's approval of `request`. */

@@ -41,10 +41,12 @@ export function authenticateClient(
     if (!client?.clientSecret || !safeEqual(client.clientSecret, basic.secret)) {
       return fail(oauthErrors.missingClientAuth());
     }
-    if (bodyClientId !== undefined && bodyClientId !== client.clientId) return fail(oauthErrors.missingClientAuth());
+    if (bodyClientId !== undefined && bodyClientId !== client.clientId)
+      return fail(oauthErrors.missingClientAuth());
     return ok(client);
   }
-  if (bodyClientId === undefined || bodyClientId === '') return fail(oauthErrors.missingParameter('client_id'));
+  if (bodyClientId === undefined || bodyClientId === '')
+    return fail(oauthErrors.missingParameter('client_id'));
   const client = world.clients.get(bodyClientId);
   if (!client) return fail(oauthErrors.unknownClient());
   // A confidential client must prove itself; its id alone is not enough.

@@ -7,7 +7,14 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { randomId } from './tokens.ts';
 
-export const FAULT_TARGETS = ['token', 'revoke', 'tweets', 'delete_tweet', 'users_me', 'user_tweets'] as const;
+export const FAULT_TARGETS = [
+  'token',
+  'revoke',
+  'tweets',
+  'delete_tweet',
+  'users_me',
+  'user_tweets',
+] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 export const FAULT_KINDS = ['latency', 'error', 'hang', 'lost_response', 'malformed'] as const;
@@ -82,6 +89,7 @@ export class FaultRegistry {
 export const MALFORMED_BODIES: Record<FaultSpec['variant'], string> = {
   truncated_json: '{"token_type":"bearer","expires_in":7200,"access_token":"',
   not_json: '<html><body>Something went wrong</body></html>',
-  wrong_types: '{"token_type":"bearer","expires_in":"soon","access_token":12345,"refresh_token":null,"data":42}',
+  wrong_types:
+    '{"token_type":"bearer","expires_in":"soon","access_token":12345,"refresh_token":null,"data":42}',
   empty: '',
 };

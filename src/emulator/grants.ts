@@ -95,7 +95,8 @@ function refreshDeadline(world: EmulatorWorld, grant: GrantRecord, issuedAt: num
 export function grantStatus(world: EmulatorWorld, grant: GrantRecord): 'active' | 'revoked' | 'expired' {
   if (grant.ended) return 'revoked';
   let newest = grant.consentedAt;
-  for (const r of world.refreshTokens.values()) if (r.grantId === grant.id && !r.spent) newest = Math.max(newest, r.issuedAt);
+  for (const r of world.refreshTokens.values())
+    if (r.grantId === grant.id && !r.spent) newest = Math.max(newest, r.issuedAt);
   return world.now() >= refreshDeadline(world, grant, newest) ? 'expired' : 'active';
 }
 
@@ -116,7 +117,9 @@ export function refreshGrant(
     const { reuse, reuseGraceSeconds } = world.settings;
     if (reuse === 'token') return fail(oauthErrors.badToken());
     const successor = record.spent.successor;
-    const successorRecord = successor.refreshToken ? world.refreshTokens.get(successor.refreshToken) : undefined;
+    const successorRecord = successor.refreshToken
+      ? world.refreshTokens.get(successor.refreshToken)
+      : undefined;
     const withinGrace =
       reuse === 'grace' && now - record.spent.at <= reuseGraceSeconds * 1000 && !successorRecord?.spent;
     if (withinGrace && !grant.ended) return ok(responseBody(world, grant, successor));
@@ -155,7 +158,8 @@ export function revokeToken(world: EmulatorWorld, client: ClientRecord, params: 
   return ok(undefined);
 }
 
-export type BearerCheck = { ok: true; grant: GrantRecord } | { ok: false; status: 401 | 403; missing?: string[] };
+export type BearerCheck =
+  { ok: true; grant: GrantRecord } | { ok: false; status: 401 | 403; missing?: string[] };
 
 /** Checks an `Authorization: Bearer …` header and the scopes an endpoint needs. */
 export function checkBearer(

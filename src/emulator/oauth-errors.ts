@@ -34,11 +34,17 @@ export const oauthErrors = {
     invalidRequest('Value passed for the code verifier did not match the code challenge.'),
   unsupportedGrantType: (): OAuthError => ({
     status: 400,
-    body: { error: 'unsupported_grant_type', error_description: 'Value passed for the grant type was invalid.' },
+    body: {
+      error: 'unsupported_grant_type',
+      error_description: 'Value passed for the grant type was invalid.',
+    },
   }),
   unsupportedTokenType: (): OAuthError => ({
     status: 400,
-    body: { error: 'unsupported_token_type', error_description: 'Value passed for the token type hint was invalid.' },
+    body: {
+      error: 'unsupported_token_type',
+      error_description: 'Value passed for the token type hint was invalid.',
+    },
   }),
   malformedBody: (): OAuthError =>
     invalidRequest('The request body must be application/x-www-form-urlencoded or JSON.'),

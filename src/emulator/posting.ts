@@ -31,17 +31,23 @@ const REPLY_SETTINGS = new Set(['following', 'mentionedUsers', 'subscribers', 'v
 
 export type PostResult = { ok: true; post: PostRecord } | { ok: false; problem: Problem };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is string => typeof v === 'string' && /^\d{1,19}$/.test(v);
 
 /** Normalised text as X compares it for duplicates. */
 const duplicateKey = (text: string) => text.normalize('NFC').trim();
 
-function validateShape(body: unknown): string[] | { text: string; mediaIds: string[]; replyTo: string | undefined } {
+function validateShape(
+  body: unknown,
+): string[] | { text: string; mediaIds: string[]; replyTo: string | undefined } {
   if (!isObject(body)) return ['The request body must be a JSON object.'];
   const errors: string[] = [];
   for (const key of Object.keys(body)) {
-    if (!KNOWN_FIELDS.has(key)) errors.push(`$.${key}: is not defined in the schema and the schema does not allow additional properties`);
+    if (!KNOWN_FIELDS.has(key))
+      errors.push(
+        `$.${key}: is not defined in the schema and the schema does not allow additional properties`,
+      );
   }
   const { text, media, reply, poll, reply_settings: replySettings } = body;
   if (text !== undefined && typeof text !== 'string') errors.push('$.text: must be a string');
@@ -72,7 +78,10 @@ function validateShape(body: unknown): string[] | { text: string; mediaIds: stri
     }
     if (media !== undefined) errors.push('$.poll: cannot be combined with media');
   }
-  if (replySettings !== undefined && (typeof replySettings !== 'string' || !REPLY_SETTINGS.has(replySettings))) {
+  if (
+    replySettings !== undefined &&
+    (typeof replySettings !== 'string' || !REPLY_SETTINGS.has(replySettings))
+  ) {
     errors.push('$.reply_settings: must be one of following, mentionedUsers, subscribers, verified');
   }
   const textValue = typeof text === 'string' ? text : '';
@@ -100,13 +109,17 @@ export function createPost(world: EmulatorWorld, grant: GrantRecord, body: unkno
     if (!target) {
       return {
         ok: false,
-        problem: problems.forbidden('You attempted to reply to a Tweet that is deleted or not visible to you.'),
+        problem: problems.forbidden(
+          'You attempted to reply to a Tweet that is deleted or not visible to you.',
+        ),
       };
     }
   }
   if (shape.text !== '') {
     const key = duplicateKey(shape.text);
-    const dup = world.posts.some((p) => p.userId === grant.userId && !p.deleted && duplicateKey(p.text) === key);
+    const dup = world.posts.some(
+      (p) => p.userId === grant.userId && !p.deleted && duplicateKey(p.text) === key,
+    );
     if (dup) return { ok: false, problem: problems.duplicate() };
   }
   const now = world.now();
@@ -151,7 +164,8 @@ export function listUserPosts(
   const errors: string[] = [];
   const maxRaw = query.get('max_results');
   const max = maxRaw === null ? 10 : Number(maxRaw);
-  if (!Number.isInteger(max) || max < 5 || max > 100) errors.push('max_results: must be an integer from 5 to 100');
+  if (!Number.isInteger(max) || max < 5 || max > 100)
+    errors.push('max_results: must be an integer from 5 to 100');
   const time = (name: string): number | undefined => {
     const raw = query.get(name);
     if (raw === null) return undefined;

@@ -28,7 +28,11 @@ function read(world: EmulatorWorld, w: Window): { start: number; count: number }
 
 function stateOf(world: EmulatorWorld, w: Window): LimitState {
   const { start, count } = read(world, w);
-  return { limit: w.limit, remaining: Math.max(0, w.limit - count), reset: Math.ceil((start + w.windowMs) / 1000) };
+  return {
+    limit: w.limit,
+    remaining: Math.max(0, w.limit - count),
+    reset: Math.ceil((start + w.windowMs) / 1000),
+  };
 }
 
 export type EndpointBucket = 'post_tweets' | 'users_me' | 'user_tweets' | 'delete_tweets';
@@ -82,8 +86,14 @@ export function takeRateLimit(
   if (bucket === 'post_tweets') {
     const r = world.settings.rateLimits;
     windows.push(
-      { header: 'x-user-limit-24hour', w: { key: `posts24h:user:${userId}`, limit: r.userPosts24h, windowMs: DAY } },
-      { header: 'x-app-limit-24hour', w: { key: `posts24h:app:${clientId}`, limit: r.appPosts24h, windowMs: DAY } },
+      {
+        header: 'x-user-limit-24hour',
+        w: { key: `posts24h:user:${userId}`, limit: r.userPosts24h, windowMs: DAY },
+      },
+      {
+        header: 'x-app-limit-24hour',
+        w: { key: `posts24h:app:${clientId}`, limit: r.appPosts24h, windowMs: DAY },
+      },
     );
   }
   const allowed = windows.every(({ w }) => stateOf(world, w).remaining > 0);

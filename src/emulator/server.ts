@@ -29,7 +29,10 @@ export interface RunningEmulator {
  * console.log(emu.url); // http://127.0.0.1:54321
  * await emu.close();
  */
-export async function startEmulator(input: EmulatorSettingsInput = {}, clock?: Clock): Promise<RunningEmulator> {
+export async function startEmulator(
+  input: EmulatorSettingsInput = {},
+  clock?: Clock,
+): Promise<RunningEmulator> {
   const settings = parseEmulatorSettings(input);
   const world = new EmulatorWorld(settings, clock);
   const faults = new FaultRegistry();

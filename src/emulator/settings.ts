@@ -56,7 +56,14 @@ const rateLimitsSchema = z
 export const DEFAULT_USERS: z.input<typeof userSchema>[] = [
   { id: '1000000000000000001', username: 'alice', name: 'Alice', followers: 1200, following: 180, listed: 4 },
   { id: '1000000000000000002', username: 'bob', name: 'Bob', followers: 85, following: 310 },
-  { id: '1000000000000000003', username: 'hanako', name: '山田花子', followers: 5400, following: 95, listed: 21 },
+  {
+    id: '1000000000000000003',
+    username: 'hanako',
+    name: '山田花子',
+    followers: 5400,
+    following: 95,
+    listed: 21,
+  },
 ];
 
 /** The emulator's settings, as validated. */
@@ -127,10 +134,7 @@ export function parseEmulatorSettings(input: unknown): EmulatorSettings {
   if (clients.length !== settings.clients.length) {
     problems.push(`client id "${DEMO_CLIENT.clientId}" is reserved for the demo client`);
   }
-  settings.clients = [
-    { ...DEMO_CLIENT, redirectUris: [...DEMO_CLIENT.redirectUris] },
-    ...clients,
-  ];
+  settings.clients = [{ ...DEMO_CLIENT, redirectUris: [...DEMO_CLIENT.redirectUris] }, ...clients];
   if (new Set(settings.clients.map((c) => c.clientId)).size !== settings.clients.length) {
     problems.push('client ids must be unique');
   }
@@ -143,7 +147,9 @@ export function parseEmulatorSettings(input: unknown): EmulatorSettings {
     problems.push(`autoApprove names no seeded user: "${settings.autoApprove}"`);
   }
   if (problems.length > 0) {
-    throw new EmulatorSettingsError(`invalid emulator settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new EmulatorSettingsError(
+      `invalid emulator settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
   return settings;
 }

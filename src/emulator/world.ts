@@ -70,7 +70,12 @@ export class EmulatorWorld {
         name: u.name,
         description: u.description,
         createdAt: created,
-        metrics: { followers_count: u.followers, following_count: u.following, tweet_count: 0, listed_count: u.listed },
+        metrics: {
+          followers_count: u.followers,
+          following_count: u.following,
+          tweet_count: 0,
+          listed_count: u.listed,
+        },
       });
     }
   }

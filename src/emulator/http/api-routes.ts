@@ -12,7 +12,8 @@ import { takeRateLimit, type EndpointBucket } from '../rate-limits.ts';
 import { REQUIRED_SCOPES } from '../scopes.ts';
 import { readJson, withFault, type EmulatorContext, type EmulatorDeps, type EmulatorEnv } from './env.ts';
 
-type Gate = { ok: true; grant: GrantRecord; headers: Record<string, string> } | { ok: false; response: Response };
+type Gate =
+  { ok: true; grant: GrantRecord; headers: Record<string, string> } | { ok: false; response: Response };
 
 function fieldList(c: EmulatorContext, name: string): Set<string> {
   return new Set((c.req.query(name) ?? '').split(',').filter((f) => f !== ''));
@@ -75,7 +76,8 @@ export function apiRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
     return withFault(c, deps, 'tweets', () => {
       const g = gate(c, REQUIRED_SCOPES.createPost, 'post_tweets');
       if (!g.ok) return g.response;
-      if (!body.ok) return problem(c, problems.invalidRequest(['The request body is not valid JSON.']), g.headers);
+      if (!body.ok)
+        return problem(c, problems.invalidRequest(['The request body is not valid JSON.']), g.headers);
       const result = createPost(world, g.grant, body.value);
       if (!result.ok) return problem(c, result.problem, g.headers);
       return c.json({ data: postJson(result.post, new Set()) }, 201, g.headers);

@@ -11,7 +11,9 @@ import { endUserGrants, grantStatus } from '../grants.ts';
 import { readJson, type EmulatorContext, type EmulatorDeps, type EmulatorEnv } from './env.ts';
 
 const clockSchema = z.object({ advanceSeconds: z.number().finite().min(0) }).strict();
-const grantActionSchema = z.object({ username: z.string().min(1), clientId: z.string().min(1).optional() }).strict();
+const grantActionSchema = z
+  .object({ username: z.string().min(1), clientId: z.string().min(1).optional() })
+  .strict();
 const metricsSchema = z
   .object({
     followers: z.number().int().nonnegative().optional(),
@@ -20,11 +22,16 @@ const metricsSchema = z
   })
   .strict();
 
-async function parseBody<T>(c: EmulatorContext, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+async function parseBody<T>(
+  c: EmulatorContext,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
   const raw = await readJson(c);
   const parsed = raw.ok ? schema.safeParse(raw.value) : undefined;
   if (!parsed?.success) {
-    const detail = parsed ? parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) : ['body is not JSON'];
+    const detail = parsed
+      ? parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+      : ['body is not JSON'];
     return { ok: false, response: c.json({ error: 'invalid_body', details: detail }, 400) };
   }
   return { ok: true, value: parsed.data };
@@ -36,7 +43,10 @@ export function controlRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
 
   app.use('*', async (c, next) => {
     if (!isLoopbackHost(world.settings.host)) {
-      return c.json({ error: 'control endpoints are served only when the emulator listens on a loopback address' }, 403);
+      return c.json(
+        { error: 'control endpoints are served only when the emulator listens on a loopback address' },
+        403,
+      );
     }
     await next();
     return undefined;
@@ -109,7 +119,9 @@ export function controlRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
       if (!body.ok) return body.response;
       const user = world.userByName(body.value.username);
       if (!user) return c.json({ error: `no user named "${body.value.username}"` }, 404);
-      return c.json({ [how === 'revoke' ? 'revoked' : 'expired']: endUserGrants(world, user.id, body.value.clientId, how) });
+      return c.json({
+        [how === 'revoke' ? 'revoked' : 'expired']: endUserGrants(world, user.id, body.value.clientId, how),
+      });
     });
   }
 

@@ -96,11 +96,18 @@ export async function withFault(
       if (fault.status >= 500) {
         return c.html(HTML_5XX(fault.status), fault.status as 500);
       }
-      const problem = fault.status === 402 ? problems.paymentRequired() : fault.status === 429 ? problems.tooManyRequests() : problems.forbidden('Forbidden');
+      const problem =
+        fault.status === 402
+          ? problems.paymentRequired()
+          : fault.status === 429
+            ? problems.tooManyRequests()
+            : problems.forbidden('Forbidden');
       const body = { ...problem.body, status: fault.status };
       const reset = String(Math.ceil(deps.world.now() / 1000) + 60);
       const headers: Record<string, string> =
-        fault.status === 429 ? { 'x-rate-limit-limit': '1', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset } : {};
+        fault.status === 429
+          ? { 'x-rate-limit-limit': '1', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset }
+          : {};
       return c.json(body, fault.status as 400, headers);
     }
     case 'hang':

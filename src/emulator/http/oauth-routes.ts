@@ -4,7 +4,12 @@
  */
 import { Hono } from 'hono';
 import { authenticateClient } from '../client-auth.ts';
-import { checkAuthorizationRequest, issueCode, redirectUrl, type AuthorizationRequest } from '../authorization.ts';
+import {
+  checkAuthorizationRequest,
+  issueCode,
+  redirectUrl,
+  type AuthorizationRequest,
+} from '../authorization.ts';
 import { exchangeCode, refreshGrant, revokeToken } from '../grants.ts';
 import { oauthErrors, type OAuthError } from '../oauth-errors.ts';
 import { randomId } from '../tokens.ts';
@@ -20,7 +25,10 @@ export function oauthRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
   const pending = new Map<string, { request: AuthorizationRequest; expiresAt: number }>();
 
   const approve = (c: EmulatorContext, request: AuthorizationRequest, userId: string) =>
-    c.redirect(redirectUrl(request.redirectUri, { state: request.state, code: issueCode(world, request, userId) }), 302);
+    c.redirect(
+      redirectUrl(request.redirectUri, { state: request.state, code: issueCode(world, request, userId) }),
+      302,
+    );
 
   const authorize = (c: EmulatorContext) => {
     c.header('cache-control', 'no-store');
@@ -55,7 +63,10 @@ export function oauthRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
     }
     const { request } = entry;
     if (form.get('decision') !== 'allow') {
-      return c.redirect(redirectUrl(request.redirectUri, { error: 'access_denied', state: request.state }), 302);
+      return c.redirect(
+        redirectUrl(request.redirectUri, { error: 'access_denied', state: request.state }),
+        302,
+      );
     }
     const user = world.userByName(form.get('username') ?? '');
     if (!user) return c.html(errorPage('Choose an account to sign in with.'), 400);

@@ -5,30 +5,71 @@ import type { ClientRecord, PostRecord, UserRecord } from '../model.ts';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const layout = (title: string, body: Html) => html`<!DOCTYPE html>
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>${title} · X emulator</title>
-      <style>
-        body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #0f1419; }
-        .banner { background: #fff4d6; border: 1px solid #e0c36a; padding: .5rem .75rem; border-radius: 6px; font-size: .9rem; }
-        fieldset { border: 1px solid #cfd9de; border-radius: 8px; }
-        button { font: inherit; padding: .5rem 1.25rem; border-radius: 999px; border: 1px solid #0f1419; cursor: pointer; }
-        button.primary { background: #0f1419; color: #fff; }
-        .post { border-bottom: 1px solid #eff3f4; padding: .5rem 0; white-space: pre-wrap; }
-        .meta { color: #536471; font-size: .85rem; }
-        .error { color: #b00020; }
-      </style>
-    </head>
-    <body>
-      <p class="banner">This is Rotor's X emulator, not X. Nothing here reaches x.com.</p>
-      ${body}
-    </body>
-  </html>`;
+const layout = (title: string, body: Html) =>
+  html`<!DOCTYPE html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · X emulator</title>
+        <style>
+          body {
+            font:
+              16px/1.5 system-ui,
+              sans-serif;
+            max-width: 40rem;
+            margin: 2rem auto;
+            padding: 0 1rem;
+            color: #0f1419;
+          }
+          .banner {
+            background: #fff4d6;
+            border: 1px solid #e0c36a;
+            padding: 0.5rem 0.75rem;
+            border-radius: 6px;
+            font-size: 0.9rem;
+          }
+          fieldset {
+            border: 1px solid #cfd9de;
+            border-radius: 8px;
+          }
+          button {
+            font: inherit;
+            padding: 0.5rem 1.25rem;
+            border-radius: 999px;
+            border: 1px solid #0f1419;
+            cursor: pointer;
+          }
+          button.primary {
+            background: #0f1419;
+            color: #fff;
+          }
+          .post {
+            border-bottom: 1px solid #eff3f4;
+            padding: 0.5rem 0;
+            white-space: pre-wrap;
+          }
+          .meta {
+            color: #536471;
+            font-size: 0.85rem;
+          }
+          .error {
+            color: #b00020;
+          }
+        </style>
+      </head>
+      <body>
+        <p class="banner">This is Rotor's X emulator, not X. Nothing here reaches x.com.</p>
+        ${body}
+      </body>
+    </html>`;
 
-export function consentPage(client: ClientRecord, scopes: string[], requestId: string, users: UserRecord[]): Html {
+export function consentPage(
+  client: ClientRecord,
+  scopes: string[],
+  requestId: string,
+  users: UserRecord[],
+): Html {
   return layout(
     'Authorize app',
     html`<h1>Authorize ${client.name} to access your account?</h1>
@@ -39,7 +80,13 @@ export function consentPage(client: ClientRecord, scopes: string[], requestId: s
           ${users.map(
             (u, i) =>
               html`<div>
-                <input type="radio" id="user-${u.username}" name="username" value="${u.username}" ${i === 0 ? 'checked' : ''} />
+                <input
+                  type="radio"
+                  id="user-${u.username}"
+                  name="username"
+                  value="${u.username}"
+                  ${i === 0 ? 'checked' : ''}
+                />
                 <label for="user-${u.username}">${u.name} (@${u.username})</label>
               </div>`,
           )}
@@ -71,15 +118,17 @@ export function timelinePage(users: UserRecord[], posts: PostRecord[]): Html {
         const mine = live.filter((p) => p.userId === u.id);
         return html`<section>
           <h2>${u.name} <span class="meta">@${u.username} · ${u.metrics.followers_count} followers</span></h2>
-          ${mine.length === 0
-            ? html`<p class="meta">No posts yet.</p>`
-            : mine.map(
-                (p) =>
-                  html`<div class="post" id="post-${p.id}">
-                    ${p.text}
-                    <div class="meta">${new Date(p.createdAt).toISOString()} · id ${p.id}</div>
-                  </div>`,
-              )}
+          ${
+            mine.length === 0
+              ? html`<p class="meta">No posts yet.</p>`
+              : mine.map(
+                  (p) =>
+                    html`<div class="post" id="post-${p.id}">
+                      ${p.text}
+                      <div class="meta">${new Date(p.createdAt).toISOString()} · id ${p.id}</div>
+                    </div>`,
+                )
+          }
         </section>`;
       })}`,
   );
