@@ -69,7 +69,10 @@ function waitForLine(cli: Cli, text: string, ms = READY_TIMEOUT_MS): Promise<str
     const stdout = cli.child.stdout;
     assert.ok(stdout);
     const check = (): boolean => {
-      const line = cli.stdout().split('\n').find((l) => l.includes(text));
+      const line = cli
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes(text));
       if (line === undefined) return false;
       done();
       resolve(line);
@@ -77,11 +80,19 @@ function waitForLine(cli: Cli, text: string, ms = READY_TIMEOUT_MS): Promise<str
     };
     const onExit = (code: number | null) => {
       done();
-      reject(new Error(`CLI exited (${code}) before printing ${text}\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`));
+      reject(
+        new Error(
+          `CLI exited (${code}) before printing ${text}\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`,
+        ),
+      );
     };
     const timer = setTimeout(() => {
       done();
-      reject(new Error(`no line containing ${text} within ${ms} ms\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`));
+      reject(
+        new Error(
+          `no line containing ${text} within ${ms} ms\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`,
+        ),
+      );
     }, ms);
     const onData = () => void check();
     const done = () => {
@@ -133,7 +144,13 @@ function assertCleanError(r: { stderr: string }) {
   assert.doesNotMatch(r.stderr, /Error:|node:internal/, `no raw error expected:\n${r.stderr}`);
 }
 
-function authorizeUrl(base: string, clientId: string, redirectUri: string, challenge: string, state = 'st'): URL {
+function authorizeUrl(
+  base: string,
+  clientId: string,
+  redirectUri: string,
+  challenge: string,
+  state = 'st',
+): URL {
   const url = new URL('/i/oauth2/authorize', base);
   url.search = new URLSearchParams({
     response_type: 'code',
@@ -155,7 +172,10 @@ async function authorizeStep(url: URL) {
 async function tokenRequest(base: string, params: Record<string, string>) {
   const res = await fetch(new URL('/2/oauth2/token', base), {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('rotor-demo', 'rotor-demo-secret') },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basic('rotor-demo', 'rotor-demo-secret'),
+    },
     body: new URLSearchParams(params),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -199,7 +219,9 @@ describe('rotor emulator (CLI process)', () => {
   test('--client-id with --redirect-uri and no secret registers a public client the authorize endpoint accepts', async () => {
     const cli = await startCli(['--client-id', 'cli-app', '--redirect-uri', 'http://127.0.0.1:9999/cb']);
     try {
-      const mine = await authorizeStep(authorizeUrl(cli.url, 'cli-app', 'http://127.0.0.1:9999/cb', pkce().challenge));
+      const mine = await authorizeStep(
+        authorizeUrl(cli.url, 'cli-app', 'http://127.0.0.1:9999/cb', pkce().challenge),
+      );
       assert.equal(mine.status, 200, mine.text);
       assert.match(mine.text, /name="request_id"/);
       const demo = await authorizeStep(authorizeUrl(cli.url, 'rotor-demo', DEMO_REDIRECT, pkce().challenge));
@@ -265,7 +287,16 @@ describe('rotor emulator (CLI process)', () => {
       await stop(fromFile);
     }
 
-    const overridden = await startCli(['--config', file, '--auto-approve', 'alice', '--access-token-ttl', '30', '--reuse', 'family']);
+    const overridden = await startCli([
+      '--config',
+      file,
+      '--auto-approve',
+      'alice',
+      '--access-token-ttl',
+      '30',
+      '--reuse',
+      'family',
+    ]);
     try {
       const first = await demoTokens(overridden.url);
       assert.equal(first.expires_in, 30);

@@ -134,13 +134,19 @@ describe('oauth4webapi as a confidential client (rotor-demo, client_secret_basic
   });
 
   test('refreshing with the spent refresh token fails with a ResponseBodyError invalid_request', async () => {
-    await assert.rejects(refresh(party, first.refresh_token ?? ''), isResponseBodyError('invalid_request', 400));
+    await assert.rejects(
+      refresh(party, first.refresh_token ?? ''),
+      isResponseBodyError('invalid_request', 400),
+    );
   });
 
   test('revocation with token_type_hint=refresh_token succeeds and the token stops working', async () => {
     const fresh = await authorize(party);
     assert.equal(await revoke(party, fresh.refresh_token ?? '', 'refresh_token'), undefined);
-    await assert.rejects(refresh(party, fresh.refresh_token ?? ''), isResponseBodyError('invalid_request', 400));
+    await assert.rejects(
+      refresh(party, fresh.refresh_token ?? ''),
+      isResponseBodyError('invalid_request', 400),
+    );
     assert.equal((await usersMe(party, fresh.access_token)).status, 401);
   });
 
@@ -153,7 +159,10 @@ describe('oauth4webapi as a confidential client (rotor-demo, client_secret_basic
   test('a wrong client secret is an OAuth error response, not a success', async () => {
     const wrong: Party = { ...party, auth: oauth.ClientSecretBasic('not-the-secret') };
     const fresh = await authorize(party);
-    await assert.rejects(refresh(wrong, fresh.refresh_token ?? ''), isResponseBodyError('unauthorized_client', 401));
+    await assert.rejects(
+      refresh(wrong, fresh.refresh_token ?? ''),
+      isResponseBodyError('unauthorized_client', 401),
+    );
   });
 });
 
@@ -184,6 +193,9 @@ describe('oauth4webapi as a public client (client_id in the body, no secret)', a
   test('revocation with oauth.None() succeeds', async () => {
     const tokens = await authorize(party);
     assert.equal(await revoke(party, tokens.refresh_token ?? '', 'refresh_token'), undefined);
-    await assert.rejects(refresh(party, tokens.refresh_token ?? ''), isResponseBodyError('invalid_request', 400));
+    await assert.rejects(
+      refresh(party, tokens.refresh_token ?? ''),
+      isResponseBodyError('invalid_request', 400),
+    );
   });
 });
