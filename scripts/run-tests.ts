@@ -1,31 +1,41 @@
 /**
  * Runs every `*.test.ts` under `test/` with Node's test runner, prints the spec report, and
  * fails when the runner executed zero tests (Node 20's `node --test dir/` passes with none).
- * Usage: `npm test [-- file-or-glob …]`.
+ * Starts one throw-away PostgreSQL server for the run (tests make a database each) and gives its
+ * URL as ROTOR_TEST_PG_URL. Usage: `npm test [-- file-or-glob …]`.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startCluster } from './pg-cluster.ts';
 
 const root = join(import.meta.dirname, '..');
 const outDir = join(root, 'test-results');
 mkdirSync(outDir, { recursive: true });
 const tapFile = join(outDir, 'results.tap');
 const patterns = process.argv.slice(2);
+const cluster = await startCluster();
 const args = [
   '--test',
   '--test-concurrency=2',
-  '--test-timeout=120000',
+  '--test-timeout=180000',
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   '--test-reporter=tap',
   `--test-reporter-destination=${tapFile}`,
   ...(patterns.length > 0 ? patterns : ['test/**/*.test.ts']),
 ];
-const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
-const code: number = await new Promise((resolve) =>
-  child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))),
-);
+let code: number;
+try {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ROTOR_TEST_PG_URL: cluster.url },
+  });
+  code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+} finally {
+  cluster.destroy();
+}
 const tap = readFileSync(tapFile, 'utf8');
 const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? NaN);
 const [tests, pass, fail] = [count('tests'), count('pass'), count('fail')];

@@ -1,0 +1,91 @@
+/**
+ * @module Rotor's errors: one class, a closed union of stable codes, context in typed fields,
+ * the underlying error in `cause` (non-enumerable), and never a token in a message.
+ *
+ * Glossary (used the same way in code, UI and docs):
+ * - **user**: a person signed in to Rotor, known by their X login.
+ * - **account**: an X account connected to Rotor; belongs to one user.
+ * - **grant**: the user's consent at X for Rotor's client; ended by revocation, expiry (~6
+ *   months) or reuse. Only the user can make a new one, by reconnecting.
+ * - **token set**: access token + refresh token + expiry + scope of one account, encrypted.
+ * - **lease**: the right, owned by one process for a bounded time, to refresh one account.
+ */
+
+export type RotorErrorCode =
+  /** The account needs its user: reconnect. See {@link RotorError.reason}. */
+  | 'reauth_required'
+  /** X refused Rotor's client credentials; every refresh is stopped until an operator fixes it. */
+  | 'invalid_client'
+  /** X did not answer usefully (5xx, network, timeout). Transient. */
+  | 'x_unavailable'
+  /** X said 429. Transient; see `retryAfterMs`. */
+  | 'x_rate_limited'
+  /** X answered something that is not a valid response. Transient. */
+  | 'invalid_response'
+  /** Another process held the account's refresh lease past the wait limit. Transient. */
+  | 'lease_timeout'
+  /** The database could not be reached. Transient. */
+  | 'store_unavailable'
+  /** A stored secret did not decrypt (tampered, moved, or a key missing from the ring). */
+  | 'decryption_failed'
+  | 'account_not_found'
+  /** The authorization callback was refused (state, error, exchange). */
+  | 'authorization_failed'
+  | 'config_invalid';
+
+export type ReauthReason = 'expired' | 'revoked' | 'reused' | 'lost_response' | 'unknown';
+
+const TRANSIENT: ReadonlySet<RotorErrorCode> = new Set([
+  'x_unavailable',
+  'x_rate_limited',
+  'invalid_response',
+  'lease_timeout',
+  'store_unavailable',
+]);
+
+export interface RotorErrorDetails {
+  reason?: ReauthReason;
+  accountId?: string;
+  retryAfterMs?: number;
+  status?: number;
+  cause?: unknown;
+}
+
+export class RotorError extends Error {
+  override readonly name = 'RotorError';
+  readonly code: RotorErrorCode;
+  readonly reason: ReauthReason | undefined;
+  readonly accountId: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly status: number | undefined;
+
+  constructor(code: RotorErrorCode, message: string, details: RotorErrorDetails = {}) {
+    super(message);
+    this.code = code;
+    this.reason = details.reason;
+    this.accountId = details.accountId;
+    this.retryAfterMs = details.retryAfterMs;
+    this.status = details.status;
+    if (details.cause !== undefined) {
+      Object.defineProperty(this, 'cause', { value: details.cause, enumerable: false, configurable: true });
+    }
+  }
+
+  /** Worth trying again later without the user. */
+  get transient(): boolean {
+    return TRANSIENT.has(this.code);
+  }
+}
+
+export const isRotorError = (e: unknown, code?: RotorErrorCode): e is RotorError =>
+  e instanceof RotorError && (code === undefined || e.code === code);
+
+/** What to tell a person, in plain words, for each reason an account needs them. */
+export const REAUTH_EXPLANATIONS: Record<ReauthReason, string> = {
+  expired: 'the access expired after about 6 months; connect the account again',
+  revoked: 'the access was revoked on X; connect the account again',
+  reused: 'X saw an old token used again and ended the access for safety; connect the account again',
+  lost_response:
+    "X's answer to a token refresh was lost, so the new token never arrived; connect the account again",
+  unknown: 'X no longer accepts the access; connect the account again',
+};

@@ -1,0 +1,41 @@
+/**
+ * @module An OAuth 2.0 authorization server as Rotor talks to it, and the client registered
+ * there. X is one preset of this shape (`x.ts`); any standard server works from explicit
+ * endpoints or RFC 8414 discovery (`discovery.ts`).
+ */
+import type { AuthorizationServer } from 'oauth4webapi';
+
+export interface OAuthProvider {
+  /** A short stable name stored with each account, e.g. `x`. */
+  readonly id: string;
+  readonly server: AuthorizationServer;
+  readonly clientId: string;
+  /** Absent → a public client (PKCE only, `client_id` in the body). */
+  readonly clientSecret: string | undefined;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  /** Extra authorization-request parameters the provider wants. */
+  readonly authorizationParams?: Readonly<Record<string, string>>;
+  /** Revocation needs `token_type_hint` (X answers an error without it). */
+  readonly revocationNeedsHint: boolean;
+  /**
+   * Whether a token-endpoint error means the grant itself was refused (the user must come back).
+   * Standard servers say `invalid_grant`; X also says `invalid_request` "Value passed for the
+   * token was invalid." — classify on both, never on `invalid_grant` alone.
+   */
+  isGrantRejection(error: string, description: string | undefined): boolean;
+  /** Reads the connected user's identity with an access token. */
+  readonly profile: ProfileEndpoint;
+  /** Plain http allowed (only ever for loopback addresses). */
+  readonly allowInsecureHttp: boolean;
+}
+
+/** Where and how to read who the token belongs to. */
+export interface ProfileEndpoint {
+  url: string;
+  /** Picks `{ subject, username, name }` out of the endpoint's JSON, or undefined if it is not there. */
+  parse(body: unknown): { subject: string; username: string; name?: string } | undefined;
+}
+
+/** The standard rule: `invalid_grant` only. */
+export const standardGrantRejection = (error: string): boolean => error === 'invalid_grant';

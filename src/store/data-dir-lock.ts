@@ -1,0 +1,85 @@
+/**
+ * @module One process per PGlite folder. PGlite is Postgres inside this process; a second
+ * process opening the same folder would corrupt it. The holder writes `rotor.lock` (pid, what it
+ * runs, where it listens); a lock whose pid is gone is stale and taken over.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface LockInfo {
+  pid: number;
+  command: string;
+  startedAt: string;
+  /** Where the holder serves requests, if it does (`rotor serve`). */
+  url?: string;
+}
+
+/** Another live process holds the folder. */
+export class DataDirBusyError extends Error {
+  override readonly name = 'DataDirBusyError';
+  readonly code = 'data_dir_busy';
+  readonly holder: LockInfo;
+  constructor(dir: string, holder: LockInfo) {
+    super(
+      `the embedded database in ${dir} is in use by "${holder.command}" (pid ${holder.pid})` +
+        (holder.url ? `; use it through ${holder.url}` : '') +
+        '. Stop that process first, or set DATABASE_URL to use a PostgreSQL server that many processes can share.',
+    );
+    this.holder = holder;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readLock(dir: string): LockInfo | undefined {
+  try {
+    const info = JSON.parse(readFileSync(join(dir, 'rotor.lock'), 'utf8')) as LockInfo;
+    return typeof info.pid === 'number' && alive(info.pid) && info.pid !== process.pid ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Takes the folder for this process, or throws {@link DataDirBusyError}. Returns the release. */
+export function lockDataDir(dir: string, command: string, url?: string): () => void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, 'rotor.lock');
+  const info: LockInfo = {
+    pid: process.pid,
+    command,
+    startedAt: new Date().toISOString(),
+    ...(url ? { url } : {}),
+  };
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, JSON.stringify(info));
+      closeSync(fd);
+      return () => {
+        const current = readLockRaw(path);
+        if (current?.pid === process.pid) rmSync(path, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = readLockRaw(path);
+      if (holder && holder.pid !== process.pid && alive(holder.pid)) throw new DataDirBusyError(dir, holder);
+      rmSync(path, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new Error(`could not take the lock ${path}`);
+}
+
+function readLockRaw(path: string): LockInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * @module The database seam: one small interface over PostgreSQL (`pg`) and PGlite, so every
+ * query of Rotor runs unchanged on both. Queries are plain SQL with `$n` parameters.
+ */
+
+/** Something that runs a query: the database itself, or a transaction. */
+export interface Queryable {
+  query<T extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction; rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The store could not be reached or answered with an error of its own (not a constraint of ours). */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  readonly code = 'store_unavailable';
+}

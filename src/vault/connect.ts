@@ -1,0 +1,177 @@
+/**
+ * @module Connecting an account: the authorization request (PKCE S256, a fresh `state`, the exact
+ * redirect URI) and its callback (properties 1–5). A state is stored only as its hash, lives at
+ * most ten minutes and works once; its verifier is sealed. A refused callback makes **no** token
+ * request.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import * as oauth from 'oauth4webapi';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { RotorError } from '../core/errors.ts';
+import { open, seal } from '../crypto/aead.ts';
+import type { KeyRing } from '../crypto/keyring.ts';
+import type { FetchLike } from '../oauth/bounded-fetch.ts';
+import type { OAuthProvider } from '../oauth/provider.ts';
+import { exchangeCode, fetchProfile } from '../oauth/token-client.ts';
+import type { Db } from '../store/db.ts';
+import { saveConnection } from '../store/accounts.ts';
+import { insertTransaction, takeTransaction } from '../store/oauth-transactions.ts';
+
+const TRANSACTION_TTL_MS = 10 * 60_000;
+
+export interface ConnectorOptions {
+  db: Db;
+  provider: OAuthProvider;
+  keyRing: KeyRing;
+  clock?: Clock;
+  fetch?: FetchLike;
+}
+
+export interface Connected {
+  accountId: string;
+  ownerId: string;
+  username: string;
+  /** Where to send the person afterwards: a same-origin relative path, or `/` (property 6). */
+  returnTo: string;
+}
+
+const hashState = (state: string) => createHash('sha256').update(state).digest('base64url');
+const verifierBinding = (stateHash: string) => ({
+  table: 'oauth_transactions',
+  row: stateHash,
+  field: 'verifier',
+});
+
+/** Property 6: only a same-origin relative path is kept. */
+export function safeReturnTo(value: string | null | undefined): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
+  try {
+    const url = new URL(value, 'http://rotor.invalid');
+    return url.origin === 'http://rotor.invalid' ? `${url.pathname}${url.search}${url.hash}` : '/';
+  } catch {
+    return '/';
+  }
+}
+
+/** Constant-time string comparison (property 8). */
+export function sameSecret(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y) && a.length === b.length;
+}
+
+const refuse = (message: string, cause?: unknown) =>
+  new RotorError('authorization_failed', message, cause === undefined ? {} : { cause });
+
+export class Connector {
+  readonly #o: ConnectorOptions & { clock: Clock };
+
+  constructor(options: ConnectorOptions) {
+    this.#o = { ...options, clock: options.clock ?? systemClock };
+  }
+
+  /** Starts an authorization: returns the URL to send the person to, and the state (to bind to them). */
+  async begin(opts: { ownerId?: string; returnTo?: string } = {}): Promise<{ url: string; state: string }> {
+    const p = this.#o.provider;
+    const verifier = oauth.generateRandomCodeVerifier(); // 32 random bytes
+    const state = oauth.generateRandomState(); // 256 bits
+    const stateHash = hashState(state);
+    await insertTransaction(this.#o.db, {
+      stateHash,
+      verifierCt: seal(this.#o.keyRing, verifier, verifierBinding(stateHash)),
+      redirectUri: p.redirectUri,
+      provider: p.id,
+      ownerId: opts.ownerId ?? null,
+      returnTo: safeReturnTo(opts.returnTo),
+      ttlMs: TRANSACTION_TTL_MS,
+    });
+    const url = new URL(p.server.authorization_endpoint ?? '');
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', p.clientId);
+    url.searchParams.set('redirect_uri', p.redirectUri);
+    url.searchParams.set('scope', p.scopes.join(' '));
+    url.searchParams.set('state', state);
+    url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
+    url.searchParams.set('code_challenge_method', 'S256');
+    for (const [k, v] of Object.entries(p.authorizationParams ?? {})) url.searchParams.set(k, v);
+    return { url: url.toString(), state };
+  }
+
+  /**
+   * Completes an authorization from the callback URL. `expectedState`, when given (the state bound
+   * to this browser), must match. Refusals happen before any token request.
+   */
+  async complete(callbackUrl: string | URL, opts: { expectedState?: string } = {}): Promise<Connected> {
+    const p = this.#o.provider;
+    let url: URL;
+    try {
+      url = new URL(callbackUrl);
+    } catch (e) {
+      throw refuse('That is not the URL X sent you back to.', e);
+    }
+    const states = url.searchParams.getAll('state');
+    const state = states[0];
+    if (states.length !== 1 || !state) throw refuse('The sign-in link is missing its state; start again.');
+    if (opts.expectedState !== undefined && !sameSecret(state, opts.expectedState)) {
+      throw refuse('This sign-in was started in another browser or tab; start again here.');
+    }
+    const tx = await takeTransaction(this.#o.db, hashState(state));
+    if (!tx) throw refuse('This sign-in link has expired or was already used; start again.');
+    if (tx.redirectUri !== p.redirectUri || tx.provider !== p.id)
+      throw refuse('This sign-in was started with another configuration.');
+    const verifier = open(this.#o.keyRing, tx.verifierCt, verifierBinding(hashState(state)));
+    let params: URLSearchParams;
+    try {
+      params = oauth.validateAuthResponse(p.server, { client_id: p.clientId }, url.searchParams, state);
+    } catch (e) {
+      if (e instanceof oauth.AuthorizationResponseError) {
+        throw refuse(
+          e.error === 'access_denied'
+            ? 'You chose not to authorize Rotor on X. Nothing was connected.'
+            : `X did not authorize the connection (${e.error}).`,
+          e,
+        );
+      }
+      throw refuse('X sent back an invalid answer.', e);
+    }
+    let tokens;
+    try {
+      tokens = await exchangeCode(p, params, verifier, this.#o.fetch ? { fetch: this.#o.fetch } : {});
+    } catch (e) {
+      const detail = e instanceof oauth.ResponseBodyError ? ` (${e.error})` : '';
+      throw refuse(
+        `X refused to complete the connection${detail}. Start again; if it keeps failing, check the app's callback URL and type.`,
+        e,
+      );
+    }
+    const profile = await fetchProfile(p, tokens.accessToken, this.#o.fetch ? { fetch: this.#o.fetch } : {});
+    if (profile.kind !== 'ok')
+      throw refuse('Connected, but X would not say which account it is; start again.');
+    const now = this.#o.clock.now();
+    const ring = this.#o.keyRing;
+    const saved = await this.#o.db.transaction((q) =>
+      saveConnection(
+        q,
+        {
+          provider: p.id,
+          subject: profile.subject,
+          username: profile.username,
+          displayName: profile.name,
+          ownerId: tx.ownerId ?? undefined,
+          consentedAt: now,
+          scope: tokens.scope ?? p.scopes.join(' '),
+          accessExpiresAt: now + (tokens.expiresIn ?? 7200) * 1000,
+          keyId: ring.active.id,
+        },
+        (accountId) => ({
+          accessCt: seal(ring, tokens.accessToken, { table: 'token_sets', row: accountId, field: 'access' }),
+          refreshCt:
+            tokens.refreshToken === undefined
+              ? null
+              : seal(ring, tokens.refreshToken, { table: 'token_sets', row: accountId, field: 'refresh' }),
+        }),
+      ),
+    );
+    return { ...saved, username: profile.username, returnTo: safeReturnTo(tx.returnTo) };
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * @module Disconnecting (property 18): revoke the tokens at X (RFC 7009), then delete the local
+ * ciphertexts whatever X answered.
+ */
+import { open } from '../crypto/aead.ts';
+import type { KeyRing } from '../crypto/keyring.ts';
+import type { FetchLike } from '../oauth/bounded-fetch.ts';
+import type { OAuthProvider } from '../oauth/provider.ts';
+import { revokeToken } from '../oauth/token-client.ts';
+import type { Db } from '../store/db.ts';
+import { deleteAccount } from '../store/accounts.ts';
+import { readTokenSet } from '../store/token-sets.ts';
+
+export interface DisconnectResult {
+  /** Whether X confirmed the revocation. */
+  revokedAtX: boolean;
+  deleted: boolean;
+}
+
+export async function disconnectAccount(
+  o: { db: Db; provider: OAuthProvider; keyRing: KeyRing; fetch?: FetchLike },
+  accountId: string,
+): Promise<DisconnectResult> {
+  const row = await readTokenSet(o.db, accountId);
+  let revokedAtX = false;
+  if (row) {
+    const opts = o.fetch ? { fetch: o.fetch } : {};
+    try {
+      if (row.refreshCt) {
+        const refresh = open(o.keyRing, row.refreshCt, {
+          table: 'token_sets',
+          row: accountId,
+          field: 'refresh',
+        });
+        revokedAtX = await revokeToken(o.provider, refresh, 'refresh_token', opts);
+      }
+      const access = open(o.keyRing, row.accessCt, { table: 'token_sets', row: accountId, field: 'access' });
+      const accessRevoked = await revokeToken(o.provider, access, 'access_token', opts);
+      revokedAtX = revokedAtX || accessRevoked;
+    } catch {
+      // Undecryptable tokens cannot be revoked; they are deleted below all the same.
+    }
+  }
+  return { revokedAtX, deleted: await deleteAccount(o.db, accountId) };
+}

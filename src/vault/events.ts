@@ -1,0 +1,39 @@
+/**
+ * @module What the vault tells the rest of Rotor: a refresh stored, an account that needs its
+ * user (with the reason), a grant nearing its ~6-month end, a suspected reuse, and X refusing
+ * Rotor's client. Listeners must not throw; their errors are swallowed.
+ */
+import type { ReauthReason } from '../core/errors.ts';
+
+export interface VaultEventMap {
+  refreshed: { accountId: string; version: number; expiresAt: number };
+  reauth_required: { accountId: string; username: string; reason: ReauthReason };
+  horizon_approaching: { accountId: string; username: string; endsAt: number };
+  reuse_suspected: { accountId: string };
+  invalid_client: { providerId: string };
+  /** A refresh that ended without a decision (5xx, 429, timeout, …). */
+  refresh_failed: { accountId: string; code: string; outcomeUnknown: boolean };
+}
+
+type Listener<K extends keyof VaultEventMap> = (event: VaultEventMap[K]) => void;
+
+export class VaultEvents {
+  readonly #listeners = new Map<keyof VaultEventMap, Set<Listener<never>>>();
+
+  on<K extends keyof VaultEventMap>(name: K, listener: Listener<K>): () => void {
+    let set = this.#listeners.get(name);
+    if (!set) this.#listeners.set(name, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  emit<K extends keyof VaultEventMap>(name: K, event: VaultEventMap[K]): void {
+    for (const listener of this.#listeners.get(name) ?? []) {
+      try {
+        (listener as Listener<K>)(event);
+      } catch {
+        // A listener's failure must never break a refresh.
+      }
+    }
+  }
+}

@@ -1,0 +1,523 @@
+/**
+ * @module The token vault: {@link TokenVault.getAccessToken} is the one call every other part of
+ * Rotor uses to get a valid access token. The refresh critical section, in named steps:
+ *
+ * 1. **cache**: fresh in this process → return it.
+ * 2. **flight**: one in-process promise per account; other callers await it.
+ * 3. **read**: the row from the store; not active → `reauth_required`; fresh → return.
+ * 4. **lease**: take the account's lease (owned, expiring, compare-and-swap on the version),
+ *    or wait for the owner's new version and return that — waiters never call X.
+ * 5. **refresh**: one token request with a deadline shorter than the lease.
+ * 6. **persist**: store the new pair (compare-and-swap) before handing the access token out;
+ *    the store down → the local encrypted journal, written to the store when it is back.
+ * 7. **classify**: refused → re-read (a lost race uses the winner's token), else the account
+ *    needs its user, with a reason; transient → release the lease and report it.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { RotorError } from '../core/errors.ts';
+import { DecryptionError, open, seal } from '../crypto/aead.ts';
+import type { KeyRing } from '../crypto/keyring.ts';
+import type { FetchLike } from '../oauth/bounded-fetch.ts';
+import type { OAuthProvider } from '../oauth/provider.ts';
+import {
+  fetchProfile,
+  refreshTokens,
+  type IssuedTokens,
+  type RefreshOutcome,
+} from '../oauth/token-client.ts';
+import type { Db } from '../store/db.ts';
+import { markReauthRequired } from '../store/accounts.ts';
+import {
+  acquireLease,
+  markReuseSuspected,
+  readTokenSet,
+  readVersion,
+  releaseLease,
+  storeRotation,
+  type Rotation,
+  type TokenSetRow,
+} from '../store/token-sets.ts';
+import { VaultEvents } from './events.ts';
+import { Journal } from './journal.ts';
+import { reauthReason } from './reason.ts';
+
+/** A valid access token, as handed out. */
+export interface AccessToken {
+  accountId: string;
+  accessToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  scope: string;
+}
+
+/** The steps of a refresh, reported to {@link VaultOptions.onStep} (metrics, crash tests). */
+export type RefreshStep = 'lease_taken' | 'request_sent' | 'response_received' | 'stored';
+
+export interface VaultOptions {
+  db: Db;
+  provider: OAuthProvider;
+  keyRing: KeyRing;
+  /** Where the journal lives (one folder per machine; default: none — a store outage then fails the call). */
+  journalDir?: string;
+  clock?: Clock;
+  fetch?: FetchLike;
+  /**
+   * Refresh a token with less life left than this (ms). Default: 5 minutes, but at most a quarter
+   * of the token's lifetime. An explicit value is honoured as given.
+   */
+  refreshMarginMs?: number;
+  /** The lease's lifetime (ms); must be at least twice the HTTP deadline. Default 60 s. */
+  leaseTtlMs?: number;
+  /** The deadline of one token request (ms). Default 15 s. */
+  httpTimeoutMs?: number;
+  /** How long a caller waits for another process's refresh (ms). Default: lease TTL + 5 s. */
+  leaseWaitMs?: number;
+  /** Retries of a transient failure within one call (not 429). Default 2. */
+  maxTransientRetries?: number;
+  /** The refresh-token horizon from consent (ms). Default 180 days. */
+  horizonMs?: number;
+  /** Warn this long before the horizon (ms). Default 14 days. */
+  horizonWarningMs?: number;
+  /** How long to stop refreshing after X refused the client (ms). Default 10 minutes. */
+  invalidClientPauseMs?: number;
+  /** This process's lease owner id (default: host, pid and a random part). */
+  owner?: string;
+  /** Observes each step of a refresh (after it happened). */
+  onStep?: (step: RefreshStep, accountId: string) => void | Promise<void>;
+}
+
+const DAY = 86_400_000;
+
+interface Cached extends AccessToken {
+  lifetimeMs: number;
+}
+
+const binding = (accountId: string, field: 'access' | 'refresh') => ({
+  table: 'token_sets',
+  row: accountId,
+  field,
+});
+
+export class TokenVault {
+  readonly events = new VaultEvents();
+  readonly owner: string;
+  readonly #o: Required<Omit<VaultOptions, 'journalDir' | 'fetch' | 'refreshMarginMs' | 'onStep' | 'owner'>> &
+    Pick<VaultOptions, 'fetch' | 'refreshMarginMs' | 'onStep'>;
+  readonly #journal: Journal | undefined;
+  readonly #cache = new Map<string, Cached>();
+  readonly #flights = new Map<string, Promise<AccessToken>>();
+  readonly #warned = new Set<string>();
+  readonly #flushing = new Set<string>();
+  #clientRefusedUntil = 0;
+
+  constructor(options: VaultOptions) {
+    const httpTimeoutMs = options.httpTimeoutMs ?? 15_000;
+    const leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    if (leaseTtlMs < 2 * httpTimeoutMs) {
+      // The lease outlives the HTTP deadline, or a second process would send a spent refresh token.
+      throw new RotorError(
+        'config_invalid',
+        `the lease (${leaseTtlMs} ms) must last at least twice the HTTP deadline (${httpTimeoutMs} ms)`,
+      );
+    }
+    if (options.refreshMarginMs !== undefined && !(options.refreshMarginMs >= 0)) {
+      throw new RotorError('config_invalid', 'the refresh margin must be ≥ 0');
+    }
+    this.#o = {
+      db: options.db,
+      provider: options.provider,
+      keyRing: options.keyRing,
+      clock: options.clock ?? systemClock,
+      fetch: options.fetch,
+      refreshMarginMs: options.refreshMarginMs,
+      leaseTtlMs,
+      httpTimeoutMs,
+      leaseWaitMs: options.leaseWaitMs ?? leaseTtlMs + 5_000,
+      maxTransientRetries: options.maxTransientRetries ?? 2,
+      horizonMs: options.horizonMs ?? 180 * DAY,
+      horizonWarningMs: options.horizonWarningMs ?? 14 * DAY,
+      invalidClientPauseMs: options.invalidClientPauseMs ?? 10 * 60_000,
+      onStep: options.onStep,
+    };
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.#journal = options.journalDir ? new Journal(options.journalDir, options.keyRing) : undefined;
+  }
+
+  get provider(): OAuthProvider {
+    return this.#o.provider;
+  }
+
+  /**
+   * A valid access token for the account, refreshed first if it has less than the margin left.
+   * Pass `rejected` (the token X just answered 401 to) to force one single-flight refresh unless
+   * another caller already replaced it (property 31).
+   *
+   * @throws {RotorError} `reauth_required` (with `reason`), `invalid_client`, `decryption_failed`,
+   *   `account_not_found`, or a transient code (`x_unavailable`, `x_rate_limited`,
+   *   `invalid_response`, `lease_timeout`, `store_unavailable`).
+   * @example
+   * const { accessToken } = await vault.getAccessToken(accountId);
+   */
+  async getAccessToken(accountId: string, opts: { rejected?: string } = {}): Promise<AccessToken> {
+    const cached = this.#cache.get(accountId);
+    if (cached && cached.accessToken !== opts.rejected && this.#fresh(cached.expiresAt, cached.lifetimeMs)) {
+      return strip(cached);
+    }
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      let flight = this.#flights.get(accountId);
+      if (!flight) {
+        flight = this.#obtain(accountId, opts.rejected).finally(() => this.#flights.delete(accountId));
+        this.#flights.set(accountId, flight);
+      }
+      const token = await flight;
+      if (token.accessToken !== opts.rejected) return token;
+    }
+    throw new RotorError('x_unavailable', 'X refused a freshly obtained access token', { accountId });
+  }
+
+  /** Forgets what this process cached (after a reconnection elsewhere, say). */
+  forget(accountId?: string): void {
+    if (accountId === undefined) this.#cache.clear();
+    else this.#cache.delete(accountId);
+  }
+
+  #margin(lifetimeMs: number): number {
+    return this.#o.refreshMarginMs ?? Math.min(5 * 60_000, lifetimeMs / 4);
+  }
+
+  #fresh(expiresAt: number, lifetimeMs: number): boolean {
+    return expiresAt - this.#o.clock.now() > this.#margin(lifetimeMs);
+  }
+
+  async #store<T>(what: string, accountId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof RotorError) throw e;
+      throw new RotorError('store_unavailable', `the database could not ${what}`, { accountId, cause: e });
+    }
+  }
+
+  #open(row: TokenSetRow, field: 'access' | 'refresh', ct: string): string {
+    try {
+      return open(this.#o.keyRing, ct, binding(row.accountId, field));
+    } catch (e) {
+      if (e instanceof DecryptionError) {
+        throw new RotorError(
+          'decryption_failed',
+          `the stored tokens of @${row.username} could not be decrypted`,
+          {
+            accountId: row.accountId,
+          },
+        );
+      }
+      throw e;
+    }
+  }
+
+  async #obtain(accountId: string, rejected: string | undefined): Promise<AccessToken> {
+    const waitUntil = this.#o.clock.now() + this.#o.leaseWaitMs;
+    let transientTries = 0;
+    let unknownTries = 0;
+    for (;;) {
+      const row = await this.#store('read the token set', accountId, () =>
+        readTokenSet(this.#o.db, accountId),
+      );
+      if (!row) throw new RotorError('account_not_found', 'no such account', { accountId });
+      if (row.status !== 'active') {
+        throw new RotorError('reauth_required', `@${row.username} needs to be connected again`, {
+          accountId,
+          reason: row.reason ?? 'unknown',
+        });
+      }
+      const access = this.#open(row, 'access', row.accessCt);
+      const lifetimeMs = row.refreshedAt ? Math.max(0, row.accessExpiresAt - row.refreshedAt) : 2 * 3_600_000;
+      if (access !== rejected && this.#fresh(row.accessExpiresAt, lifetimeMs)) {
+        return this.#hand(row, {
+          accessToken: access,
+          expiresAt: row.accessExpiresAt,
+          scope: row.scope,
+          lifetimeMs,
+        });
+      }
+      if (this.#clientRefusedUntil > this.#o.clock.now()) {
+        throw new RotorError('invalid_client', 'X refused Rotor’s client credentials; refreshing is paused', {
+          accountId,
+        });
+      }
+      if (row.refreshCt === null) {
+        // Without offline.access there is no refresh token: only the user can renew the grant.
+        await this.#needsUser(row, 'expired');
+      }
+      const lease = await this.#store('take the lease', accountId, () =>
+        acquireLease(this.#o.db, accountId, this.owner, row.version, this.#o.leaseTtlMs),
+      );
+      if (!lease) {
+        await this.#waitForChange(accountId, row.version, waitUntil);
+        continue;
+      }
+      const result = await this.#refreshUnderLease(row, lease.inDoubt);
+      if ('accessToken' in result) return result;
+      if (result.kind === 'lost_race') continue;
+      const outcome = result.outcome;
+      this.events.emit('refresh_failed', {
+        accountId,
+        code: outcome.code,
+        outcomeUnknown: outcome.outcomeUnknown,
+      });
+      const canRetry =
+        outcome.code !== 'x_rate_limited' &&
+        (outcome.outcomeUnknown ? unknownTries < 1 : transientTries < this.#o.maxTransientRetries);
+      if (!canRetry) {
+        throw new RotorError(outcome.code, describeTransient(outcome), {
+          accountId,
+          ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
+          ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+        });
+      }
+      if (outcome.outcomeUnknown) unknownTries += 1;
+      else transientTries += 1;
+      await sleep(backoff(transientTries + unknownTries));
+    }
+  }
+
+  async #refreshUnderLease(
+    row: TokenSetRow,
+    inDoubt: boolean,
+  ): Promise<
+    | AccessToken
+    | { kind: 'lost_race' }
+    | { kind: 'transient'; outcome: Extract<RefreshOutcome, { kind: 'transient' }> }
+  > {
+    const { accountId } = row;
+    await this.#o.onStep?.('lease_taken', accountId);
+    let refreshToken: string;
+    try {
+      refreshToken = this.#open(row, 'refresh', row.refreshCt ?? '');
+    } catch (e) {
+      await releaseLease(this.#o.db, accountId, this.owner, inDoubt).catch(() => undefined);
+      throw e;
+    }
+    const sent = refreshTokens(this.#o.provider, refreshToken, {
+      ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
+      limits: { timeoutMs: this.#o.httpTimeoutMs },
+    });
+    await this.#o.onStep?.('request_sent', accountId);
+    const outcome = await sent;
+    await this.#o.onStep?.('response_received', accountId);
+    switch (outcome.kind) {
+      case 'rotated':
+        return this.#persist(row, outcome.tokens);
+      case 'rejected': {
+        const again = await this.#store('re-read the token set', accountId, () =>
+          readTokenSet(this.#o.db, accountId),
+        );
+        if (again && again.version !== row.version) {
+          // Someone else rotated while we held an expired lease: we presented a spent token.
+          this.events.emit('reuse_suspected', { accountId });
+          await markReuseSuspected(this.#o.db, accountId).catch(() => undefined);
+          return { kind: 'lost_race' };
+        }
+        const reason = reauthReason({
+          inDoubt,
+          reuseSuspected: row.reuseSuspected,
+          pastHorizon: this.#o.clock.now() >= row.consentedAt + this.#o.horizonMs,
+          accessProbe: await this.#probe(row),
+        });
+        return this.#needsUser(row, reason);
+      }
+      case 'invalid_client':
+        await releaseLease(this.#o.db, accountId, this.owner, false).catch(() => undefined);
+        this.#clientRefusedUntil = this.#o.clock.now() + this.#o.invalidClientPauseMs;
+        this.events.emit('invalid_client', { providerId: this.#o.provider.id });
+        throw new RotorError(
+          'invalid_client',
+          'X refused Rotor’s client credentials (check X_CLIENT_ID / X_CLIENT_SECRET)',
+          {
+            accountId,
+          },
+        );
+      case 'transient':
+        await releaseLease(this.#o.db, accountId, this.owner, outcome.outcomeUnknown).catch(() => undefined);
+        return { kind: 'transient', outcome };
+    }
+  }
+
+  /** Is the (unexpired) access token still accepted? Tells a revoked grant from other refusals. */
+  async #probe(row: TokenSetRow): Promise<'unauthorized' | 'ok' | 'not_checked'> {
+    if (row.accessExpiresAt <= this.#o.clock.now()) return 'not_checked';
+    const access = this.#open(row, 'access', row.accessCt);
+    const result = await fetchProfile(this.#o.provider, access, {
+      ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
+      limits: { timeoutMs: this.#o.httpTimeoutMs },
+    });
+    return result.kind === 'unauthorized' ? 'unauthorized' : result.kind === 'ok' ? 'ok' : 'not_checked';
+  }
+
+  async #needsUser(row: TokenSetRow, reason: NonNullable<TokenSetRow['reason']>): Promise<never> {
+    const { accountId } = row;
+    this.#cache.delete(accountId);
+    const changed = await this.#store('mark the account', accountId, () =>
+      markReauthRequired(this.#o.db, accountId, reason),
+    );
+    if (changed) this.events.emit('reauth_required', { accountId, username: row.username, reason });
+    throw new RotorError('reauth_required', `@${row.username} needs to be connected again (${reason})`, {
+      accountId,
+      reason,
+    });
+  }
+
+  /** Step 6: the new pair is stored (or journaled) before the access token is handed out. */
+  async #persist(row: TokenSetRow, tokens: IssuedTokens): Promise<AccessToken> {
+    const { accountId } = row;
+    const lifetimeMs = (tokens.expiresIn ?? 7200) * 1000;
+    const expiresAt = this.#o.clock.now() + lifetimeMs;
+    const rotation: Rotation = {
+      accessCt: seal(this.#o.keyRing, tokens.accessToken, binding(accountId, 'access')),
+      refreshCt:
+        tokens.refreshToken === undefined
+          ? null
+          : seal(this.#o.keyRing, tokens.refreshToken, binding(accountId, 'refresh')),
+      keyId: this.#o.keyRing.active.id,
+      accessExpiresAt: expiresAt,
+      scope: tokens.scope ?? row.scope,
+    };
+    let version: number | undefined;
+    try {
+      version = await storeRotation(this.#o.db, accountId, this.owner, row.version, rotation);
+      if (version === undefined) {
+        // The lease was lost (it expired while X answered). Our pair is X's newest: store it if
+        // nobody stored another since, and flag the account.
+        version = await storeRotation(this.#o.db, accountId, null, row.version, rotation);
+        this.events.emit('reuse_suspected', { accountId });
+        await markReuseSuspected(this.#o.db, accountId);
+      }
+    } catch (e) {
+      if (!this.#journal)
+        throw new RotorError('store_unavailable', 'the new tokens could not be stored', {
+          accountId,
+          cause: e,
+        });
+      // The store is down after X rotated: keep the pair (journal, fsynced) and keep the lease.
+      const entry = { accountId, fromVersion: row.version, rotation };
+      this.#journal.write(entry);
+      this.#flushLater(entry);
+      version = row.version + 1;
+    }
+    await this.#o.onStep?.('stored', accountId);
+    if (version === undefined) {
+      throw new RotorError('reauth_required', `@${row.username}: another process stored different tokens`, {
+        accountId,
+        reason: 'reused',
+      });
+    }
+    this.events.emit('refreshed', { accountId, version, expiresAt });
+    return this.#hand(
+      { ...row, version },
+      { accessToken: tokens.accessToken, expiresAt, scope: rotation.scope, lifetimeMs },
+    );
+  }
+
+  #hand(
+    row: TokenSetRow,
+    t: { accessToken: string; expiresAt: number; scope: string; lifetimeMs: number },
+  ): AccessToken {
+    const cached: Cached = { accountId: row.accountId, ...t };
+    this.#cache.set(row.accountId, cached);
+    const endsAt = row.consentedAt + this.#o.horizonMs;
+    if (endsAt - this.#o.clock.now() <= this.#o.horizonWarningMs && !this.#warned.has(row.accountId)) {
+      this.#warned.add(row.accountId);
+      this.events.emit('horizon_approaching', { accountId: row.accountId, username: row.username, endsAt });
+    }
+    return strip(cached);
+  }
+
+  async #waitForChange(accountId: string, version: number, until: number): Promise<void> {
+    for (let i = 0; ; i += 1) {
+      if (this.#o.clock.now() >= until) {
+        throw new RotorError('lease_timeout', 'another process is still refreshing this account', {
+          accountId,
+        });
+      }
+      await sleep(Math.min(25 * 2 ** Math.min(i, 3), 200) + Math.random() * 10);
+      const current = await this.#store('read the version', accountId, () =>
+        readVersion(this.#o.db, accountId),
+      );
+      if (!current || current.version !== version || !current.leased) return;
+    }
+  }
+
+  /** Writes a journaled rotation to the store as soon as it answers again. */
+  #flushLater(entry: { accountId: string; fromVersion: number; rotation: Rotation }): void {
+    if (this.#flushing.has(entry.accountId)) return;
+    this.#flushing.add(entry.accountId);
+    void (async () => {
+      for (let i = 0; ; i += 1) {
+        await sleep(Math.min(250 * 2 ** Math.min(i, 4), 4000));
+        try {
+          const done = await this.#applyJournalEntry(entry);
+          if (done) break;
+        } catch {
+          // still down
+        }
+      }
+      this.#flushing.delete(entry.accountId);
+    })();
+  }
+
+  /** Applies one journal entry; true when it is settled (written, or overtaken). */
+  async #applyJournalEntry(entry: {
+    accountId: string;
+    fromVersion: number;
+    rotation: Rotation;
+  }): Promise<boolean> {
+    const version = await storeRotation(this.#o.db, entry.accountId, null, entry.fromVersion, entry.rotation);
+    this.#journal?.remove(entry);
+    if (version !== undefined)
+      this.events.emit('refreshed', {
+        accountId: entry.accountId,
+        version,
+        expiresAt: entry.rotation.accessExpiresAt,
+      });
+    return true;
+  }
+
+  /**
+   * Writes every journaled rotation left by an earlier run of this machine (call at start).
+   * Returns how many were applied or settled; entries stay while the store is down.
+   */
+  async recoverJournal(): Promise<number> {
+    let settled = 0;
+    for (const entry of this.#journal?.list() ?? []) {
+      try {
+        if (await this.#applyJournalEntry(entry)) settled += 1;
+      } catch {
+        this.#flushLater(entry);
+      }
+    }
+    return settled;
+  }
+}
+
+function strip(c: Cached): AccessToken {
+  return { accountId: c.accountId, accessToken: c.accessToken, expiresAt: c.expiresAt, scope: c.scope };
+}
+
+function backoff(attempt: number): number {
+  return Math.min(200 * 2 ** attempt, 5_000) * (0.5 + Math.random() / 2);
+}
+
+function describeTransient(o: Extract<RefreshOutcome, { kind: 'transient' }>): string {
+  const status = o.status ? ` (HTTP ${o.status})` : '';
+  switch (o.code) {
+    case 'x_rate_limited':
+      return `X is rate limiting token requests${status}; try again later`;
+    case 'invalid_response':
+      return `X answered the token request with something that is not a token response${status}`;
+    case 'x_unavailable':
+      return `X could not be reached or failed${status}${o.outcomeUnknown ? '; the outcome is unknown' : ''}`;
+  }
+}
