@@ -2,7 +2,9 @@
  * @module The `rotor` command line: one subcommand per file in this folder.
  */
 import { Command } from 'commander';
+import { accountsCommand } from './accounts-command.ts';
 import { emulatorCommand } from './emulator-command.ts';
+import { keysCommand } from './keys-command.ts';
 import { serveCommand } from './serve-command.ts';
 
 const program = new Command('rotor')
@@ -10,5 +12,7 @@ const program = new Command('rotor')
   .version('0.1.0');
 program.addCommand(serveCommand());
 program.addCommand(emulatorCommand());
+program.addCommand(accountsCommand());
+program.addCommand(keysCommand());
 
 await program.parseAsync(process.argv);

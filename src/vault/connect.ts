@@ -94,6 +94,8 @@ export class Connector {
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
     url.searchParams.set('code_challenge_method', 'S256');
     for (const [k, v] of Object.entries(p.authorizationParams ?? {})) url.searchParams.set(k, v);
+    // Spaces as %20, not '+': X's examples encode the scope list so.
+    url.search = url.searchParams.toString().replace(/\+/g, '%20');
     return { url: url.toString(), state };
   }
 

@@ -1,0 +1,94 @@
+/**
+ * @module What a CLI command needs to reach accounts: configuration, the database (PGlite in
+ * ROTOR_DATA_DIR, locked to this process, or PostgreSQL), the key ring, the X preset, a vault
+ * and a connector. Problems end the command with a clear message and exit code 2.
+ */
+import { join, resolve } from 'node:path';
+import { loadConfig, type RotorConfig } from '../core/config.ts';
+import { RotorError } from '../core/errors.ts';
+import { resolveKeyRing } from '../crypto/key-source.ts';
+import { KeyRingError, type KeyRing } from '../crypto/keyring.ts';
+import { xProvider } from '../oauth/x.ts';
+import type { OAuthProvider } from '../oauth/provider.ts';
+import { DataDirBusyError } from '../store/data-dir-lock.ts';
+import type { Db } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+import { openPglite } from '../store/pglite.ts';
+import { openPostgres } from '../store/postgres.ts';
+import { Connector } from '../vault/connect.ts';
+import { TokenVault } from '../vault/vault.ts';
+
+export interface Runtime {
+  config: RotorConfig;
+  db: Db;
+  keyRing: KeyRing;
+  provider: OAuthProvider;
+  vault: TokenVault;
+  connector: Connector;
+  close(): Promise<void>;
+}
+
+/** Prints a one-line (or few-line) error and exits with `code`. */
+export function fail(command: string, message: string, code = 2): never {
+  console.error(`rotor ${command}: ${message}`);
+  process.exit(code);
+}
+
+export async function openRuntime(
+  command: string,
+  opts: { needX?: boolean; createDevKey?: boolean } = {},
+): Promise<Runtime> {
+  let config: RotorConfig;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof RotorError) fail(command, e.message);
+    throw e;
+  }
+  if (opts.needX && config.x.demo && config.x.emulatorUrl === undefined) {
+    fail(
+      command,
+      'no X credentials (X_CLIENT_ID) and no X_EMULATOR_URL. To try Rotor without X, start the emulator ' +
+        '(`npx rotor emulator --port 4100`) and set X_EMULATOR_URL=http://127.0.0.1:4100; for X, set X_CLIENT_ID and X_CLIENT_SECRET.',
+    );
+  }
+  const dataDir = resolve(config.dataDir);
+  let keyRing: KeyRing;
+  try {
+    keyRing = resolveKeyRing({
+      keys: config.keys,
+      dataDir,
+      createDevKey: opts.createDevKey ?? false,
+      warn: (m) => console.error(m),
+    });
+  } catch (e) {
+    if (e instanceof KeyRingError) fail(command, e.message);
+    throw e;
+  }
+  let db: Db;
+  try {
+    db = config.databaseUrl
+      ? openPostgres(config.databaseUrl)
+      : await openPglite(dataDir, `rotor ${command}`);
+    await migrate(db);
+  } catch (e) {
+    if (e instanceof DataDirBusyError) fail(command, e.message);
+    fail(command, `cannot open the database: ${(e as Error).message}`);
+  }
+  const provider = xProvider({
+    clientId: config.x.clientId,
+    clientSecret: config.x.clientSecret,
+    redirectUri: config.x.redirectUri,
+    emulatorUrl: config.x.emulatorUrl,
+  });
+  const vault = new TokenVault({
+    db,
+    provider,
+    keyRing,
+    journalDir: join(dataDir, 'journal'),
+    ...(config.refreshMarginMs !== undefined ? { refreshMarginMs: config.refreshMarginMs } : {}),
+  });
+  await vault.recoverJournal().catch(() => 0);
+  const connector = new Connector({ db, provider, keyRing });
+  return { config, db, keyRing, provider, vault, connector, close: () => db.close() };
+}
