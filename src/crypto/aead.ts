@@ -11,6 +11,7 @@ import type { KeyRing } from './keyring.ts';
 const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+const B64URL = /^[A-Za-z0-9_-]+$/;
 
 /**
  * The one error for every ciphertext that does not open: tampered, truncated, moved, unknown key
@@ -56,10 +57,14 @@ export function open(ring: KeyRing, sealed: string, binding: Binding): string {
   const parts = sealed.split('.');
   if (parts.length !== 4 || parts[0] !== VERSION) throw new DecryptionError();
   const [, keyId = '', ivText = '', bodyText = ''] = parts;
+  // Exactly our own encoding, byte for byte: no padding, no stray characters.
+  if (!B64URL.test(ivText) || !B64URL.test(bodyText)) throw new DecryptionError();
   const key = ring.get(keyId);
   const iv = Buffer.from(ivText, 'base64url');
   const body = Buffer.from(bodyText, 'base64url');
-  if (!key || iv.length !== IV_BYTES || body.length < TAG_BYTES) throw new DecryptionError();
+  if (!key || iv.length !== IV_BYTES || body.length < TAG_BYTES || body.toString('base64url') !== bodyText) {
+    throw new DecryptionError();
+  }
   try {
     const decipher = createDecipheriv('aes-256-gcm', key.bytes, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(aad(keyId, binding));

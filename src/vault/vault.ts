@@ -280,7 +280,11 @@ export class TokenVault {
       }
       if (outcome.outcomeUnknown) unknownTries += 1;
       else transientTries += 1;
-      await sleep(backoff(transientTries + unknownTries));
+      // After an unknown outcome the first request may still be in flight at X: give it the
+      // length of a deadline to finish before the one retry, so that the two do not race.
+      await sleep(
+        outcome.outcomeUnknown ? Math.max(this.#o.httpTimeoutMs, backoff(1)) : backoff(transientTries),
+      );
     }
   }
 

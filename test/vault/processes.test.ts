@@ -48,7 +48,7 @@ const grantOf = async (username: string) =>
 describe('refresh storm across processes (property 11)', () => {
   test('4 processes × 6 callers × 8 accounts past expiry: one refresh per account per expiry, no reuse', async () => {
     const names = USERS.slice(0, 8).map((u) => u.username);
-    const ids = [];
+    const ids: string[] = [];
     for (const n of names) ids.push(await connectAs(n));
     const durationMs = 7000;
     const runs = Array.from({ length: 4 }, () =>
