@@ -58,7 +58,8 @@ export async function openRuntime(
     keyRing = resolveKeyRing({
       keys: config.keys,
       dataDir,
-      createDevKey: opts.createDevKey ?? false,
+      // Only in demo mode (no X credentials): a development key, created with a loud notice.
+      createDevKey: opts.createDevKey ?? config.x.demo,
       warn: (m) => console.error(m),
     });
   } catch (e) {
