@@ -16,6 +16,7 @@ import { exchangeCode, fetchProfile } from '../oauth/token-client.ts';
 import type { Db } from '../store/db.ts';
 import { saveConnection } from '../store/accounts.ts';
 import { insertTransaction, takeTransaction } from '../store/oauth-transactions.ts';
+import type { CookieSession } from './cookie.ts';
 
 const TRANSACTION_TTL_MS = 10 * 60_000;
 
@@ -99,11 +100,8 @@ export class Connector {
     return { url: url.toString(), state };
   }
 
-  /**
-   * Completes an authorization from the callback URL. `expectedState`, when given (the state bound
-   * to this browser), must match. Refusals happen before any token request.
-   */
-  async complete(callbackUrl: string | URL, opts: { expectedState?: string } = {}): Promise<Connected> {
+  /** Validates the callback, exchanges the code, reads the profile; refusals before any token request. */
+  async #exchange(callbackUrl: string | URL, opts: { expectedState?: string }) {
     const p = this.#o.provider;
     let url: URL;
     try {
@@ -149,6 +147,16 @@ export class Connector {
     const profile = await fetchProfile(p, tokens.accessToken, this.#o.fetch ? { fetch: this.#o.fetch } : {});
     if (profile.kind !== 'ok')
       throw refuse('Connected, but X would not say which account it is; start again.');
+    return { tx, tokens, profile };
+  }
+
+  /**
+   * Completes an authorization from the callback URL and stores the account. `expectedState`, when
+   * given (the state bound to this browser), must match. Refusals happen before any token request.
+   */
+  async complete(callbackUrl: string | URL, opts: { expectedState?: string } = {}): Promise<Connected> {
+    const p = this.#o.provider;
+    const { tx, tokens, profile } = await this.#exchange(callbackUrl, opts);
     const now = this.#o.clock.now();
     const ring = this.#o.keyRing;
     const saved = await this.#o.db.transaction((q) =>
@@ -175,5 +183,24 @@ export class Connector {
       ),
     );
     return { ...saved, username: profile.username, returnTo: safeReturnTo(tx.returnTo) };
+  }
+
+  /**
+   * Cookie mode: completes an authorization and returns the token set as a session for a sealed
+   * cookie ({@link CookieVault}) instead of storing it.
+   */
+  async completeSession(
+    callbackUrl: string | URL,
+    opts: { expectedState?: string } = {},
+  ): Promise<CookieSession & { returnTo: string }> {
+    const { tx, tokens, profile } = await this.#exchange(callbackUrl, opts);
+    return {
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: this.#o.clock.now() + (tokens.expiresIn ?? 7200) * 1000,
+      scope: tokens.scope ?? this.#o.provider.scopes.join(' '),
+      username: profile.username,
+      returnTo: safeReturnTo(tx.returnTo),
+    };
   }
 }
