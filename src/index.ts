@@ -37,6 +37,12 @@ export { migrate } from './store/migrate.ts';
 export type { Db, Queryable } from './store/db.ts';
 export { listAccounts, findAccount, type AccountRow, type AccountStatus } from './store/accounts.ts';
 export { DataDirBusyError } from './store/data-dir-lock.ts';
-export { RotorError, isRotorError, REAUTH_EXPLANATIONS, type RotorErrorCode, type ReauthReason } from './core/errors.ts';
+export {
+  RotorError,
+  isRotorError,
+  REAUTH_EXPLANATIONS,
+  type RotorErrorCode,
+  type ReauthReason,
+} from './core/errors.ts';
 export { loadConfig, type RotorConfig } from './core/config.ts';
 export type { Clock } from './core/clock.ts';

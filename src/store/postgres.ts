@@ -1,4 +1,5 @@
 /** @module PostgreSQL through `pg`: what `DATABASE_URL` selects, and what many workers share. */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Queryable } from './db.ts';
 
@@ -19,8 +20,16 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   });
   // An idle client losing its server (restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Named statements: each connection parses and plans a query once, then reuses the plan.
+  const names = new Map<string, string>();
+  const nameOf = (sql: string) => {
+    let name = names.get(sql);
+    if (name === undefined)
+      names.set(sql, (name = `r${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`));
+    return name;
+  };
   const run = async <T extends object>(q: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
-    const result = await q.query(sql, params);
+    const result = await q.query({ name: nameOf(sql), text: sql, values: params ?? [] });
     return { rows: result.rows as T[] };
   };
   return {

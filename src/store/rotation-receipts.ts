@@ -2,7 +2,12 @@
 import type { Queryable } from './db.ts';
 
 /** Claims the receipt for a refresh token; true if this caller is the one to refresh. */
-export async function claimReceipt(q: Queryable, refreshHash: string, owner: string, ttlMs: number): Promise<boolean> {
+export async function claimReceipt(
+  q: Queryable,
+  refreshHash: string,
+  owner: string,
+  ttlMs: number,
+): Promise<boolean> {
   await q.query(`DELETE FROM rotation_receipts WHERE created_at < now() - interval '1 minute'`);
   const result = await q.query(
     `INSERT INTO rotation_receipts (refresh_hash, owner, lease_until)
@@ -15,7 +20,12 @@ export async function claimReceipt(q: Queryable, refreshHash: string, owner: str
   return result.rows.length === 1;
 }
 
-export async function fillReceipt(q: Queryable, refreshHash: string, owner: string, resultCt: string): Promise<void> {
+export async function fillReceipt(
+  q: Queryable,
+  refreshHash: string,
+  owner: string,
+  resultCt: string,
+): Promise<void> {
   await q.query('UPDATE rotation_receipts SET result_ct = $3 WHERE refresh_hash = $1 AND owner = $2', [
     refreshHash,
     owner,
@@ -25,10 +35,10 @@ export async function fillReceipt(q: Queryable, refreshHash: string, owner: stri
 
 /** Gives the claim back without a result (the refresh failed without rotating). */
 export async function dropReceipt(q: Queryable, refreshHash: string, owner: string): Promise<void> {
-  await q.query('DELETE FROM rotation_receipts WHERE refresh_hash = $1 AND owner = $2 AND result_ct IS NULL', [
-    refreshHash,
-    owner,
-  ]);
+  await q.query(
+    'DELETE FROM rotation_receipts WHERE refresh_hash = $1 AND owner = $2 AND result_ct IS NULL',
+    [refreshHash, owner],
+  );
 }
 
 export async function readReceipt(

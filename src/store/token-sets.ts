@@ -27,16 +27,30 @@ export interface TokenSetRow {
   refreshedAt: number | null;
 }
 
-export async function readTokenSet(q: Queryable, accountId: string): Promise<TokenSetRow | undefined> {
-  const result = await q.query<TokenSetRow>(
-    `SELECT t.account_id AS "accountId", a.username, a.status, a.reason,
+/** The row's columns; `inDoubt` and `leased` differ between a plain read and the lease's RETURNING. */
+const rowColumns = (
+  inDoubt: string,
+  leased: string,
+) => `t.account_id AS "accountId", a.username, a.status, a.reason,
        (extract(epoch FROM a.consented_at) * 1000)::float8 AS "consentedAt",
        t.version, t.access_ct AS "accessCt", t.refresh_ct AS "refreshCt", t.key_id AS "keyId",
        (extract(epoch FROM t.access_expires_at) * 1000)::float8 AS "accessExpiresAt", t.scope,
-       t.lease_owner AS "leaseOwner", (t.lease_owner IS NOT NULL AND t.lease_until > now()) AS leased,
-       (t.sent_version IS NOT NULL AND t.sent_version = t.version) AS "inDoubt",
+       t.lease_owner AS "leaseOwner", ${leased} AS leased, ${inDoubt} AS "inDoubt",
        t.reuse_suspected AS "reuseSuspected",
-       (extract(epoch FROM t.refreshed_at) * 1000)::float8 AS "refreshedAt"
+       (extract(epoch FROM t.refreshed_at) * 1000)::float8 AS "refreshedAt"`;
+
+const READ_COLUMNS = rowColumns(
+  '(t.sent_version IS NOT NULL AND t.sent_version = t.version)',
+  '(t.lease_owner IS NOT NULL AND t.lease_until > now())',
+);
+const LEASED_COLUMNS = rowColumns(
+  '(prev.sent_version IS NOT NULL AND prev.sent_version = t.version)',
+  'true',
+);
+
+export async function readTokenSet(q: Queryable, accountId: string): Promise<TokenSetRow | undefined> {
+  const result = await q.query<TokenSetRow>(
+    `SELECT ${READ_COLUMNS}
      FROM token_sets t JOIN accounts a ON a.id = t.account_id WHERE t.account_id = $1`,
     [accountId],
   );
@@ -44,10 +58,11 @@ export async function readTokenSet(q: Queryable, accountId: string): Promise<Tok
 }
 
 /**
- * Takes the lease if the row is still at `version` and nobody holds an unexpired lease. Marks
- * the refresh as sent-in-doubt at once (write-ahead): a crash after this point leaves a trace
- * that the next owner reads as "outcome unknown". Returns whether the previous attempt was in doubt,
- * or undefined when the lease was not taken.
+ * Takes the lease if the row is still at `version`, the account is active and nobody holds an
+ * unexpired lease, and returns the row as it is now (the re-read after acquiring, in the same
+ * statement). Marks the refresh as sent-in-doubt at once (write-ahead): a crash after this point
+ * leaves a trace that the next owner reads as "outcome unknown" (`inDoubt`). Undefined when the
+ * lease was not taken.
  */
 export async function acquireLease(
   q: Queryable,
@@ -55,18 +70,18 @@ export async function acquireLease(
   owner: string,
   version: number,
   ttlMs: number,
-): Promise<{ inDoubt: boolean } | undefined> {
-  const result = await q.query<{ prev: number | null; version: number }>(
+): Promise<TokenSetRow | undefined> {
+  const result = await q.query<TokenSetRow>(
     `WITH prev AS (SELECT sent_version FROM token_sets WHERE account_id = $1 FOR UPDATE)
      UPDATE token_sets t SET lease_owner = $2, lease_until = now() + $4 * interval '1 millisecond',
        sent_version = t.version
-     FROM prev
-     WHERE t.account_id = $1 AND t.version = $3 AND (t.lease_owner IS NULL OR t.lease_until <= now())
-     RETURNING prev.sent_version AS prev, t.version`,
+     FROM prev, accounts a
+     WHERE t.account_id = $1 AND a.id = t.account_id AND a.status = 'active' AND t.version = $3
+       AND (t.lease_owner IS NULL OR t.lease_until <= now())
+     RETURNING ${LEASED_COLUMNS}`,
     [accountId, owner, version, ttlMs],
   );
-  const row = result.rows[0];
-  return row ? { inDoubt: row.prev === row.version } : undefined;
+  return result.rows[0];
 }
 
 /** A rotation to store: new ciphertexts, bound to the account. */

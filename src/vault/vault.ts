@@ -93,6 +93,8 @@ const DAY = 86_400_000;
 
 interface Cached extends AccessToken {
   lifetimeMs: number;
+  /** The row version this token came from: lets a refresh take the lease without reading first. */
+  version: number;
 }
 
 const binding = (accountId: string, field: 'access' | 'refresh') => ({
@@ -222,44 +224,61 @@ export class TokenVault {
     const waitUntil = this.#o.clock.now() + this.#o.leaseWaitMs;
     let transientTries = 0;
     let unknownTries = 0;
+    // Fast path: this process holds the token it wants replaced, at a known version. Taking the
+    // lease at that version is the re-read: it succeeds only if nothing changed since.
+    let known = this.#cache.get(accountId);
     for (;;) {
-      const row = await this.#store('read the token set', accountId, () =>
-        readTokenSet(this.#o.db, accountId),
-      );
-      if (!row) throw new RotorError('account_not_found', 'no such account', { accountId });
-      if (row.status !== 'active') {
-        throw new RotorError('reauth_required', `@${row.username} needs to be connected again`, {
-          accountId,
-          reason: row.reason ?? 'unknown',
-        });
+      let lease: TokenSetRow | undefined;
+      if (known && this.#clientRefusedUntil <= this.#o.clock.now()) {
+        const version = known.version;
+        lease = await this.#store('take the lease', accountId, () =>
+          acquireLease(this.#o.db, accountId, this.owner, version, this.#o.leaseTtlMs),
+        );
       }
-      const access = this.#open(row, 'access', row.accessCt);
-      const lifetimeMs = row.refreshedAt ? Math.max(0, row.accessExpiresAt - row.refreshedAt) : 2 * 3_600_000;
-      if (access !== rejected && this.#fresh(row.accessExpiresAt, lifetimeMs)) {
-        return this.#hand(row, {
-          accessToken: access,
-          expiresAt: row.accessExpiresAt,
-          scope: row.scope,
-          lifetimeMs,
-        });
-      }
-      if (this.#clientRefusedUntil > this.#o.clock.now()) {
-        throw new RotorError('invalid_client', 'X refused Rotor’s client credentials; refreshing is paused', {
-          accountId,
-        });
-      }
-      if (row.refreshCt === null) {
-        // Without offline.access there is no refresh token: only the user can renew the grant.
-        await this.#needsUser(row, 'expired');
-      }
-      const lease = await this.#store('take the lease', accountId, () =>
-        acquireLease(this.#o.db, accountId, this.owner, row.version, this.#o.leaseTtlMs),
-      );
+      known = undefined;
       if (!lease) {
-        await this.#waitForChange(accountId, row.version, waitUntil);
-        continue;
+        const row = await this.#store('read the token set', accountId, () =>
+          readTokenSet(this.#o.db, accountId),
+        );
+        if (!row) throw new RotorError('account_not_found', 'no such account', { accountId });
+        if (row.status !== 'active') {
+          throw new RotorError('reauth_required', `@${row.username} needs to be connected again`, {
+            accountId,
+            reason: row.reason ?? 'unknown',
+          });
+        }
+        const access = this.#open(row, 'access', row.accessCt);
+        const lifetimeMs = row.refreshedAt
+          ? Math.max(0, row.accessExpiresAt - row.refreshedAt)
+          : 2 * 3_600_000;
+        if (access !== rejected && this.#fresh(row.accessExpiresAt, lifetimeMs)) {
+          return this.#hand(row, {
+            accessToken: access,
+            expiresAt: row.accessExpiresAt,
+            scope: row.scope,
+            lifetimeMs,
+          });
+        }
+        if (this.#clientRefusedUntil > this.#o.clock.now()) {
+          throw new RotorError(
+            'invalid_client',
+            'X refused Rotor’s client credentials; refreshing is paused',
+            { accountId },
+          );
+        }
+        lease = await this.#store('take the lease', accountId, () =>
+          acquireLease(this.#o.db, accountId, this.owner, row.version, this.#o.leaseTtlMs),
+        );
+        if (!lease) {
+          await this.#waitForChange(accountId, row.version, waitUntil);
+          continue;
+        }
       }
-      const result = await this.#refreshUnderLease(row, lease.inDoubt);
+      if (lease.refreshCt === null) {
+        // Without offline.access there is no refresh token: only the user can renew the grant.
+        await this.#needsUser(lease, 'expired');
+      }
+      const result = await this.#refreshUnderLease(lease, lease.inDoubt);
       if ('accessToken' in result) return result;
       if (result.kind === 'lost_race') continue;
       const outcome = result.outcome;
@@ -271,13 +290,7 @@ export class TokenVault {
       const canRetry =
         outcome.code !== 'x_rate_limited' &&
         (outcome.outcomeUnknown ? unknownTries < 1 : transientTries < this.#o.maxTransientRetries);
-      if (!canRetry) {
-        throw new RotorError(outcome.code, describeTransient(outcome), {
-          accountId,
-          ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
-          ...(outcome.status !== undefined ? { status: outcome.status } : {}),
-        });
-      }
+      if (!canRetry) throw transientError(accountId, outcome);
       if (outcome.outcomeUnknown) unknownTries += 1;
       else transientTries += 1;
       // After an unknown outcome the first request may still be in flight at X: give it the
@@ -429,7 +442,7 @@ export class TokenVault {
     row: TokenSetRow,
     t: { accessToken: string; expiresAt: number; scope: string; lifetimeMs: number },
   ): AccessToken {
-    const cached: Cached = { accountId: row.accountId, ...t };
+    const cached: Cached = { accountId: row.accountId, version: row.version, ...t };
     this.#cache.set(row.accountId, cached);
     const endsAt = row.consentedAt + this.#o.horizonMs;
     if (endsAt - this.#o.clock.now() <= this.#o.horizonWarningMs && !this.#warned.has(row.accountId)) {
@@ -504,6 +517,17 @@ export class TokenVault {
     }
     return settled;
   }
+}
+
+function transientError(
+  accountId: string,
+  outcome: Extract<RefreshOutcome, { kind: 'transient' }>,
+): RotorError {
+  return new RotorError(outcome.code, describeTransient(outcome), {
+    accountId,
+    ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
+    ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+  });
 }
 
 function strip(c: Cached): AccessToken {

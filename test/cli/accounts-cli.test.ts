@@ -147,7 +147,9 @@ async function finish(proc: Proc, authUrl?: string): Promise<Result> {
     r = await withTimeout(proc.exited, EXIT_TIMEOUT_MS, proc.label);
   } catch (e) {
     proc.child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`);
+    throw new Error(`${(e as Error).message}\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`, {
+      cause: e,
+    });
   }
   const isToken = proc.label.startsWith('rotor accounts token') && r.code === 0;
   if (isToken) printedTokens.push(r.stdout);
@@ -192,7 +194,9 @@ function waitForAuthUrl(proc: Proc, emuUrl: string): Promise<string> {
     };
     const timer = setTimeout(() => {
       done();
-      reject(new Error(`${proc.label}: no authorization URL\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`));
+      reject(
+        new Error(`${proc.label}: no authorization URL\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`),
+      );
     }, LINE_TIMEOUT_MS);
     const onData = () => check();
     const done = () => {
