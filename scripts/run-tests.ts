@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster } from './pg-cluster.ts';
+import { findSecrets } from './secret-scan.ts';
 
 const root = join(import.meta.dirname, '..');
 const outDir = join(root, 'test-results');
@@ -26,15 +27,32 @@ const args = [
   ...(patterns.length > 0 ? patterns : ['test/**/*.test.ts']),
 ];
 let code: number;
+let output = '';
 try {
   const child = spawn(process.execPath, args, {
     cwd: root,
-    stdio: 'inherit',
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ROTOR_TEST_PG_URL: cluster.url },
   });
-  code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  child.stdout.on('data', (d: Buffer) => {
+    process.stdout.write(d);
+    output += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    process.stderr.write(d);
+    output += d.toString();
+  });
+  code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 } finally {
   cluster.destroy();
+}
+// No secret in anything the run printed (property 26): X-shaped tokens and codes, key entries.
+const leaks = findSecrets(output);
+if (leaks.length > 0) {
+  console.error(
+    `run-tests: the test output contains ${leaks.length} secret-looking value(s): ${leaks.map((l) => l.kind).join(', ')}`,
+  );
+  code = 1;
 }
 const tap = readFileSync(tapFile, 'utf8');
 const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? NaN);
