@@ -19,6 +19,11 @@ export interface XProviderOptions {
 
 const GRANT_REJECTED = /value passed for the (token|authorization code|refresh token) was invalid/i;
 
+/** Where X's v2 API lives: the emulator's origin, or api.x.com. */
+export function xApiBase(emulatorUrl?: string): string {
+  return emulatorUrl ? new URL(emulatorUrl).origin : 'https://api.x.com';
+}
+
 export function xProvider(o: XProviderOptions): OAuthProvider {
   const origin = o.emulatorUrl ? new URL(o.emulatorUrl).origin : undefined;
   const api = origin ?? 'https://api.x.com';

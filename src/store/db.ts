@@ -12,6 +12,8 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /** For pg-boss: the PostgreSQL URL, or the PGlite instance itself (one connection, shared). */
+  readonly native: { kind: 'postgres'; url: string } | { kind: 'pglite'; instance: unknown };
   /** Runs `fn` in one transaction; rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -23,6 +23,7 @@ export async function openPglite(dataDir: string, command = 'rotor', url?: strin
   const root = wrap(pg);
   return {
     kind: 'pglite',
+    native: { kind: 'pglite', instance: pg },
     query: (sql, params) => root.query(sql, params),
     exec: (sql) => root.exec(sql),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),

@@ -34,6 +34,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   };
   return {
     kind: 'postgres',
+    native: { kind: 'postgres', url },
     query: (sql, params) => run(pool, sql, params),
     exec: async (sql) => void (await pool.query(sql)),
     async transaction(fn) {

@@ -155,7 +155,8 @@ export class TokenVault {
   /**
    * A valid access token for the account, refreshed first if it has less than the margin left.
    * Pass `rejected` (the token X just answered 401 to) to force one single-flight refresh unless
-   * another caller already replaced it (property 31).
+   * another caller already replaced it (property 31). `minValidityMs` asks for a token that lives
+   * at least that long (a post due soon refreshes ahead of its due time).
    *
    * @throws {RotorError} `reauth_required` (with `reason`), `invalid_client`, `decryption_failed`,
    *   `account_not_found`, or a transient code (`x_unavailable`, `x_rate_limited`,
@@ -163,15 +164,25 @@ export class TokenVault {
    * @example
    * const { accessToken } = await vault.getAccessToken(accountId);
    */
-  async getAccessToken(accountId: string, opts: { rejected?: string } = {}): Promise<AccessToken> {
+  async getAccessToken(
+    accountId: string,
+    opts: { rejected?: string; minValidityMs?: number } = {},
+  ): Promise<AccessToken> {
     const cached = this.#cache.get(accountId);
-    if (cached && cached.accessToken !== opts.rejected && this.#fresh(cached.expiresAt, cached.lifetimeMs)) {
+    const minValidity = opts.minValidityMs ?? 0;
+    if (
+      cached &&
+      cached.accessToken !== opts.rejected &&
+      this.#fresh(cached.expiresAt, cached.lifetimeMs, minValidity)
+    ) {
       return strip(cached);
     }
     for (let attempt = 0; attempt < 2; attempt += 1) {
       let flight = this.#flights.get(accountId);
       if (!flight) {
-        flight = this.#obtain(accountId, opts.rejected).finally(() => this.#flights.delete(accountId));
+        flight = this.#obtain(accountId, opts.rejected, minValidity).finally(() =>
+          this.#flights.delete(accountId),
+        );
         this.#flights.set(accountId, flight);
       }
       const token = await flight;
@@ -190,8 +201,8 @@ export class TokenVault {
     return this.#o.refreshMarginMs ?? Math.min(5 * 60_000, lifetimeMs / 4);
   }
 
-  #fresh(expiresAt: number, lifetimeMs: number): boolean {
-    return expiresAt - this.#o.clock.now() > this.#margin(lifetimeMs);
+  #fresh(expiresAt: number, lifetimeMs: number, minValidityMs = 0): boolean {
+    return expiresAt - this.#o.clock.now() > Math.max(this.#margin(lifetimeMs), minValidityMs);
   }
 
   async #store<T>(what: string, accountId: string, fn: () => Promise<T>): Promise<T> {
@@ -220,7 +231,11 @@ export class TokenVault {
     }
   }
 
-  async #obtain(accountId: string, rejected: string | undefined): Promise<AccessToken> {
+  async #obtain(
+    accountId: string,
+    rejected: string | undefined,
+    minValidityMs: number,
+  ): Promise<AccessToken> {
     const waitUntil = this.#o.clock.now() + this.#o.leaseWaitMs;
     let transientTries = 0;
     let unknownTries = 0;
@@ -251,7 +266,7 @@ export class TokenVault {
         const lifetimeMs = row.refreshedAt
           ? Math.max(0, row.accessExpiresAt - row.refreshedAt)
           : 2 * 3_600_000;
-        if (access !== rejected && this.#fresh(row.accessExpiresAt, lifetimeMs)) {
+        if (access !== rejected && this.#fresh(row.accessExpiresAt, lifetimeMs, minValidityMs)) {
           return this.#hand(row, {
             accessToken: access,
             expiresAt: row.accessExpiresAt,

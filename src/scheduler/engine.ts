@@ -1,0 +1,229 @@
+/**
+ * @module The job engine: pg-boss on the same PostgreSQL (or the embedded PGlite). Jobs:
+ * - `rotor-publish` `{ postId }`: publish one post at its due time (one job per post at a time);
+ * - `rotor-fire` `{ scheduleId, at }`: an occurrence of a recurring schedule or a queue slot;
+ * - `rotor-sweep` (every minute): re-enqueues what is due, resolves stuck posts, resumes posts of
+ *   reconnected accounts, refreshes tokens ahead of posts due soon — the safety net that makes a
+ *   lost enqueue or a killed worker cost lateness, never a post;
+ * - `rotor-metrics` (hourly): records each account's public metrics.
+ * `rotor worker` runs the workers; start more of them, on more machines, against one PostgreSQL.
+ */
+import { PgBoss, fromPglite, type PGliteLike } from 'pg-boss';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { isRotorError } from '../core/errors.ts';
+import type { Db } from '../store/db.ts';
+import { insertPost, duePosts, stuckPosts, takeQueuedDraft } from '../store/posts.ts';
+import { advanceSchedule, dueSchedules, getSchedule } from '../store/schedules.ts';
+import { activeAccountIds, resumeReconnected } from '../store/sweeps.ts';
+import { saveMetrics } from '../store/x-limits.ts';
+import type { TokenVault } from '../vault/vault.ts';
+import type { XClient } from '../x/client.ts';
+import type { Publisher } from './publisher.ts';
+import { nextOccurrence } from './recurrence.ts';
+import { renderTemplate } from './template.ts';
+
+export const QUEUES = {
+  publish: 'rotor-publish',
+  fire: 'rotor-fire',
+  sweep: 'rotor-sweep',
+  metrics: 'rotor-metrics',
+} as const;
+
+export interface EngineOptions {
+  db: Db;
+  vault: TokenVault;
+  x: XClient;
+  publisher: Publisher;
+  clock?: Clock;
+  /** Publish jobs a worker runs at once. Default 8. */
+  concurrency?: number;
+  /** Seconds an active job may run before pg-boss hands it to another worker. Default 120. */
+  jobExpireSeconds?: number;
+  /** How often idle workers look for jobs (s). Default 1. */
+  pollingIntervalSeconds?: number;
+}
+
+export class Engine {
+  readonly boss: PgBoss;
+  readonly #o: Required<Omit<EngineOptions, 'clock'>> & { clock: Clock };
+
+  /** `client: true` (a short CLI command): only sends jobs; no cron, no maintenance. */
+  constructor(o: EngineOptions & { client?: boolean }) {
+    this.#o = {
+      concurrency: 8,
+      jobExpireSeconds: 120,
+      pollingIntervalSeconds: 1,
+      ...o,
+      clock: o.clock ?? systemClock,
+    };
+    const native = o.db.native;
+    const quiet = o.client ? { schedule: false, supervise: false } : {};
+    this.boss =
+      native.kind === 'postgres'
+        ? new PgBoss({ connectionString: native.url, max: o.client ? 2 : 6, ...quiet })
+        : new PgBoss({ db: fromPglite(native.instance as PGliteLike), backend: 'pglite', ...quiet });
+    this.boss.on('error', () => undefined);
+  }
+
+  /** Creates pg-boss's schema and Rotor's queues (idempotent); `work` also starts the workers. */
+  async start(opts: { work: boolean }): Promise<void> {
+    await this.boss.start();
+    const expire = this.#o.jobExpireSeconds;
+    await this.boss.createQueue(QUEUES.publish, {
+      policy: 'exclusive',
+      expireInSeconds: expire,
+      retryLimit: 5,
+      retryDelay: 2,
+    });
+    await this.boss.createQueue(QUEUES.fire, {
+      policy: 'exclusive',
+      expireInSeconds: expire,
+      retryLimit: 5,
+      retryDelay: 2,
+    });
+    await this.boss.createQueue(QUEUES.sweep, {
+      policy: 'exclusive',
+      expireInSeconds: expire,
+      retryLimit: 0,
+    });
+    await this.boss.createQueue(QUEUES.metrics, { policy: 'exclusive', expireInSeconds: 600, retryLimit: 1 });
+    if (!opts.work) return;
+    await this.boss.schedule(QUEUES.sweep, '* * * * *');
+    await this.boss.schedule(QUEUES.metrics, '17 * * * *');
+    const poll = { pollingIntervalSeconds: this.#o.pollingIntervalSeconds };
+    await this.boss.work<{ postId: string }>(
+      QUEUES.publish,
+      { ...poll, batchSize: 1, localConcurrency: this.#o.concurrency },
+      async ([job]) => {
+        if (job) await this.#publish(job.data.postId);
+      },
+    );
+    await this.boss.work<{ scheduleId: string; at: number }>(
+      QUEUES.fire,
+      { ...poll, batchSize: 1 },
+      async ([job]) => {
+        if (job) await this.fire(job.data.scheduleId, job.data.at);
+      },
+    );
+    await this.boss.work(QUEUES.sweep, poll, async () => {
+      await this.sweep();
+    });
+    await this.boss.work(QUEUES.metrics, poll, async () => {
+      await this.recordMetrics();
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: 10_000 });
+  }
+
+  /** Enqueues the publication of a post at its due time (at most one job per post at a time). */
+  async enqueuePublish(postId: string, dueAt: number): Promise<void> {
+    await this.boss.send(QUEUES.publish, { postId }, { startAfter: new Date(dueAt), singletonKey: postId });
+  }
+
+  async enqueueFire(scheduleId: string, at: number): Promise<void> {
+    await this.boss.send(
+      QUEUES.fire,
+      { scheduleId, at },
+      { startAfter: new Date(at), singletonKey: `${scheduleId}:${at}` },
+    );
+  }
+
+  async #publish(postId: string): Promise<void> {
+    const result = await this.#o.publisher.publish(postId);
+    if (result.kind === 'rescheduled' || result.kind === 'not_due') {
+      // This job is still active, so the next one is left to the sweep (or sent after completion).
+      setTimeout(() => void this.enqueuePublish(postId, result.dueAt).catch(() => undefined), 50).unref();
+    }
+  }
+
+  /**
+   * One occurrence of a schedule: advance `next_at` by compare-and-swap (so two workers firing the
+   * same occurrence post once), create the post (recurring: the rendered template; queue: the next
+   * queued draft), enqueue it and the next occurrence.
+   */
+  async fire(scheduleId: string, at: number): Promise<void> {
+    const { db } = this.#o;
+    const schedule = await getSchedule(db, scheduleId);
+    if (!schedule || schedule.paused || schedule.nextAt !== at) return;
+    const next = nextOccurrence(schedule.cron, schedule.tz, at);
+    const post = await db.transaction(async (tx) => {
+      const advanced = await advanceSchedule(tx, scheduleId, at, next);
+      if (!advanced) return undefined;
+      if (schedule.kind === 'queue') return takeQueuedDraft(tx, schedule.accountId, at, scheduleId);
+      return insertPost(tx, {
+        accountId: schedule.accountId,
+        text: renderTemplate(schedule.template ?? '', at, schedule.tz, advanced.counter),
+        status: 'scheduled',
+        dueAt: at,
+        scheduleId,
+        occurrenceAt: at,
+      });
+    });
+    if (post) await this.enqueuePublish(post.id, at);
+    await this.enqueueFire(scheduleId, next);
+  }
+
+  /** The minute-by-minute safety net (see the module comment). */
+  async sweep(): Promise<{ enqueued: number; resolved: number; resumed: number; fired: number }> {
+    const { db, publisher, vault } = this.#o;
+    const now = this.#o.clock.now();
+    const resumed = await resumeReconnected(db);
+    let fired = 0;
+    for (const s of await dueSchedules(db, now + 60_000)) {
+      if (s.nextAt === null) continue;
+      if (s.nextAt <= now) {
+        await this.fire(s.id, s.nextAt);
+        fired += 1;
+      } else await this.enqueueFire(s.id, s.nextAt);
+    }
+    const due = await duePosts(db, now + 10 * 60_000, 5000);
+    let enqueued = 0;
+    const warmed = new Set<string>();
+    for (const p of due) {
+      if (p.dueAt <= now + 60_000) {
+        await this.enqueuePublish(p.id, p.dueAt);
+        enqueued += 1;
+      }
+      // Tokens are refreshed ahead of a due post, spread over the minutes before it.
+      if (!warmed.has(p.accountId)) {
+        warmed.add(p.accountId);
+        await vault
+          .getAccessToken(p.accountId, { minValidityMs: p.dueAt - now + 5 * 60_000 })
+          .catch(() => undefined);
+      }
+    }
+    let resolved = 0;
+    for (const s of await stuckPosts(db, 60_000, 200)) {
+      const r = await publisher.publish(s.id);
+      if (r.kind !== 'busy' && r.kind !== 'unknown') resolved += 1;
+    }
+    return { enqueued, resolved, resumed: resumed.length, fired };
+  }
+
+  /** Records followers, following and post counts of every active account (for the charts). */
+  async recordMetrics(): Promise<number> {
+    const { db, vault, x } = this.#o;
+    let recorded = 0;
+    const at = Math.floor(this.#o.clock.now() / 60_000) * 60_000;
+    for (const accountId of await activeAccountIds(db)) {
+      try {
+        const token = await vault.getAccessToken(accountId);
+        const me = await x.me(token.accessToken);
+        if ('error' in me) continue;
+        await saveMetrics(db, {
+          accountId,
+          at,
+          followers: me.followers,
+          following: me.following,
+          posts: me.posts,
+        });
+        recorded += 1;
+      } catch (e) {
+        if (!isRotorError(e)) throw e;
+      }
+    }
+    return recorded;
+  }
+}

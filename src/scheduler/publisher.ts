@@ -1,0 +1,239 @@
+/**
+ * @module Publishing one post, at most once (properties 28–31). The claim (`scheduled →
+ * publishing`) is the only door to X; every outcome is recorded by compare-and-swap on the status;
+ * an outcome X did not tell us is resolved by looking at the account's recent posts, never by a
+ * blind retry.
+ */
+import { systemClock, type Clock } from '../core/clock.ts';
+import { isRotorError, REAUTH_EXPLANATIONS } from '../core/errors.ts';
+import type { Db } from '../store/db.ts';
+import { findAccount } from '../store/accounts.ts';
+import {
+  claimForPublishing,
+  getPost,
+  markFinal,
+  markPublished,
+  markStaleAsUnknown,
+  reschedule,
+  type PostRow,
+} from '../store/posts.ts';
+import { exhausted, saveLimit } from '../store/x-limits.ts';
+import type { TokenVault } from '../vault/vault.ts';
+import { postUrl, type XClient } from '../x/client.ts';
+import { retryAt, type RateLimits } from '../x/limits.ts';
+
+export type PublishResult =
+  | { kind: 'published'; xPostId: string }
+  /** Nothing to do: published already, deleted, failed, a draft… */
+  | { kind: 'settled'; status: string }
+  /** Another worker is publishing it right now. */
+  | { kind: 'busy' }
+  | { kind: 'not_due'; dueAt: number }
+  | { kind: 'rescheduled'; dueAt: number; reason: string }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'blocked'; reason: string }
+  | { kind: 'unknown'; reason: string };
+
+export interface PublisherOptions {
+  db: Db;
+  vault: TokenVault;
+  x: XClient;
+  clock?: Clock;
+  /** A post `publishing` for longer than this is taken as abandoned (ms). Default 90 s. */
+  staleMs?: number;
+  /** Attempts before a post whose sends got no answer fails for good. Default 5. */
+  maxAttempts?: number;
+  random?: () => number;
+}
+
+/** The same text as X compares it: NFC, links as placeholders (X rewrites them), spaces folded. */
+export const comparable = (text: string) =>
+  text
+    .normalize('NFC')
+    .replace(/https?:\/\/\S+/g, '<url>')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+export class Publisher {
+  readonly #o: Required<Omit<PublisherOptions, 'clock' | 'random'>> & { clock: Clock; random: () => number };
+
+  constructor(o: PublisherOptions) {
+    this.#o = {
+      staleMs: 90_000,
+      maxAttempts: 5,
+      ...o,
+      clock: o.clock ?? systemClock,
+      random: o.random ?? Math.random,
+    };
+  }
+
+  #backoff(attempt: number): number {
+    return Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 30 * 60_000) * (0.75 + this.#o.random() / 2);
+  }
+
+  /** Publishes the post if it is due and nobody else is; safe to call any number of times. */
+  async publish(postId: string): Promise<PublishResult> {
+    const { db } = this.#o;
+    const post = await claimForPublishing(db, postId);
+    if (!post) return this.#notClaimed(postId);
+    const account = await findAccount(db, { id: post.accountId });
+    if (!account) return this.#final(post, 'failed', 'the account was disconnected', false);
+    const now = this.#o.clock.now();
+    // Caps X reported (per user and per app, 24 h; the 15-minute window) are respected before sending.
+    const capped = await exhausted(db, [`user24h:${account.id}`, 'app24h', `window:${account.id}`]);
+    if (capped.length > 0) {
+      const until = Math.max(...capped.map((c) => c.resetAt)) + 1000 + this.#o.random() * 4000;
+      return this.#reschedule(
+        post,
+        until,
+        `waiting for X's rate limit (${capped.map((c) => c.key.split(':')[0]).join(', ')})`,
+        true,
+      );
+    }
+    let token: string;
+    try {
+      token = (await this.#o.vault.getAccessToken(account.id, { minValidityMs: 60_000 })).accessToken;
+    } catch (e) {
+      return this.#tokenFailure(post, e, now);
+    }
+    let outcome = await this.#o.x.createPost(token, { text: post.text, replyTo: post.replyTo ?? undefined });
+    if (outcome.kind === 'unauthorized') {
+      // Property 31: a 401 on an unexpired token → one single-flight refresh, then one more try.
+      try {
+        token = (await this.#o.vault.getAccessToken(account.id, { rejected: token })).accessToken;
+      } catch (e) {
+        return this.#tokenFailure(post, e, now);
+      }
+      outcome = await this.#o.x.createPost(token, { text: post.text, replyTo: post.replyTo ?? undefined });
+    }
+    if ('limits' in outcome) await this.#saveLimits(account.id, outcome.limits);
+    switch (outcome.kind) {
+      case 'created':
+        await markPublished(db, post.id, outcome.id, postUrl(account.username, outcome.id));
+        return { kind: 'published', xPostId: outcome.id };
+      case 'rate_limited':
+        return this.#reschedule(
+          post,
+          retryAt(this.#o.clock.now(), outcome.limits, post.attempts, this.#o.random),
+          'X rate limit (429)',
+          true,
+        );
+      case 'unauthorized':
+        return this.#final(
+          post,
+          'blocked',
+          'X refused the access token even after a refresh; reconnect the account',
+          false,
+        );
+      case 'duplicate':
+        return this.#final(post, 'failed', 'X refused it as a duplicate of an earlier post', false);
+      case 'no_credits':
+        return this.#final(
+          post,
+          'failed',
+          'X answered 402: the X developer account has no API credits left',
+          false,
+        );
+      case 'forbidden':
+      case 'invalid':
+        return this.#final(post, 'failed', `X refused the post: ${outcome.detail}`, false);
+      case 'unknown':
+        await markFinal(db, post.id, 'unknown', `X did not answer (${outcome.detail})`, true);
+        return this.resolveUnknown(post.id);
+    }
+  }
+
+  async #notClaimed(postId: string): Promise<PublishResult> {
+    const current = await getPost(this.#o.db, postId);
+    if (!current) return { kind: 'settled', status: 'deleted' };
+    if (current.status === 'scheduled') return { kind: 'not_due', dueAt: current.dueAt ?? 0 };
+    if (current.status === 'unknown') return this.resolveUnknown(postId);
+    if (current.status === 'publishing') {
+      const stale = await markStaleAsUnknown(this.#o.db, postId, this.#o.staleMs);
+      return stale ? this.resolveUnknown(postId) : { kind: 'busy' };
+    }
+    return { kind: 'settled', status: current.status };
+  }
+
+  /**
+   * Property 29: a post whose outcome is unknown is looked for among the account's recent posts.
+   * Found → published; certainly absent → scheduled again (bounded attempts); X unreachable →
+   * stays unknown, to be looked at again later.
+   */
+  async resolveUnknown(postId: string): Promise<PublishResult> {
+    const { db } = this.#o;
+    const post = await getPost(db, postId);
+    if (!post || post.status !== 'unknown') return { kind: 'settled', status: post?.status ?? 'deleted' };
+    const account = await findAccount(db, { id: post.accountId });
+    if (!account) return this.#final(post, 'failed', 'the account was disconnected', false);
+    let token: string;
+    try {
+      token = (await this.#o.vault.getAccessToken(account.id)).accessToken;
+    } catch (e) {
+      if (isRotorError(e, 'reauth_required'))
+        return this.#final(post, 'blocked', blockedReason(account.username, e.reason), false);
+      return { kind: 'unknown', reason: 'could not reach X to check; will look again' };
+    }
+    const since = (post.publishStartedAt ?? post.createdAt) - 5 * 60_000;
+    const recent = await this.#o.x.recentPosts(token, account.subject, since);
+    if (!recent) return { kind: 'unknown', reason: 'X did not list the recent posts; will look again' };
+    const wanted = comparable(post.text);
+    const found = recent.find((p) => comparable(p.text) === wanted);
+    if (found) {
+      await markPublished(db, post.id, found.id, postUrl(account.username, found.id));
+      return { kind: 'published', xPostId: found.id };
+    }
+    if (post.attempts >= this.#o.maxAttempts) {
+      return this.#final(
+        post,
+        'failed',
+        `X did not answer ${post.attempts} times; gave up (you can retry it)`,
+        true,
+      );
+    }
+    return this.#reschedule(
+      post,
+      this.#o.clock.now() + this.#backoff(post.attempts),
+      'X did not answer; retrying',
+      false,
+    );
+  }
+
+  async #tokenFailure(post: PostRow, e: unknown, now: number): Promise<PublishResult> {
+    if (isRotorError(e, 'reauth_required')) {
+      const account = await findAccount(this.#o.db, { id: post.accountId });
+      return this.#final(post, 'blocked', blockedReason(account?.username ?? '?', e.reason), false);
+    }
+    if (isRotorError(e) && (e.transient || e.code === 'invalid_client')) {
+      const at = now + Math.max(e.retryAfterMs ?? 0, this.#backoff(post.attempts));
+      return this.#reschedule(post, at, `could not get a token (${e.code}); retrying`, true);
+    }
+    return this.#final(post, 'failed', `could not get a token: ${isRotorError(e) ? e.code : 'error'}`, true);
+  }
+
+  async #saveLimits(accountId: string, limits: RateLimits): Promise<void> {
+    const { db } = this.#o;
+    if (limits.window) await saveLimit(db, `window:${accountId}`, limits.window);
+    if (limits.user24h) await saveLimit(db, `user24h:${accountId}`, limits.user24h);
+    if (limits.app24h) await saveLimit(db, 'app24h', limits.app24h);
+  }
+
+  async #reschedule(post: PostRow, dueAt: number, reason: string, refund: boolean): Promise<PublishResult> {
+    await reschedule(this.#o.db, post.id, dueAt, reason, refund);
+    return { kind: 'rescheduled', dueAt, reason };
+  }
+
+  async #final(
+    post: PostRow,
+    status: 'failed' | 'blocked',
+    reason: string,
+    retryable: boolean,
+  ): Promise<PublishResult> {
+    await markFinal(this.#o.db, post.id, status, reason, retryable);
+    return status === 'failed' ? { kind: 'failed', reason } : { kind: 'blocked', reason };
+  }
+}
+
+function blockedReason(username: string, reason: string | undefined): string {
+  return `@${username} needs to be reconnected: ${REAUTH_EXPLANATIONS[(reason ?? 'unknown') as keyof typeof REAUTH_EXPLANATIONS]}`;
+}

@@ -1,0 +1,49 @@
+/**
+ * @module When a recurring schedule fires: a cron expression read in an IANA time zone, so that
+ * "09:00 Tokyo time" stays 09:00 there across the year. Times are UTC epoch ms everywhere else.
+ * Across daylight-saving changes a missing local time (spring forward) fires once, shifted by the
+ * gap, and a repeated one (fall back) fires once: neither skipped nor doubled (property 32).
+ */
+import { CronExpressionParser } from 'cron-parser';
+
+export class RecurrenceError extends Error {
+  override readonly name = 'RecurrenceError';
+}
+
+/** Validates a time zone name (IANA, e.g. `Asia/Tokyo`). */
+export function checkTimeZone(tz: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw new RecurrenceError(
+      `unknown time zone "${tz}" (use an IANA name such as Asia/Tokyo or Europe/Paris)`,
+    );
+  }
+}
+
+/** The next `count` occurrences strictly after `after` (epoch ms). */
+export function nextOccurrences(cron: string, tz: string, after: number, count: number): number[] {
+  checkTimeZone(tz);
+  if (cron.trim().split(/\s+/).length !== 5) {
+    throw new RecurrenceError(`"${cron}" is not a 5-field cron expression (minute hour day month weekday)`);
+  }
+  let it;
+  try {
+    it = CronExpressionParser.parse(cron, { tz, currentDate: new Date(after) });
+  } catch (e) {
+    throw new RecurrenceError(`"${cron}" is not a valid cron expression: ${(e as Error).message}`);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const next = it.next().getTime();
+    if (out.length > 0 && next <= (out.at(-1) ?? 0)) break;
+    out.push(next);
+  }
+  return out;
+}
+
+export const nextOccurrence = (cron: string, tz: string, after: number): number => {
+  const [next] = nextOccurrences(cron, tz, after, 1);
+  if (next === undefined) throw new RecurrenceError(`"${cron}" never fires`);
+  return next;
+};

@@ -1,0 +1,126 @@
+/**
+ * @module What users ask for, as use cases: post now, post at a time, recurring schedules, the
+ * queue and its slots, pause and resume. Input is checked here (text length, time zone, cron,
+ * templates that would repeat) with messages a person can act on.
+ */
+import { systemClock, type Clock } from '../core/clock.ts';
+import { RotorError } from '../core/errors.ts';
+import type { Db } from '../store/db.ts';
+import { insertPost, type PostRow } from '../store/posts.ts';
+import { getSchedule, insertSchedule, setPaused, type ScheduleRow } from '../store/schedules.ts';
+import type { Engine } from './engine.ts';
+import type { Publisher, PublishResult } from './publisher.ts';
+import { checkTimeZone, nextOccurrence, RecurrenceError } from './recurrence.ts';
+import { checkTemplate } from './template.ts';
+import { checkText } from './text.ts';
+
+export class InvalidInputError extends RotorError {
+  constructor(message: string) {
+    super('config_invalid', message);
+  }
+}
+
+export interface PostingServiceOptions {
+  db: Db;
+  engine: Engine;
+  publisher: Publisher;
+  clock?: Clock;
+}
+
+function validText(text: string): void {
+  const check = checkText(text);
+  if (!check.ok) throw new InvalidInputError(check.message);
+}
+
+function validRecurrence(cron: string, tz: string, now: number): number {
+  try {
+    checkTimeZone(tz);
+    return nextOccurrence(cron, tz, now);
+  } catch (e) {
+    if (e instanceof RecurrenceError) throw new InvalidInputError(e.message);
+    throw e;
+  }
+}
+
+export class PostingService {
+  readonly #o: PostingServiceOptions & { clock: Clock };
+
+  constructor(o: PostingServiceOptions) {
+    this.#o = { ...o, clock: o.clock ?? systemClock };
+  }
+
+  /** "Post this now": creates the post and publishes it in this process. */
+  async postNow(
+    accountId: string,
+    text: string,
+    replyTo?: string,
+  ): Promise<{ post: PostRow; result: PublishResult }> {
+    validText(text);
+    const post = await insertPost(this.#o.db, {
+      accountId,
+      text,
+      replyTo,
+      status: 'scheduled',
+      dueAt: this.#o.clock.now(),
+    });
+    if (!post) throw new Error('the post was not created');
+    return { post, result: await this.#o.publisher.publish(post.id) };
+  }
+
+  /** "Post this at …" (a time in the past means now). */
+  async schedulePost(accountId: string, text: string, at: number, replyTo?: string): Promise<PostRow> {
+    validText(text);
+    if (!Number.isFinite(at)) throw new InvalidInputError('the time is not a valid date');
+    const post = await insertPost(this.#o.db, { accountId, text, replyTo, status: 'scheduled', dueAt: at });
+    if (!post) throw new Error('the post was not created');
+    await this.#o.engine.enqueuePublish(post.id, at);
+    return post;
+  }
+
+  /** A recurring schedule: `template` posted at each occurrence of `cron` in `tz`. */
+  async createRecurring(accountId: string, cron: string, tz: string, template: string): Promise<ScheduleRow> {
+    const now = this.#o.clock.now();
+    const first = validRecurrence(cron, tz, now);
+    const check = checkTemplate(template, cron, tz, now);
+    if (!check.ok) throw new InvalidInputError(check.message);
+    const schedule = await insertSchedule(this.#o.db, {
+      accountId,
+      kind: 'recurring',
+      cron,
+      tz,
+      template,
+      nextAt: first,
+    });
+    await this.#o.engine.enqueueFire(schedule.id, first);
+    return schedule;
+  }
+
+  /** The account's queue slots ("weekdays 09:00 and 18:00" = `0 9,18 * * 1-5`), one queue per account. */
+  async setQueueSlots(accountId: string, cron: string, tz: string): Promise<ScheduleRow> {
+    const first = validRecurrence(cron, tz, this.#o.clock.now());
+    const schedule = await insertSchedule(this.#o.db, { accountId, kind: 'queue', cron, tz, nextAt: first });
+    await this.#o.engine.enqueueFire(schedule.id, first);
+    return schedule;
+  }
+
+  /** Adds a draft to the end of the account's queue. */
+  async addToQueue(accountId: string, text: string): Promise<PostRow> {
+    validText(text);
+    const post = await insertPost(this.#o.db, { accountId, text, status: 'queued' });
+    if (!post) throw new Error('the draft was not created');
+    return post;
+  }
+
+  async pause(scheduleId: string): Promise<void> {
+    if (!(await setPaused(this.#o.db, scheduleId, true))) throw new InvalidInputError('no such schedule');
+  }
+
+  /** Resumes from now: occurrences missed while paused are not posted late. */
+  async resume(scheduleId: string): Promise<void> {
+    const s = await getSchedule(this.#o.db, scheduleId);
+    if (!s) throw new InvalidInputError('no such schedule');
+    const next = nextOccurrence(s.cron, s.tz, this.#o.clock.now());
+    await setPaused(this.#o.db, scheduleId, false, next);
+    await this.#o.engine.enqueueFire(scheduleId, next);
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * @module Posts and their lifecycle in SQL. The state changes that matter for "at most once" are
+ * compare-and-swaps on `status`: only one worker can move a post to `publishing`.
+ */
+import type { Queryable } from './db.ts';
+
+export type PostStatus =
+  'draft' | 'queued' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'blocked' | 'unknown';
+
+export interface PostRow {
+  id: string;
+  accountId: string;
+  text: string;
+  replyTo: string | null;
+  status: PostStatus;
+  dueAt: number | null;
+  scheduleId: string | null;
+  attempts: number;
+  xPostId: string | null;
+  xUrl: string | null;
+  reason: string | null;
+  retryable: boolean | null;
+  publishStartedAt: number | null;
+  publishedAt: number | null;
+  createdAt: number;
+}
+
+const ms = (col: string, as: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS "${as}"`;
+/** The columns of a post row, from table alias `t` (empty for none). */
+const postColumns = (t = '') =>
+  `${t}id, ${t}account_id AS "accountId", ${t}text, ${t}reply_to AS "replyTo", ${t}status, ${ms(`${t}due_at`, 'dueAt')},
+  ${t}schedule_id AS "scheduleId", ${t}attempts, ${t}x_post_id AS "xPostId", ${t}x_url AS "xUrl", ${t}reason, ${t}retryable,
+  ${ms(`${t}publish_started_at`, 'publishStartedAt')}, ${ms(`${t}published_at`, 'publishedAt')}, ${ms(`${t}created_at`, 'createdAt')}`;
+const POST_COLUMNS = postColumns();
+
+export async function insertPost(
+  q: Queryable,
+  p: {
+    accountId: string;
+    text: string;
+    replyTo?: string | undefined;
+    status: 'scheduled' | 'queued' | 'draft';
+    dueAt?: number | undefined;
+    scheduleId?: string | undefined;
+    occurrenceAt?: number | undefined;
+  },
+): Promise<PostRow | undefined> {
+  const result = await q.query<PostRow>(
+    `INSERT INTO posts (account_id, text, reply_to, status, due_at, schedule_id, occurrence_at, queue_position)
+     VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, to_timestamp($7 / 1000.0),
+             CASE WHEN $4 = 'queued' THEN (extract(epoch FROM clock_timestamp()) * 1000000)::bigint END)
+     ON CONFLICT (schedule_id, occurrence_at) WHERE schedule_id IS NOT NULL DO NOTHING
+     RETURNING ${POST_COLUMNS}`,
+    [
+      p.accountId,
+      p.text,
+      p.replyTo ?? null,
+      p.status,
+      p.dueAt ?? null,
+      p.scheduleId ?? null,
+      p.occurrenceAt ?? null,
+    ],
+  );
+  return result.rows[0];
+}
+
+export async function getPost(q: Queryable, id: string): Promise<PostRow | undefined> {
+  return (await q.query<PostRow>(`SELECT ${POST_COLUMNS} FROM posts WHERE id = $1`, [id])).rows[0];
+}
+
+export async function listPosts(
+  q: Queryable,
+  filter: { accountId?: string; ownerId?: string; status?: PostStatus; limit?: number } = {},
+): Promise<(PostRow & { username: string })[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.accountId) where.push(`p.account_id = $${params.push(filter.accountId)}`);
+  if (filter.ownerId) where.push(`a.owner_id = $${params.push(filter.ownerId)}`);
+  if (filter.status) where.push(`p.status = $${params.push(filter.status)}`);
+  const limit = `$${params.push(filter.limit ?? 200)}`;
+  const result = await q.query<PostRow & { username: string }>(
+    `SELECT ${postColumns('p.')}, a.username FROM posts p JOIN accounts a ON a.id = p.account_id
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY COALESCE(p.due_at, p.created_at) DESC LIMIT ${limit}`,
+    params,
+  );
+  return result.rows;
+}
+
+/**
+ * The at-most-once gate (property 28): moves a due post to `publishing` and counts the attempt.
+ * Only one caller can win; a published post is never claimed again.
+ */
+export async function claimForPublishing(q: Queryable, id: string): Promise<PostRow | undefined> {
+  const result = await q.query<PostRow>(
+    `UPDATE posts SET status = 'publishing', attempts = attempts + 1, publish_started_at = now(), updated_at = now()
+     WHERE id = $1 AND status = 'scheduled' AND due_at <= now() + interval '2 seconds'
+     RETURNING ${POST_COLUMNS}`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+/** A post left in `publishing` longer than `staleMs` (its worker died or hung): now `unknown`. */
+export async function markStaleAsUnknown(
+  q: Queryable,
+  id: string,
+  staleMs: number,
+): Promise<PostRow | undefined> {
+  const result = await q.query<PostRow>(
+    `UPDATE posts SET status = 'unknown', reason = 'the worker publishing it stopped before recording the outcome', updated_at = now()
+     WHERE id = $1 AND status = 'publishing' AND publish_started_at < now() - $2 * interval '1 millisecond'
+     RETURNING ${POST_COLUMNS}`,
+    [id, staleMs],
+  );
+  return result.rows[0];
+}
+
+export async function markPublished(
+  q: Queryable,
+  id: string,
+  xPostId: string,
+  xUrl: string,
+): Promise<boolean> {
+  const result = await q.query(
+    `UPDATE posts SET status = 'published', x_post_id = $2, x_url = $3, published_at = now(), reason = NULL,
+       retryable = NULL, updated_at = now()
+     WHERE id = $1 AND status IN ('publishing', 'unknown') RETURNING id`,
+    [id, xPostId, xUrl],
+  );
+  return result.rows.length === 1;
+}
+
+/** Back to `scheduled` at `dueAt`; `refund` gives the attempt back (a 429 does not use one up). */
+export async function reschedule(
+  q: Queryable,
+  id: string,
+  dueAt: number,
+  reason: string | null,
+  refund: boolean,
+): Promise<boolean> {
+  const result = await q.query(
+    `UPDATE posts SET status = 'scheduled', due_at = to_timestamp($2 / 1000.0), reason = $3,
+       attempts = CASE WHEN $4 THEN greatest(attempts - 1, 0) ELSE attempts END, updated_at = now()
+     WHERE id = $1 AND status IN ('publishing', 'unknown') RETURNING id`,
+    [id, dueAt, reason, refund],
+  );
+  return result.rows.length === 1;
+}
+
+export async function markFinal(
+  q: Queryable,
+  id: string,
+  status: 'failed' | 'blocked' | 'unknown',
+  reason: string,
+  retryable: boolean,
+): Promise<boolean> {
+  const result = await q.query(
+    `UPDATE posts SET status = $2, reason = $3, retryable = $4, updated_at = now()
+     WHERE id = $1 AND status IN ('publishing', 'unknown', 'scheduled') RETURNING id`,
+    [id, status, reason, retryable],
+  );
+  return result.rows.length === 1;
+}
+
+/** Blocked posts of an account go back to `scheduled` (now) once it is reconnected. */
+export async function unblockAccount(q: Queryable, accountId: string): Promise<string[]> {
+  const result = await q.query<{ id: string }>(
+    `UPDATE posts SET status = 'scheduled', due_at = greatest(due_at, now()), reason = NULL, updated_at = now()
+     WHERE account_id = $1 AND status = 'blocked' RETURNING id`,
+    [accountId],
+  );
+  return result.rows.map((r) => r.id);
+}
+
+/** Posts due by `until` (epoch ms) that should have a publish job (the sweeper's list). */
+export async function duePosts(
+  q: Queryable,
+  until: number,
+  limit: number,
+): Promise<{ id: string; dueAt: number; accountId: string }[]> {
+  const result = await q.query<{ id: string; dueAt: number; accountId: string }>(
+    `SELECT id, ${ms('due_at', 'dueAt')}, account_id AS "accountId" FROM posts
+     WHERE status = 'scheduled' AND due_at <= to_timestamp($1 / 1000.0) ORDER BY due_at LIMIT $2`,
+    [until, limit],
+  );
+  return result.rows;
+}
+
+/** Posts stuck in `publishing` or `unknown` for longer than `olderThanMs`. */
+export async function stuckPosts(
+  q: Queryable,
+  olderThanMs: number,
+  limit: number,
+): Promise<{ id: string }[]> {
+  const result = await q.query<{ id: string }>(
+    `SELECT id FROM posts WHERE (status = 'publishing' AND publish_started_at < now() - $1 * interval '1 millisecond')
+        OR (status = 'unknown' AND updated_at < now() - $1 * interval '1 millisecond')
+     ORDER BY updated_at LIMIT $2`,
+    [olderThanMs, limit],
+  );
+  return result.rows;
+}
+
+/** Takes the oldest queued draft of the account for a slot at `dueAt`. */
+export async function takeQueuedDraft(
+  q: Queryable,
+  accountId: string,
+  dueAt: number,
+  scheduleId: string,
+): Promise<PostRow | undefined> {
+  const result = await q.query<PostRow>(
+    `UPDATE posts SET status = 'scheduled', due_at = to_timestamp($2 / 1000.0), schedule_id = $3,
+       occurrence_at = to_timestamp($2 / 1000.0), updated_at = now()
+     WHERE id = (SELECT id FROM posts WHERE account_id = $1 AND status = 'queued'
+                 ORDER BY queue_position LIMIT 1 FOR UPDATE SKIP LOCKED)
+     RETURNING ${POST_COLUMNS}`,
+    [accountId, dueAt, scheduleId],
+  );
+  return result.rows[0];
+}
+
+export async function cancelPost(q: Queryable, id: string): Promise<boolean> {
+  const result = await q.query(
+    `DELETE FROM posts WHERE id = $1 AND status IN ('draft', 'queued', 'scheduled', 'blocked', 'failed') RETURNING id`,
+    [id],
+  );
+  return result.rows.length === 1;
+}

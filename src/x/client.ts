@@ -1,0 +1,150 @@
+/**
+ * @module The X API calls posting needs: create a post, read an account's recent posts (to
+ * resolve an unknown outcome), read the account's profile and metrics. Each returns what
+ * happened as data; deadlines and size caps on every call.
+ */
+import { boundedFetch, type FetchLike } from '../oauth/bounded-fetch.ts';
+import { readRateLimits, type RateLimits } from './limits.ts';
+
+export type CreatePostOutcome =
+  | { kind: 'created'; id: string; text: string; limits: RateLimits }
+  | { kind: 'unauthorized' }
+  | { kind: 'rate_limited'; limits: RateLimits }
+  | { kind: 'duplicate'; limits: RateLimits }
+  | { kind: 'no_credits' }
+  | { kind: 'forbidden'; detail: string; limits: RateLimits }
+  | { kind: 'invalid'; detail: string; limits: RateLimits }
+  /** 5xx, timeout, dropped connection, or a 2xx we cannot read: X may or may not have posted. */
+  | { kind: 'unknown'; detail: string };
+
+export interface PostRequest {
+  text: string;
+  replyTo?: string | undefined;
+}
+
+export interface XClientOptions {
+  apiBase: string;
+  fetch?: FetchLike;
+  timeoutMs?: number;
+}
+
+const MAX_BYTES = 256 * 1024;
+
+function detailOf(body: unknown): string {
+  const b = body as { detail?: unknown; errors?: { message?: unknown }[]; title?: unknown } | null;
+  const messages = (b?.errors ?? []).map((e) => e.message).filter((m): m is string => typeof m === 'string');
+  if (messages.length > 0) return messages.join('; ');
+  return typeof b?.detail === 'string' ? b.detail : typeof b?.title === 'string' ? b.title : 'no detail';
+}
+
+export class XClient {
+  readonly #base: string;
+  readonly #fetch: FetchLike;
+
+  constructor(o: XClientOptions) {
+    this.#base = o.apiBase;
+    this.#fetch = boundedFetch(o.fetch ?? fetch, { timeoutMs: o.timeoutMs ?? 30_000, maxBytes: MAX_BYTES });
+  }
+
+  async createPost(accessToken: string, post: PostRequest): Promise<CreatePostOutcome> {
+    const body: Record<string, unknown> = { text: post.text };
+    if (post.replyTo) body.reply = { in_reply_to_tweet_id: post.replyTo };
+    let response: Response;
+    let json: unknown;
+    try {
+      response = await this.#fetch(`${this.#base}/2/tweets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      return { kind: 'unknown', detail: (e as Error).name === 'TimeoutError' ? 'timeout' : 'network error' };
+    }
+    const limits = readRateLimits(response.headers);
+    try {
+      json = await response.json();
+    } catch {
+      json = undefined;
+    }
+    const s = response.status;
+    if (s === 201 || s === 200) {
+      const data = (json as { data?: { id?: unknown; text?: unknown } } | undefined)?.data;
+      if (typeof data?.id === 'string' && /^\d+$/.test(data.id)) {
+        return {
+          kind: 'created',
+          id: data.id,
+          text: typeof data.text === 'string' ? data.text : post.text,
+          limits,
+        };
+      }
+      return { kind: 'unknown', detail: `HTTP ${s} without a post id` };
+    }
+    if (s === 401) return { kind: 'unauthorized' };
+    if (s === 429) return { kind: 'rate_limited', limits };
+    if (s === 402) return { kind: 'no_credits' };
+    const detail = detailOf(json);
+    if (s === 403 && /duplicate/i.test(detail)) return { kind: 'duplicate', limits };
+    if (s === 403) return { kind: 'forbidden', detail, limits };
+    if (s >= 400 && s < 500) return { kind: 'invalid', detail, limits };
+    return { kind: 'unknown', detail: `HTTP ${s}` };
+  }
+
+  /** The account's posts since `since` (epoch ms), newest first; undefined when X did not answer usefully. */
+  async recentPosts(
+    accessToken: string,
+    userId: string,
+    since: number,
+  ): Promise<{ id: string; text: string; createdAt: number }[] | undefined> {
+    const url = new URL(`${this.#base}/2/users/${encodeURIComponent(userId)}/tweets`);
+    url.searchParams.set('max_results', '100');
+    url.searchParams.set('tweet.fields', 'created_at');
+    url.searchParams.set('start_time', new Date(since).toISOString());
+    try {
+      const response = await this.#fetch(url, { headers: { authorization: `Bearer ${accessToken}` } });
+      if (!response.ok) return undefined;
+      const body = (await response.json()) as {
+        data?: { id?: unknown; text?: unknown; created_at?: unknown }[];
+      };
+      return (body.data ?? [])
+        .filter((p) => typeof p.id === 'string' && typeof p.text === 'string')
+        .map((p) => ({
+          id: p.id as string,
+          text: p.text as string,
+          createdAt: Date.parse(String(p.created_at)),
+        }));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The account's id, username and public metrics. */
+  async me(
+    accessToken: string,
+  ): Promise<
+    | { id: string; username: string; followers: number; following: number; posts: number }
+    | { error: 'unauthorized' | 'failed' }
+  > {
+    try {
+      const response = await this.#fetch(`${this.#base}/2/users/me?user.fields=public_metrics`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      if (response.status === 401) return { error: 'unauthorized' };
+      if (!response.ok) return { error: 'failed' };
+      const d = ((await response.json()) as { data?: Record<string, unknown> }).data;
+      const m = d?.public_metrics as Record<string, unknown> | undefined;
+      if (typeof d?.id !== 'string' || typeof d.username !== 'string' || !m) return { error: 'failed' };
+      return {
+        id: d.id,
+        username: d.username,
+        followers: Number(m.followers_count ?? 0),
+        following: Number(m.following_count ?? 0),
+        posts: Number(m.tweet_count ?? 0),
+      };
+    } catch {
+      return { error: 'failed' };
+    }
+  }
+}
+
+/** The public URL of a post. */
+export const postUrl = (username: string, id: string) => `https://x.com/${username}/status/${id}`;

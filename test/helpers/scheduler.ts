@@ -1,0 +1,40 @@
+/** @module A scheduler setup for tests: the vault setup plus an X client, a publisher, an engine and the service. */
+import { after } from 'node:test';
+import type { EmulatorSettingsInput } from '../../src/emulator/settings.ts';
+import { Engine, type EngineOptions } from '../../src/scheduler/engine.ts';
+import { Publisher } from '../../src/scheduler/publisher.ts';
+import { PostingService } from '../../src/scheduler/service.ts';
+import { XClient } from '../../src/x/client.ts';
+import type { Backend } from './db.ts';
+import { vaultSetup, type VaultSetup } from './vault.ts';
+
+export interface SchedulerSetup extends VaultSetup {
+  x: XClient;
+  publisher: Publisher;
+  engine: Engine;
+  service: PostingService;
+}
+
+export async function schedulerSetup(
+  backend: Backend,
+  settings: EmulatorSettingsInput = {},
+  opts: { work?: boolean; engine?: Partial<EngineOptions>; xTimeoutMs?: number } = {},
+): Promise<SchedulerSetup> {
+  const v = await vaultSetup(backend, settings);
+  const clock = { now: () => v.emu.world.now() };
+  const x = new XClient({ apiBase: v.emu.url, timeoutMs: opts.xTimeoutMs ?? 2_000 });
+  const publisher = new Publisher({ db: v.t.db, vault: v.vault, x, clock, staleMs: 2_000 });
+  const engine = new Engine({
+    db: v.t.db,
+    vault: v.vault,
+    x,
+    publisher,
+    clock,
+    pollingIntervalSeconds: 0.5,
+    ...opts.engine,
+  });
+  await engine.start({ work: opts.work ?? false });
+  after(() => engine.stop());
+  const service = new PostingService({ db: v.t.db, engine, publisher, clock });
+  return { ...v, x, publisher, engine, service };
+}

@@ -1,0 +1,190 @@
+/**
+ * Publishing against the emulator on both backends (properties 28–31): on time, at most once,
+ * 429 with reset, caps, 401 → refresh, duplicate, 402, blocked → resumes after reconnect,
+ * outcome unknown resolved by lookup.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getPost } from '../../src/store/posts.ts';
+import { BACKENDS } from '../helpers/db.ts';
+import { basic, control, state } from '../helpers/emulator.ts';
+import { schedulerSetup } from '../helpers/scheduler.ts';
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+for (const backend of BACKENDS) {
+  describe(`publishing on ${backend}`, async () => {
+    const s = await schedulerSetup(backend, {}, { work: true });
+    const xPosts = async () => (await state(s.emu)).posts;
+
+    test('post now: published once, with X’s id and URL', async () => {
+      const id = await s.connectAs('alice');
+      const { post, result } = await s.service.postNow(id, `hello from ${backend}`);
+      assert.equal(result.kind, 'published');
+      const row = await getPost(s.t.db, post.id);
+      assert.equal(row?.status, 'published');
+      const onX = (await xPosts()).filter((p) => p.text === `hello from ${backend}`);
+      assert.equal(onX.length, 1);
+      assert.equal(row?.xPostId, onX[0]?.id);
+      assert.equal(row?.xUrl, `https://x.com/alice/status/${onX[0]?.id}`);
+    });
+
+    test('a redelivered job for a published post makes no call to X (property 28)', async () => {
+      const id = await s.connectAs('bob');
+      const { post } = await s.service.postNow(id, `once only ${backend}`);
+      const before = (await xPosts()).length;
+      const again = await Promise.all([s.publisher.publish(post.id), s.publisher.publish(post.id)]);
+      assert.deepEqual(
+        again.map((r) => r.kind),
+        ['settled', 'settled'],
+      );
+      assert.equal((await xPosts()).length, before);
+    });
+
+    test('a scheduled post is published by the workers at its due time', async () => {
+      const id = await s.connectAs('hanako');
+      const due = Date.now() + 1500;
+      const post = await s.service.schedulePost(id, `scheduled ${backend} ${due}`, due);
+      const done = await waitFor(async () => {
+        const row = await getPost(s.t.db, post.id);
+        return row?.status === 'published' ? row : undefined;
+      });
+      const onX = (await state(s.emu)).posts.find((p) => p.id === done.xPostId);
+      assert.ok(onX);
+      assert.ok(Date.parse((onX as unknown as { createdAt: string }).createdAt) >= due - 2000, 'not early');
+    });
+
+    test('a text X would refuse is refused when it is saved, with the weighted count', async () => {
+      const id = await s.connectAs('alice');
+      await assert.rejects(s.service.schedulePost(id, '日'.repeat(141), Date.now()), /282 of 280/);
+    });
+
+    test('duplicate text: failed, not retried', async () => {
+      const id = await s.connectAs('alice');
+      await s.service.postNow(id, `dup ${backend}`);
+      const { post, result } = await s.service.postNow(id, `dup ${backend}`);
+      assert.equal(result.kind, 'failed');
+      const row = await getPost(s.t.db, post.id);
+      assert.equal(row?.status, 'failed');
+      assert.equal(row?.retryable, false);
+      assert.match(row?.reason ?? '', /duplicate/);
+    });
+
+    test('402: a clear "no API credits" failure', async () => {
+      const id = await s.connectAs('bob');
+      await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'error', status: 402 });
+      const { result } = await s.service.postNow(id, `credits ${backend}`);
+      assert.equal(result.kind, 'failed');
+      assert.match(result.kind === 'failed' ? result.reason : '', /no API credits/);
+    });
+
+    test('401 on an unexpired token → one refresh, then published (property 31)', async () => {
+      const id = await s.connectAs('hanako');
+      s.vault.forget(id); // hanako was connected before in this file: read the new grant's token
+      const token = await s.vault.getAccessToken(id);
+      await fetch(`${s.emu.url}/2/oauth2/revoke`, {
+        method: 'POST',
+        headers: { authorization: basic(), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: token.accessToken, token_type_hint: 'access_token' }),
+      });
+      const before = (await state(s.emu)).tokenRequests.refresh_token;
+      const { result } = await s.service.postNow(id, `after 401 ${backend}`);
+      assert.equal(result.kind, 'published');
+      assert.equal((await state(s.emu)).tokenRequests.refresh_token, before + 1);
+    });
+
+    test('outcome unknown (X posted, the answer was lost) is resolved by lookup, not a retry (property 29)', async () => {
+      const id = await s.connectAs('alice');
+      await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'lost_response' });
+      const { post, result } = await s.service.postNow(id, `lost answer ${backend}`);
+      assert.equal(result.kind, 'published');
+      const onX = (await xPosts()).filter((p) => p.text === `lost answer ${backend}`);
+      assert.equal(onX.length, 1, 'exactly one post on X');
+      assert.equal((await getPost(s.t.db, post.id))?.xPostId, onX[0]?.id);
+    });
+
+    test('outcome unknown where X did not post: looked up, found absent, scheduled again', async () => {
+      const id = await s.connectAs('bob');
+      await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'error', status: 503 });
+      const { post, result } = await s.service.postNow(id, `edge 503 ${backend}`);
+      assert.equal(result.kind, 'rescheduled');
+      const row = await getPost(s.t.db, post.id);
+      assert.equal(row?.status, 'scheduled');
+      assert.equal((await xPosts()).filter((p) => p.text === `edge 503 ${backend}`).length, 0);
+    });
+
+    test('blocked while the account needs its user; resumes by itself after reconnecting', async () => {
+      const id = await s.connectAs('hanako');
+      await control(s.emu, 'POST', '/grants/revoke', { username: 'hanako' });
+      await s.vault
+        .getAccessToken(id, { rejected: (await s.vault.getAccessToken(id)).accessToken })
+        .catch(() => undefined);
+      const post = await s.service.schedulePost(id, `after reconnect ${backend}`, Date.now());
+      const blocked = await waitFor(async () => {
+        const row = await getPost(s.t.db, post.id);
+        return row?.status === 'blocked' ? row : undefined;
+      });
+      assert.match(blocked.reason ?? '', /hanako needs to be reconnected/);
+      await s.connectAs('hanako');
+      await s.engine.sweep();
+      const published = await waitFor(async () => {
+        const row = await getPost(s.t.db, post.id);
+        return row?.status === 'published' ? row : undefined;
+      });
+      assert.ok(published.xPostId);
+    });
+  });
+}
+
+describe('rate limits (property 30)', async () => {
+  const s = await schedulerSetup('pglite', { rateLimits: { postTweets15m: 1 } });
+
+  test('429: rescheduled at X’s reset (with jitter), the attempt given back, no refresh', async () => {
+    const id = await s.connectAs('alice');
+    await s.service.postNow(id, 'first in window');
+    const before = (await state(s.emu)).tokenRequests.refresh_token;
+    await control(s.emu, 'DELETE', '/faults');
+    // The window is exhausted: the publisher now knows it from the headers and does not even send.
+    const { post, result } = await s.service.postNow(id, 'second in window');
+    assert.equal(result.kind, 'rescheduled');
+    const row = await getPost(s.t.db, post.id);
+    assert.equal(row?.status, 'scheduled');
+    assert.equal(row?.attempts, 0, 'no attempt used');
+    const resetMs = s.emu.world.now() + 15 * 60_000;
+    assert.ok(row?.dueAt && Math.abs(row.dueAt - resetMs) < 10_000, 'due at the reset');
+    assert.equal((await state(s.emu)).tokenRequests.refresh_token, before);
+  });
+
+  test('a 429 X answers (cap unknown before) reschedules from its headers', async () => {
+    const id = await s.connectAs('bob');
+    await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'error', status: 429 });
+    const { post, result } = await s.service.postNow(id, 'hit 429');
+    assert.equal(result.kind, 'rescheduled');
+    const row = await getPost(s.t.db, post.id);
+    assert.equal(row?.attempts, 0);
+    assert.ok((row?.dueAt ?? 0) > Date.now());
+  });
+});
+
+describe('daily caps', async () => {
+  const s = await schedulerSetup('pglite', { rateLimits: { appPosts24h: 2 } });
+  test('the per-app 24 h cap read from X’s headers is respected before sending', async () => {
+    const a = await s.connectAs('alice');
+    const b = await s.connectAs('bob');
+    assert.equal((await s.service.postNow(a, 'cap 1')).result.kind, 'published');
+    assert.equal((await s.service.postNow(b, 'cap 2')).result.kind, 'published');
+    const posted = (await state(s.emu)).posts.length;
+    const { result } = await s.service.postNow(b, 'cap 3');
+    assert.equal(result.kind, 'rescheduled');
+    assert.match(result.kind === 'rescheduled' ? result.reason : '', /app24h/);
+    assert.equal((await state(s.emu)).posts.length, posted, 'nothing sent');
+  });
+});
