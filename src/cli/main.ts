@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { accountsCommand } from './accounts-command.ts';
 import { emulatorCommand } from './emulator-command.ts';
 import { keysCommand } from './keys-command.ts';
+import { postCommand, postsCommand, queueCommand, scheduleCommand, schedulesCommand, workerCommand } from './post-commands.ts';
 import { serveCommand } from './serve-command.ts';
 
 const program = new Command('rotor')
@@ -14,5 +15,8 @@ program.addCommand(serveCommand());
 program.addCommand(emulatorCommand());
 program.addCommand(accountsCommand());
 program.addCommand(keysCommand());
+for (const c of [postCommand(), scheduleCommand(), queueCommand(), schedulesCommand(), postsCommand(), workerCommand()]) {
+  program.addCommand(c);
+}
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,181 @@
+/**
+ * @module `rotor post`, `rotor schedule`, `rotor queue …`, `rotor schedules …`, `rotor posts list`,
+ * `rotor worker`. Interface fixed (see README "Posting from the command line").
+ */
+import { Command } from 'commander';
+import { isRotorError } from '../core/errors.ts';
+import { listPosts, type PostStatus } from '../store/posts.ts';
+import { listSchedules } from '../store/schedules.ts';
+import { accountIdOf, openPostingRuntime, type PostingRuntime } from './posting.ts';
+import { closeOnSignal } from './emulator-command.ts';
+import { fail } from './runtime.ts';
+
+async function run(command: string, fn: (rt: PostingRuntime) => Promise<void>): Promise<void> {
+  const rt = await openPostingRuntime(command);
+  try {
+    await fn(rt);
+  } catch (e) {
+    if (isRotorError(e)) fail(command, e.message, 1);
+    throw e;
+  } finally {
+    await rt.close();
+  }
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function postCommand(): Command {
+  return new Command('post')
+    .description('post now')
+    .argument('<username>')
+    .argument('<text>')
+    .option('--reply-to <postId>', 'reply to this post')
+    .action(async (username: string, text: string, opts: { replyTo?: string }) => {
+      await run('post', async (rt) => {
+        const { post, result } = await rt.service.postNow(await accountIdOf(rt, 'post', username), text, opts.replyTo);
+        if (result.kind === 'published') {
+          const row = (await listPosts(rt.db, { accountId: post.accountId, limit: 50 })).find((p) => p.id === post.id);
+          console.log(`Published: ${row?.xUrl ?? result.xPostId}`);
+          return;
+        }
+        const why = 'reason' in result ? result.reason : result.kind;
+        if (result.kind === 'rescheduled') console.log(`Not yet: ${why}; it will be retried at ${iso(result.dueAt)}`);
+        else fail('post', `${result.kind}: ${why}`, result.kind === 'blocked' ? 3 : 1);
+      });
+    });
+}
+
+export function scheduleCommand(): Command {
+  return new Command('schedule')
+    .description('post at a time (--at), or recurring (--cron with --tz, the text a template)')
+    .argument('<username>')
+    .argument('<text>')
+    .option('--at <iso-time>', 'when, e.g. 2026-12-01T09:00:00+09:00')
+    .option('--cron <expression>', 'recurring: 5-field cron, e.g. "0 9 * * 1-5"')
+    .option('--tz <zone>', 'IANA time zone of --cron, e.g. Asia/Tokyo', 'UTC')
+    .action(async (username: string, text: string, opts: { at?: string; cron?: string; tz: string }) => {
+      if ((opts.at === undefined) === (opts.cron === undefined)) fail('schedule', 'give exactly one of --at or --cron');
+      await run('schedule', async (rt) => {
+        const accountId = await accountIdOf(rt, 'schedule', username);
+        if (opts.at !== undefined) {
+          const at = Date.parse(opts.at);
+          if (Number.isNaN(at)) fail('schedule', `--at is not an ISO 8601 time: "${opts.at}"`);
+          const post = await rt.service.schedulePost(accountId, text, at);
+          console.log(`Scheduled ${post.id} for ${iso(post.dueAt)}`);
+        } else {
+          const s = await rt.service.createRecurring(accountId, opts.cron ?? '', opts.tz, text);
+          console.log(`Recurring schedule ${s.id}: "${s.cron}" in ${s.tz}, next at ${iso(s.nextAt)}`);
+        }
+      });
+    });
+}
+
+export function queueCommand(): Command {
+  const queue = new Command('queue').description("an account's queue: drafts posted in order at its slots");
+  queue.addCommand(
+    new Command('add')
+      .argument('<username>')
+      .argument('<text>')
+      .description('add a draft to the end of the queue')
+      .action(async (username: string, text: string) => {
+        await run('queue add', async (rt) => {
+          const post = await rt.service.addToQueue(await accountIdOf(rt, 'queue add', username), text);
+          console.log(`Queued ${post.id}`);
+        });
+      }),
+  );
+  queue.addCommand(
+    new Command('slots')
+      .argument('<username>')
+      .description('set the posting slots, e.g. --cron "0 9,18 * * 1-5" --tz Asia/Tokyo')
+      .requiredOption('--cron <expression>', 'when the slots are')
+      .option('--tz <zone>', 'IANA time zone', 'UTC')
+      .action(async (username: string, opts: { cron: string; tz: string }) => {
+        await run('queue slots', async (rt) => {
+          const s = await rt.service.setQueueSlots(await accountIdOf(rt, 'queue slots', username), opts.cron, opts.tz);
+          console.log(`Queue slots "${s.cron}" in ${s.tz}; next slot ${iso(s.nextAt)}`);
+        });
+      }),
+  );
+  queue.addCommand(
+    new Command('list')
+      .argument('<username>')
+      .option('--json', 'print JSON')
+      .description('the queued drafts, in order')
+      .action(async (username: string, opts: { json?: boolean }) => {
+        await run('queue list', async (rt) => {
+          const accountId = await accountIdOf(rt, 'queue list', username);
+          const drafts = (await listPosts(rt.db, { accountId, status: 'queued', limit: 1000 })).reverse();
+          if (opts.json) console.log(JSON.stringify(drafts.map((d) => ({ id: d.id, text: d.text })), null, 2));
+          else drafts.forEach((d, i) => console.log(`${i + 1}. ${d.text}`));
+        });
+      }),
+  );
+  return queue;
+}
+
+export function schedulesCommand(): Command {
+  const cmd = new Command('schedules').description('recurring schedules and queues');
+  cmd.addCommand(
+    new Command('list').option('--json', 'print JSON').action(async (opts: { json?: boolean }) => {
+      await run('schedules list', async (rt) => {
+        const rows = await listSchedules(rt.db);
+        const out = rows.map((s) => ({ ...s, nextAt: iso(s.nextAt) }));
+        if (opts.json) console.log(JSON.stringify(out, null, 2));
+        else for (const s of out) console.log(`${s.id}\t${s.kind}\t"${s.cron}" ${s.tz}\t${s.paused ? 'paused' : `next ${s.nextAt}`}`);
+      });
+    }),
+  );
+  for (const action of ['pause', 'resume'] as const) {
+    cmd.addCommand(
+      new Command(action).argument('<scheduleId>').action(async (id: string) => {
+        await run(`schedules ${action}`, async (rt) => {
+          await rt.service[action](id);
+          console.log(`${action === 'pause' ? 'Paused' : 'Resumed'} ${id}`);
+        });
+      }),
+    );
+  }
+  return cmd;
+}
+
+export function postsCommand(): Command {
+  return new Command('posts').description('posts and their status').addCommand(
+    new Command('list')
+      .option('--json', 'print JSON: [{ id, username, status, text, dueAt, postId, url, reason, attempts }]')
+      .option('--status <status>', 'only this status')
+      .option('--limit <n>', 'how many (newest first)', '200')
+      .action(async (opts: { json?: boolean; status?: PostStatus; limit: string }) => {
+        await run('posts list', async (rt) => {
+          const rows = await listPosts(rt.db, { ...(opts.status ? { status: opts.status } : {}), limit: Number(opts.limit) || 200 });
+          const out = rows.map((p) => ({
+            id: p.id,
+            username: p.username,
+            status: p.status,
+            text: p.text,
+            dueAt: iso(p.dueAt),
+            postId: p.xPostId,
+            url: p.xUrl,
+            reason: p.reason,
+            retryable: p.retryable,
+            attempts: p.attempts,
+          }));
+          if (opts.json) console.log(JSON.stringify(out, null, 2));
+          else for (const p of out) console.log(`${p.dueAt ?? '-'}\t@${p.username}\t${p.status}\t${p.url ?? p.reason ?? ''}\t${p.text.slice(0, 40)}`);
+        });
+      }),
+  );
+}
+
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('run the posting workers (start many, on many machines, against one PostgreSQL)')
+    .action(async () => {
+      const rt = await openPostingRuntime('worker', { work: true });
+      if (rt.db.kind === 'pglite') {
+        console.error('rotor worker: using the embedded database (one process); set DATABASE_URL to run many workers.');
+      }
+      console.log(`rotor worker ${process.pid} running`);
+      closeOnSignal(() => rt.close());
+    });
+}
