@@ -38,6 +38,9 @@ function connectCommand(): Command {
     .option('--timeout <seconds>', 'how long to wait for the sign-in', '600')
     .action(async (opts: { browser: boolean; manual?: boolean; timeout: string }) => {
       const name = 'accounts connect';
+      const timeoutSeconds = Number(opts.timeout);
+      if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0)
+        fail(name, '--timeout must be a whole number of seconds');
       await withRuntime(name, true, async (rt) => {
         const redirect = rt.config.x.redirectUri;
         const manual = opts.manual === true || !canListenOn(redirect);
@@ -45,7 +48,7 @@ function connectCommand(): Command {
         let pending: Promise<{ username: string }> | undefined;
         if (!manual) {
           try {
-            pending = (await listenForCallback(rt.connector, redirect, Number(opts.timeout) * 1000)).result;
+            pending = (await listenForCallback(rt.connector, redirect, timeoutSeconds * 1000)).result;
           } catch (e) {
             const origin = new URL(redirect).origin;
             if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE')

@@ -5,7 +5,14 @@ import { Command } from 'commander';
 import { accountsCommand } from './accounts-command.ts';
 import { emulatorCommand } from './emulator-command.ts';
 import { keysCommand } from './keys-command.ts';
-import { postCommand, postsCommand, queueCommand, scheduleCommand, schedulesCommand, workerCommand } from './post-commands.ts';
+import {
+  postCommand,
+  postsCommand,
+  queueCommand,
+  scheduleCommand,
+  schedulesCommand,
+  workerCommand,
+} from './post-commands.ts';
 import { serveCommand } from './serve-command.ts';
 
 const program = new Command('rotor')
@@ -15,7 +22,14 @@ program.addCommand(serveCommand());
 program.addCommand(emulatorCommand());
 program.addCommand(accountsCommand());
 program.addCommand(keysCommand());
-for (const c of [postCommand(), scheduleCommand(), queueCommand(), schedulesCommand(), postsCommand(), workerCommand()]) {
+for (const c of [
+  postCommand(),
+  scheduleCommand(),
+  queueCommand(),
+  schedulesCommand(),
+  postsCommand(),
+  workerCommand(),
+]) {
   program.addCommand(c);
 }
 

@@ -32,14 +32,21 @@ export function postCommand(): Command {
     .option('--reply-to <postId>', 'reply to this post')
     .action(async (username: string, text: string, opts: { replyTo?: string }) => {
       await run('post', async (rt) => {
-        const { post, result } = await rt.service.postNow(await accountIdOf(rt, 'post', username), text, opts.replyTo);
+        const { post, result } = await rt.service.postNow(
+          await accountIdOf(rt, 'post', username),
+          text,
+          opts.replyTo,
+        );
         if (result.kind === 'published') {
-          const row = (await listPosts(rt.db, { accountId: post.accountId, limit: 50 })).find((p) => p.id === post.id);
+          const row = (await listPosts(rt.db, { accountId: post.accountId, limit: 50 })).find(
+            (p) => p.id === post.id,
+          );
           console.log(`Published: ${row?.xUrl ?? result.xPostId}`);
           return;
         }
         const why = 'reason' in result ? result.reason : result.kind;
-        if (result.kind === 'rescheduled') console.log(`Not yet: ${why}; it will be retried at ${iso(result.dueAt)}`);
+        if (result.kind === 'rescheduled')
+          console.log(`Not yet: ${why}; it will be retried at ${iso(result.dueAt)}`);
         else fail('post', `${result.kind}: ${why}`, result.kind === 'blocked' ? 3 : 1);
       });
     });
@@ -54,7 +61,8 @@ export function scheduleCommand(): Command {
     .option('--cron <expression>', 'recurring: 5-field cron, e.g. "0 9 * * 1-5"')
     .option('--tz <zone>', 'IANA time zone of --cron, e.g. Asia/Tokyo', 'UTC')
     .action(async (username: string, text: string, opts: { at?: string; cron?: string; tz: string }) => {
-      if ((opts.at === undefined) === (opts.cron === undefined)) fail('schedule', 'give exactly one of --at or --cron');
+      if ((opts.at === undefined) === (opts.cron === undefined))
+        fail('schedule', 'give exactly one of --at or --cron');
       await run('schedule', async (rt) => {
         const accountId = await accountIdOf(rt, 'schedule', username);
         if (opts.at !== undefined) {
@@ -92,7 +100,11 @@ export function queueCommand(): Command {
       .option('--tz <zone>', 'IANA time zone', 'UTC')
       .action(async (username: string, opts: { cron: string; tz: string }) => {
         await run('queue slots', async (rt) => {
-          const s = await rt.service.setQueueSlots(await accountIdOf(rt, 'queue slots', username), opts.cron, opts.tz);
+          const s = await rt.service.setQueueSlots(
+            await accountIdOf(rt, 'queue slots', username),
+            opts.cron,
+            opts.tz,
+          );
           console.log(`Queue slots "${s.cron}" in ${s.tz}; next slot ${iso(s.nextAt)}`);
         });
       }),
@@ -106,7 +118,14 @@ export function queueCommand(): Command {
         await run('queue list', async (rt) => {
           const accountId = await accountIdOf(rt, 'queue list', username);
           const drafts = (await listPosts(rt.db, { accountId, status: 'queued', limit: 1000 })).reverse();
-          if (opts.json) console.log(JSON.stringify(drafts.map((d) => ({ id: d.id, text: d.text })), null, 2));
+          if (opts.json)
+            console.log(
+              JSON.stringify(
+                drafts.map((d) => ({ id: d.id, text: d.text })),
+                null,
+                2,
+              ),
+            );
           else drafts.forEach((d, i) => console.log(`${i + 1}. ${d.text}`));
         });
       }),
@@ -122,7 +141,11 @@ export function schedulesCommand(): Command {
         const rows = await listSchedules(rt.db);
         const out = rows.map((s) => ({ ...s, nextAt: iso(s.nextAt) }));
         if (opts.json) console.log(JSON.stringify(out, null, 2));
-        else for (const s of out) console.log(`${s.id}\t${s.kind}\t"${s.cron}" ${s.tz}\t${s.paused ? 'paused' : `next ${s.nextAt}`}`);
+        else
+          for (const s of out)
+            console.log(
+              `${s.id}\t${s.kind}\t"${s.cron}" ${s.tz}\t${s.paused ? 'paused' : `next ${s.nextAt}`}`,
+            );
       });
     }),
   );
@@ -147,7 +170,10 @@ export function postsCommand(): Command {
       .option('--limit <n>', 'how many (newest first)', '200')
       .action(async (opts: { json?: boolean; status?: PostStatus; limit: string }) => {
         await run('posts list', async (rt) => {
-          const rows = await listPosts(rt.db, { ...(opts.status ? { status: opts.status } : {}), limit: Number(opts.limit) || 200 });
+          const rows = await listPosts(rt.db, {
+            ...(opts.status ? { status: opts.status } : {}),
+            limit: Number(opts.limit) || 200,
+          });
           const out = rows.map((p) => ({
             id: p.id,
             username: p.username,
@@ -161,7 +187,11 @@ export function postsCommand(): Command {
             attempts: p.attempts,
           }));
           if (opts.json) console.log(JSON.stringify(out, null, 2));
-          else for (const p of out) console.log(`${p.dueAt ?? '-'}\t@${p.username}\t${p.status}\t${p.url ?? p.reason ?? ''}\t${p.text.slice(0, 40)}`);
+          else
+            for (const p of out)
+              console.log(
+                `${p.dueAt ?? '-'}\t@${p.username}\t${p.status}\t${p.url ?? p.reason ?? ''}\t${p.text.slice(0, 40)}`,
+              );
         });
       }),
   );
@@ -173,7 +203,9 @@ export function workerCommand(): Command {
     .action(async () => {
       const rt = await openPostingRuntime('worker', { work: true });
       if (rt.db.kind === 'pglite') {
-        console.error('rotor worker: using the embedded database (one process); set DATABASE_URL to run many workers.');
+        console.error(
+          'rotor worker: using the embedded database (one process); set DATABASE_URL to run many workers.',
+        );
       }
       console.log(`rotor worker ${process.pid} running`);
       closeOnSignal(() => rt.close());

@@ -17,7 +17,10 @@ export interface PostingRuntime extends Runtime {
   service: PostingService;
 }
 
-export async function openPostingRuntime(command: string, opts: { work?: boolean } = {}): Promise<PostingRuntime> {
+export async function openPostingRuntime(
+  command: string,
+  opts: { work?: boolean } = {},
+): Promise<PostingRuntime> {
   const rt = await openRuntime(command, { needX: true });
   const x = new XClient({ apiBase: xApiBase(rt.config.x.emulatorUrl) });
   const publisher = new Publisher({ db: rt.db, vault: rt.vault, x });

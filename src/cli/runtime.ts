@@ -91,5 +91,16 @@ export async function openRuntime(
   });
   await vault.recoverJournal().catch(() => 0);
   const connector = new Connector({ db, provider, keyRing });
-  return { config, db, keyRing, provider, vault, connector, close: () => db.close() };
+  return {
+    config,
+    db,
+    keyRing,
+    provider,
+    vault,
+    connector,
+    close: async () => {
+      vault.close();
+      await db.close();
+    },
+  };
 }

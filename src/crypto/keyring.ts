@@ -88,8 +88,10 @@ export class KeyRing {
 }
 
 function checked(id: string, bytes: Buffer): RingKey {
-  if (!ID.test(id))
-    throw new KeyRingError(`key id "${id.slice(0, 40)}" must be 1–32 letters, digits, _ or -`);
+  // The id is not echoed: a swapped "key:id" entry would put key material in the message.
+  if (!ID.test(id)) {
+    throw new KeyRingError('a key id must be 1–32 letters, digits, _ or - (entries are "id:base64key")');
+  }
   if (bytes.length !== 32)
     throw new KeyRingError(`key "${id}" must be 32 bytes (AES-256), got ${bytes.length}`);
   return makeKey(id, bytes);

@@ -40,6 +40,9 @@ export interface TokenClientOptions {
   limits?: Partial<FetchLimits>;
 }
 
+/** A token said to live longer than this is not believed (it would also overflow timestamps). */
+const MAX_EXPIRES_IN = 30 * 86_400;
+
 export const DEFAULT_LIMITS: FetchLimits = { timeoutMs: 15_000, maxBytes: 64 * 1024 };
 
 function clientOf(p: OAuthProvider): oauth.Client {
@@ -67,9 +70,12 @@ function toIssued(r: oauth.TokenEndpointResponse): IssuedTokens {
   }
   if (
     r.expires_in !== undefined &&
-    (typeof r.expires_in !== 'number' || !Number.isFinite(r.expires_in) || r.expires_in <= 0)
+    (typeof r.expires_in !== 'number' ||
+      !Number.isFinite(r.expires_in) ||
+      r.expires_in <= 0 ||
+      r.expires_in > MAX_EXPIRES_IN)
   ) {
-    throw new TypeError('expires_in is not a positive number');
+    throw new TypeError('expires_in is not a number of seconds between 1 and 30 days');
   }
   if (r.refresh_token !== undefined && (typeof r.refresh_token !== 'string' || r.refresh_token === '')) {
     throw new TypeError('refresh_token is not a non-empty string');
@@ -91,85 +97,58 @@ function retryAfter(headers: Headers | undefined): number | undefined {
   return n > 1e9 ? Math.max(0, n * 1000 - Date.now()) : n * 1000;
 }
 
-/** Turns what the refresh request threw or answered into an outcome. Pure apart from reading the error. */
-export function classifyRefreshFailure(p: OAuthProvider, e: unknown): RefreshOutcome {
-  if (e instanceof oauth.ResponseBodyError) {
-    const description = e.error_description;
-    if (e.error === 'invalid_client' || e.error === 'unauthorized_client')
-      return { kind: 'invalid_client', error: e.error };
-    if (p.isGrantRejection(e.error, description)) return { kind: 'rejected', error: e.error };
-    if (e.status === 429) {
-      return {
-        kind: 'transient',
-        code: 'x_rate_limited',
-        status: 429,
-        retryAfterMs: retryAfter(e.response.headers),
-        outcomeUnknown: false,
-      };
-    }
-    if (e.status >= 500) {
-      return {
-        kind: 'transient',
-        code: 'x_unavailable',
-        status: e.status,
-        retryAfterMs: undefined,
-        outcomeUnknown: false,
-      };
-    }
-    // Another 4xx OAuth error (invalid_request for a reason that is not the grant, …): the
-    // grant was not consumed; treat as a fault of the exchange, not of the user.
-    return {
-      kind: 'transient',
-      code: 'invalid_response',
-      status: e.status,
-      retryAfterMs: undefined,
-      outcomeUnknown: false,
-    };
+const transient = (
+  code: 'x_unavailable' | 'x_rate_limited' | 'invalid_response',
+  status: number | undefined,
+  outcomeUnknown: boolean,
+  retryAfterMs?: number,
+): RefreshOutcome => ({ kind: 'transient', code, status, retryAfterMs, outcomeUnknown });
+
+/** The HTTP answer an oauth4webapi error carries, if any. */
+function responseOf(e: unknown): Response | undefined {
+  if (e instanceof oauth.ResponseBodyError || e instanceof oauth.WWWAuthenticateChallengeError)
+    return e.response;
+  const cause = (e as { cause?: unknown } | null)?.cause;
+  return cause instanceof Response ? cause : undefined;
+}
+
+/**
+ * Turns what the refresh request threw into an outcome. Whenever an HTTP status came back, the
+ * outcome is known (the server decided) — except a 2xx we cannot read, and a gateway's 502/504
+ * (the origin may have processed it) — and a 401 is always the client's credentials.
+ */
+export function classifyRefreshFailure(
+  p: OAuthProvider,
+  e: unknown,
+  body?: { error?: unknown; error_description?: unknown },
+  received?: Response,
+): RefreshOutcome {
+  const response = responseOf(e) ?? received;
+  if (!response) {
+    // Network errors, resets, timeouts: the request may have been processed — unless it never
+    // connected.
+    return transient('x_unavailable', undefined, causeCode(e) !== 'ECONNREFUSED');
   }
-  if (
-    e instanceof oauth.OperationProcessingError ||
-    e instanceof oauth.UnsupportedOperationError ||
-    (e instanceof TypeError && !isNetworkError(e))
-  ) {
-    const response = (e as { cause?: unknown }).cause;
-    const status = response instanceof Response ? response.status : undefined;
-    if (status !== undefined && status === 429) {
-      return {
-        kind: 'transient',
-        code: 'x_rate_limited',
-        status,
-        retryAfterMs: retryAfter(response instanceof Response ? response.headers : undefined),
-        outcomeUnknown: false,
-      };
-    }
-    if (status !== undefined && status >= 500) {
-      return {
-        kind: 'transient',
-        code: 'x_unavailable',
-        status,
-        retryAfterMs: undefined,
-        outcomeUnknown: false,
-      };
-    }
-    // A 2xx that is not a valid token response: the server may well have rotated.
-    const ok = status === undefined || (status >= 200 && status < 300);
-    return {
-      kind: 'transient',
-      code: 'invalid_response',
-      status,
-      retryAfterMs: undefined,
-      outcomeUnknown: ok,
-    };
+  const status = response.status;
+  const error =
+    e instanceof oauth.ResponseBodyError ? e.error : typeof body?.error === 'string' ? body.error : undefined;
+  const description =
+    e instanceof oauth.ResponseBodyError
+      ? e.error_description
+      : typeof body?.error_description === 'string'
+        ? body.error_description
+        : undefined;
+  if (status >= 200 && status < 300) return transient('invalid_response', status, true);
+  if (status === 401 || error === 'invalid_client' || error === 'unauthorized_client') {
+    return { kind: 'invalid_client', error: error ?? 'http_401' };
   }
-  // Network errors, resets, timeouts: the request may have been processed.
-  const refused = causeCode(e) === 'ECONNREFUSED';
-  return {
-    kind: 'transient',
-    code: 'x_unavailable',
-    status: undefined,
-    retryAfterMs: undefined,
-    outcomeUnknown: !refused,
-  };
+  if (error !== undefined && p.isGrantRejection(error, description)) return { kind: 'rejected', error };
+  if (status === 429) return transient('x_rate_limited', 429, false, retryAfter(response.headers));
+  if (status === 502 || status === 504) return transient('x_unavailable', status, true);
+  if (status >= 500) return transient('x_unavailable', status, false);
+  // Another 4xx (invalid_request for a reason that is not the grant, …): the grant was not
+  // consumed; a fault of the exchange, not of the user.
+  return transient('invalid_response', status, false);
 }
 
 function causeCode(e: unknown): string | undefined {
@@ -182,30 +161,36 @@ function causeCode(e: unknown): string | undefined {
   return undefined;
 }
 
-function isNetworkError(e: TypeError): boolean {
-  return e.message === 'fetch failed' || causeCode(e) !== undefined;
-}
-
 /** Exchanges a refresh token. Never throws: every result is a {@link RefreshOutcome}. */
 export async function refreshTokens(
   p: OAuthProvider,
   refreshToken: string,
   o: TokenClientOptions = {},
 ): Promise<RefreshOutcome> {
+  let body: { error?: unknown; error_description?: unknown; expires_in?: unknown } | undefined;
+  let response: Response | undefined;
   try {
-    const response = await oauth.refreshTokenGrantRequest(
+    response = await oauth.refreshTokenGrantRequest(
       p.server,
       clientOf(p),
       authOf(p),
       refreshToken,
       requestOptions(p, o),
     );
+    body = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as typeof body;
+    // Property 9 on the raw body: oauth4webapi would read "7200" (a string) as a number.
+    if (response.ok && body?.expires_in !== undefined && typeof body.expires_in !== 'number') {
+      return transient('invalid_response', response.status, true);
+    }
     return {
       kind: 'rotated',
       tokens: toIssued(await oauth.processRefreshTokenResponse(p.server, clientOf(p), response)),
     };
   } catch (e) {
-    return classifyRefreshFailure(p, e);
+    return classifyRefreshFailure(p, e, body, response);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * @module The refresh critical section's SQL: read, take the lease, store a rotation
- * (compare-and-swap on the version, owner checked), release. Lease times come from the
+ * (compare-and-swap on the version, and on the owner unless a journaled pair is being written
+ * after a restart), release. Lease times come from the
  * database clock (`now()`), so machines with skewed clocks still agree.
  */
 import type { Queryable } from './db.ts';
@@ -58,11 +59,13 @@ export async function readTokenSet(q: Queryable, accountId: string): Promise<Tok
 }
 
 /**
- * Takes the lease if the row is still at `version`, the account is active and nobody holds an
- * unexpired lease, and returns the row as it is now (the re-read after acquiring, in the same
- * statement). Marks the refresh as sent-in-doubt at once (write-ahead): a crash after this point
- * leaves a trace that the next owner reads as "outcome unknown" (`inDoubt`). Undefined when the
- * lease was not taken.
+ * Takes the lease if the row is still at `version`, the account is active and the lease is free:
+ * never taken, expired, or this owner's own. A lease its owner left **in doubt** (a refresh sent,
+ * no answer known) is taken over by another owner only `doubtGraceMs` after it expired, so that an
+ * owner who got X's answer during a store outage can write it first. Returns the row as it is now
+ * (the re-read after acquiring, in the same statement). Marks the refresh as sent-in-doubt at once
+ * (write-ahead): a crash after this leaves a trace that the next owner reads as "outcome unknown".
+ * Undefined when the lease was not taken.
  */
 export async function acquireLease(
   q: Queryable,
@@ -70,6 +73,7 @@ export async function acquireLease(
   owner: string,
   version: number,
   ttlMs: number,
+  doubtGraceMs = 0,
 ): Promise<TokenSetRow | undefined> {
   const result = await q.query<TokenSetRow>(
     `WITH prev AS (SELECT sent_version FROM token_sets WHERE account_id = $1 FOR UPDATE)
@@ -77,11 +81,26 @@ export async function acquireLease(
        sent_version = t.version
      FROM prev, accounts a
      WHERE t.account_id = $1 AND a.id = t.account_id AND a.status = 'active' AND t.version = $3
-       AND (t.lease_owner IS NULL OR t.lease_until <= now())
+       AND (t.lease_owner IS NULL OR t.lease_owner = $2
+            OR (t.lease_until <= now() AND (t.sent_version IS DISTINCT FROM t.version
+                                            OR t.lease_until <= now() - $5 * interval '1 millisecond')))
      RETURNING ${LEASED_COLUMNS}`,
-    [accountId, owner, version, ttlMs],
+    [accountId, owner, version, ttlMs, doubtGraceMs],
   );
   return result.rows[0];
+}
+
+/**
+ * Keeps the lease (this owner's) for `ms` more, with the in-doubt mark: after a refresh whose
+ * outcome is unknown, nobody — this process included — sends that refresh token again before the
+ * first request has surely ended at X.
+ */
+export async function holdLease(q: Queryable, accountId: string, owner: string, ms: number): Promise<void> {
+  await q.query(
+    `UPDATE token_sets SET lease_until = now() + $3 * interval '1 millisecond'
+     WHERE account_id = $1 AND lease_owner = $2`,
+    [accountId, owner, ms],
+  );
 }
 
 /** A rotation to store: new ciphertexts, bound to the account. */

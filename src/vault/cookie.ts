@@ -188,7 +188,8 @@ export class CookieVault {
       scope: t.scope ?? session.scope,
       username: session.username,
     };
-    if (db) await fillReceipt(db, key, this.#owner, sealForHolder(spent, next));
+    // The cookie is where the new pair lives: a failed receipt must not lose it for this request.
+    if (db) await fillReceipt(db, key, this.#owner, sealForHolder(spent, next)).catch(() => undefined);
     return next;
   }
 }

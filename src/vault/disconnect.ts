@@ -25,20 +25,19 @@ export async function disconnectAccount(
   let revokedAtX = false;
   if (row) {
     const opts = o.fetch ? { fetch: o.fetch } : {};
-    try {
-      if (row.refreshCt) {
-        const refresh = open(o.keyRing, row.refreshCt, {
-          table: 'token_sets',
-          row: accountId,
-          field: 'refresh',
-        });
-        revokedAtX = await revokeToken(o.provider, refresh, 'refresh_token', opts);
+    // Each token on its own: one that does not decrypt must not stop the other's revocation.
+    for (const [field, hint] of [
+      ['refresh', 'refresh_token'],
+      ['access', 'access_token'],
+    ] as const) {
+      const ct = field === 'refresh' ? row.refreshCt : row.accessCt;
+      if (!ct) continue;
+      try {
+        const token = open(o.keyRing, ct, { table: 'token_sets', row: accountId, field });
+        revokedAtX = (await revokeToken(o.provider, token, hint, opts)) || revokedAtX;
+      } catch {
+        // undecryptable: cannot be revoked; deleted below all the same
       }
-      const access = open(o.keyRing, row.accessCt, { table: 'token_sets', row: accountId, field: 'access' });
-      const accessRevoked = await revokeToken(o.provider, access, 'access_token', opts);
-      revokedAtX = revokedAtX || accessRevoked;
-    } catch {
-      // Undecryptable tokens cannot be revoked; they are deleted below all the same.
     }
   }
   return { revokedAtX, deleted: await deleteAccount(o.db, accountId) };

@@ -35,6 +35,7 @@ import {
   markReuseSuspected,
   readTokenSet,
   readVersion,
+  holdLease,
   releaseLease,
   storeRotation,
   type Rotation,
@@ -60,7 +61,10 @@ export interface VaultOptions {
   db: Db;
   provider: OAuthProvider;
   keyRing: KeyRing;
-  /** Where the journal lives (one folder per machine; default: none — a store outage then fails the call). */
+  /**
+   * Where the journal lives (one folder per machine). Without it, a pair X answered while the store
+   * is down is kept in memory only and lost if the process dies before the store returns.
+   */
   journalDir?: string;
   clock?: Clock;
   fetch?: FetchLike;
@@ -83,6 +87,12 @@ export interface VaultOptions {
   horizonWarningMs?: number;
   /** How long to stop refreshing after X refused the client (ms). Default 10 minutes. */
   invalidClientPauseMs?: number;
+  /**
+   * How long after its expiry a lease left **in doubt** by another owner (a refresh sent, no answer
+   * known) stays off limits, so that an owner that got X's answer during a store outage writes it
+   * first. Default: the lease TTL. An outage longer than lease TTL + this can still lose the account.
+   */
+  doubtGraceMs?: number;
   /** This process's lease owner id (default: host, pid and a random part). */
   owner?: string;
   /** Observes each step of a refresh (after it happened). */
@@ -95,6 +105,12 @@ interface Cached extends AccessToken {
   lifetimeMs: number;
   /** The row version this token came from: lets a refresh take the lease without reading first. */
   version: number;
+}
+
+interface PendingRotation {
+  accountId: string;
+  fromVersion: number;
+  rotation: Rotation;
 }
 
 const binding = (accountId: string, field: 'access' | 'refresh') => ({
@@ -112,8 +128,10 @@ export class TokenVault {
   readonly #cache = new Map<string, Cached>();
   readonly #flights = new Map<string, Promise<AccessToken>>();
   readonly #warned = new Set<string>();
-  readonly #flushing = new Set<string>();
+  /** Rotations X answered that the store has not taken yet (memory; the journal too, if configured). */
+  readonly #pending = new Map<string, PendingRotation>();
   #clientRefusedUntil = 0;
+  #closed = false;
 
   constructor(options: VaultOptions) {
     const httpTimeoutMs = options.httpTimeoutMs ?? 15_000;
@@ -142,6 +160,7 @@ export class TokenVault {
       horizonMs: options.horizonMs ?? 180 * DAY,
       horizonWarningMs: options.horizonWarningMs ?? 14 * DAY,
       invalidClientPauseMs: options.invalidClientPauseMs ?? 10 * 60_000,
+      doubtGraceMs: options.doubtGraceMs ?? leaseTtlMs,
       onStep: options.onStep,
     };
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -243,11 +262,15 @@ export class TokenVault {
     // lease at that version is the re-read: it succeeds only if nothing changed since.
     let known = this.#cache.get(accountId);
     for (;;) {
+      // A pair X gave this process that the store has not taken yet comes first: never send its
+      // (spent) predecessor.
+      const pending = this.#pending.get(accountId);
+      if (pending) await this.#store('write the kept rotation', accountId, () => this.#applyPending(pending));
       let lease: TokenSetRow | undefined;
       if (known && this.#clientRefusedUntil <= this.#o.clock.now()) {
         const version = known.version;
         lease = await this.#store('take the lease', accountId, () =>
-          acquireLease(this.#o.db, accountId, this.owner, version, this.#o.leaseTtlMs),
+          acquireLease(this.#o.db, accountId, this.owner, version, this.#o.leaseTtlMs, this.#o.doubtGraceMs),
         );
       }
       known = undefined;
@@ -282,7 +305,14 @@ export class TokenVault {
           );
         }
         lease = await this.#store('take the lease', accountId, () =>
-          acquireLease(this.#o.db, accountId, this.owner, row.version, this.#o.leaseTtlMs),
+          acquireLease(
+            this.#o.db,
+            accountId,
+            this.owner,
+            row.version,
+            this.#o.leaseTtlMs,
+            this.#o.doubtGraceMs,
+          ),
         );
         if (!lease) {
           await this.#waitForChange(accountId, row.version, waitUntil);
@@ -295,24 +325,30 @@ export class TokenVault {
       }
       const result = await this.#refreshUnderLease(lease, lease.inDoubt);
       if ('accessToken' in result) return result;
-      if (result.kind === 'lost_race') continue;
+      if (result.kind === 'lost_race') {
+        known = undefined;
+        continue;
+      }
       const outcome = result.outcome;
       this.events.emit('refresh_failed', {
         accountId,
         code: outcome.code,
         outcomeUnknown: outcome.outcomeUnknown,
       });
+      // Property 16: after an unknown outcome, one retry at most (and none if this send was itself
+      // the retry of an earlier unknown outcome).
       const canRetry =
         outcome.code !== 'x_rate_limited' &&
-        (outcome.outcomeUnknown ? unknownTries < 1 : transientTries < this.#o.maxTransientRetries);
+        (outcome.outcomeUnknown
+          ? unknownTries < 1 && !lease.inDoubt
+          : transientTries < this.#o.maxTransientRetries);
       if (!canRetry) throw transientError(accountId, outcome);
       if (outcome.outcomeUnknown) unknownTries += 1;
       else transientTries += 1;
-      // After an unknown outcome the first request may still be in flight at X: give it the
-      // length of a deadline to finish before the one retry, so that the two do not race.
-      await sleep(
-        outcome.outcomeUnknown ? Math.max(this.#o.httpTimeoutMs, backoff(1)) : backoff(transientTries),
-      );
+      // After an unknown outcome the first request may still be in flight at X: this process keeps
+      // the lease (held in #refreshUnderLease) for a deadline's length before its one retry, so
+      // that no two sends of the same refresh token race.
+      await sleep(outcome.outcomeUnknown ? this.#o.httpTimeoutMs : backoff(transientTries));
     }
   }
 
@@ -341,8 +377,10 @@ export class TokenVault {
     const outcome = await sent;
     await this.#o.onStep?.('response_received', accountId);
     switch (outcome.kind) {
-      case 'rotated':
-        return this.#persist(row, outcome.tokens);
+      case 'rotated': {
+        const persisted = await this.#persist(row, outcome.tokens);
+        return persisted;
+      }
       case 'rejected': {
         const again = await this.#store('re-read the token set', accountId, () =>
           readTokenSet(this.#o.db, accountId),
@@ -362,7 +400,7 @@ export class TokenVault {
         return this.#needsUser(row, reason);
       }
       case 'invalid_client':
-        await releaseLease(this.#o.db, accountId, this.owner, false).catch(() => undefined);
+        await releaseLease(this.#o.db, accountId, this.owner, inDoubt).catch(() => undefined);
         this.#clientRefusedUntil = this.#o.clock.now() + this.#o.invalidClientPauseMs;
         this.events.emit('invalid_client', { providerId: this.#o.provider.id });
         throw new RotorError(
@@ -373,7 +411,15 @@ export class TokenVault {
           },
         );
       case 'transient':
-        await releaseLease(this.#o.db, accountId, this.owner, outcome.outcomeUnknown).catch(() => undefined);
+        if (outcome.outcomeUnknown) {
+          // Keep the lease (and the doubt) until the request has surely ended at X; a retry of a
+          // retry waits longer still.
+          await holdLease(this.#o.db, accountId, this.owner, this.#o.httpTimeoutMs * (inDoubt ? 5 : 1)).catch(
+            () => undefined,
+          );
+        } else {
+          await releaseLease(this.#o.db, accountId, this.owner, inDoubt).catch(() => undefined);
+        }
         return { kind: 'transient', outcome };
     }
   }
@@ -402,8 +448,13 @@ export class TokenVault {
     });
   }
 
-  /** Step 6: the new pair is stored (or journaled) before the access token is handed out. */
-  async #persist(row: TokenSetRow, tokens: IssuedTokens): Promise<AccessToken> {
+  /**
+   * Step 6: the new pair is stored before the access token is handed out. The store down → the
+   * pair is kept (memory, and the fsynced journal if configured) and written as soon as it is back.
+   * The row moved on meanwhile (a reconnection, or a lost lease and someone else's rotation) → a
+   * lost race: the caller re-reads and uses what is stored.
+   */
+  async #persist(row: TokenSetRow, tokens: IssuedTokens): Promise<AccessToken | { kind: 'lost_race' }> {
     const { accountId } = row;
     const lifetimeMs = (tokens.expiresIn ?? 7200) * 1000;
     const expiresAt = this.#o.clock.now() + lifetimeMs;
@@ -421,30 +472,30 @@ export class TokenVault {
     try {
       version = await storeRotation(this.#o.db, accountId, this.owner, row.version, rotation);
       if (version === undefined) {
-        // The lease was lost (it expired while X answered). Our pair is X's newest: store it if
-        // nobody stored another since, and flag the account.
+        // Our lease was lost (it expired while X answered). If nobody stored anything since, our
+        // pair is X's newest: store it, and flag the account (someone may be sending the old token).
         version = await storeRotation(this.#o.db, accountId, null, row.version, rotation);
-        this.events.emit('reuse_suspected', { accountId });
-        await markReuseSuspected(this.#o.db, accountId);
+        if (version !== undefined) {
+          this.events.emit('reuse_suspected', { accountId });
+          await markReuseSuspected(this.#o.db, accountId);
+        }
       }
-    } catch (e) {
-      if (!this.#journal)
-        throw new RotorError('store_unavailable', 'the new tokens could not be stored', {
-          accountId,
-          cause: e,
-        });
-      // The store is down after X rotated: keep the pair (journal, fsynced) and keep the lease.
+    } catch {
+      // The store is down after X rotated: keep the pair, then write it when the store is back.
       const entry = { accountId, fromVersion: row.version, rotation };
-      this.#journal.write(entry);
+      this.#pending.set(accountId, entry);
+      try {
+        this.#journal?.write(entry);
+      } catch {
+        // the journal failed too: the pair is still kept in memory
+      }
       this.#flushLater(entry);
       version = row.version + 1;
     }
     await this.#o.onStep?.('stored', accountId);
     if (version === undefined) {
-      throw new RotorError('reauth_required', `@${row.username}: another process stored different tokens`, {
-        accountId,
-        reason: 'reused',
-      });
+      this.#cache.delete(accountId);
+      return { kind: 'lost_race' };
     }
     this.events.emit('refreshed', { accountId, version, expiresAt });
     return this.#hand(
@@ -482,39 +533,37 @@ export class TokenVault {
     }
   }
 
-  /** Writes a journaled rotation to the store as soon as it answers again. */
-  #flushLater(entry: { accountId: string; fromVersion: number; rotation: Rotation }): void {
-    if (this.#flushing.has(entry.accountId)) return;
-    this.#flushing.add(entry.accountId);
+  /** Writes a kept rotation to the store as soon as it answers again (quickly: the lease is running). */
+  #flushLater(entry: PendingRotation): void {
     void (async () => {
-      for (let i = 0; ; i += 1) {
-        await sleep(Math.min(250 * 2 ** Math.min(i, 4), 4000));
+      while (!this.#closed && this.#pending.get(entry.accountId) === entry) {
+        await sleep(200, undefined, { ref: false });
         try {
-          const done = await this.#applyJournalEntry(entry);
-          if (done) break;
+          await this.#applyPending(entry);
         } catch {
           // still down
         }
       }
-      this.#flushing.delete(entry.accountId);
     })();
   }
 
-  /** Applies one journal entry; true when it is settled (written, or overtaken). */
-  async #applyJournalEntry(entry: {
-    accountId: string;
-    fromVersion: number;
-    rotation: Rotation;
-  }): Promise<boolean> {
+  /** Writes a kept rotation (compare-and-swap on the version it came from), then forgets it. */
+  async #applyPending(entry: PendingRotation): Promise<void> {
     const version = await storeRotation(this.#o.db, entry.accountId, null, entry.fromVersion, entry.rotation);
+    if (this.#pending.get(entry.accountId) === entry) this.#pending.delete(entry.accountId);
     this.#journal?.remove(entry);
-    if (version !== undefined)
+    if (version !== undefined) {
       this.events.emit('refreshed', {
         accountId: entry.accountId,
         version,
         expiresAt: entry.rotation.accessExpiresAt,
       });
-    return true;
+    }
+  }
+
+  /** Stops background writes (call before closing the database); kept rotations stay in the journal. */
+  close(): void {
+    this.#closed = true;
   }
 
   /**
@@ -525,8 +574,10 @@ export class TokenVault {
     let settled = 0;
     for (const entry of this.#journal?.list() ?? []) {
       try {
-        if (await this.#applyJournalEntry(entry)) settled += 1;
+        await this.#applyPending(entry);
+        settled += 1;
       } catch {
+        this.#pending.set(entry.accountId, entry);
         this.#flushLater(entry);
       }
     }

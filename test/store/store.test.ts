@@ -28,6 +28,7 @@ import { openPglite } from '../../src/store/pglite.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import {
   acquireLease,
+  holdLease,
   readTokenSet,
   releaseLease,
   storeRotation,
@@ -203,7 +204,10 @@ for (const backend of BACKENDS) {
       const id = await newAccount();
       assert.equal((await acquireLease(db, id, 'A', 1, 60_000))?.inDoubt, false);
       assert.equal(await acquireLease(db, id, 'B', 1, 60_000), undefined);
-      assert.equal(await acquireLease(db, id, 'A', 1, 60_000), undefined, 'not re-entrant either');
+      assert.ok(
+        await acquireLease(db, id, 'A', 1, 60_000),
+        'its owner may renew it (a retry after an unknown outcome)',
+      );
       const r = await row(id);
       assert.equal(r.leaseOwner, 'A');
       assert.equal(r.leased, true);
@@ -228,6 +232,31 @@ for (const backend of BACKENDS) {
       assert.equal((await acquireLease(db, id, 'B', 1, 60_000))?.inDoubt, true);
       assert.equal((await row(id)).leaseOwner, 'B');
       assert.equal(await storeRotation(db, id, 'A', 1, rotation('late')), undefined, 'A lost its lease');
+    });
+
+    test('a lease left in doubt is taken over by another owner only after the doubt grace', async () => {
+      const id = await newAccount();
+      assert.ok(await acquireLease(db, id, 'A', 1, 50, 300));
+      await sleep(100);
+      assert.equal(await acquireLease(db, id, 'B', 1, 60_000, 300), undefined, 'expired, but in doubt: wait');
+      const clean = await newAccount();
+      assert.ok(await acquireLease(db, clean, 'A', 1, 50, 300));
+      await releaseLease(db, clean, 'A', false);
+      assert.ok(
+        await acquireLease(db, clean, 'B', 1, 60_000, 300),
+        'a lease released without doubt is free at once',
+      );
+      await sleep(350);
+      assert.equal((await acquireLease(db, id, 'B', 1, 60_000, 300))?.inDoubt, true, 'after the grace');
+    });
+
+    test('holdLease keeps the owner’s lease (and its doubt) for longer', async () => {
+      const id = await newAccount();
+      assert.ok(await acquireLease(db, id, 'A', 1, 50));
+      await holdLease(db, id, 'A', 60_000);
+      await sleep(100);
+      assert.equal(await acquireLease(db, id, 'B', 1, 60_000), undefined);
+      assert.equal((await row(id)).inDoubt, true);
     });
 
     test('a lease for a stale version is refused', async () => {

@@ -97,6 +97,28 @@ describe('store outage after X answered', () => {
     assert.equal((await state(emu)).reuseDetected, 0);
   });
 
+  test('without a journal folder the pair is kept in memory and written when the database returns', async () => {
+    const id = await connectAs('hanako');
+    const before = await readTokenSet(db, id);
+    const vault = new TokenVault({
+      db,
+      provider,
+      keyRing,
+      refreshMarginMs: 3 * 3600_000,
+      httpTimeoutMs: 1000,
+      leaseTtlMs: 30_000,
+      onStep: (step) => {
+        if (step === 'response_received') cluster.stop();
+      },
+    });
+    const token = await vault.getAccessToken(id);
+    assert.ok(token.accessToken);
+    cluster.start();
+    await waitFor(async () => (await readTokenSet(db, id))?.version === (before?.version ?? 0) + 1, 15_000);
+    vault.close();
+    assert.equal((await state(emu)).reuseDetected, 0);
+  });
+
   test('killed while the database is down: the journal survives and a restart writes it', async () => {
     const id = await connectAs('bob');
     const before = await readTokenSet(db, id);

@@ -146,7 +146,78 @@ describe('token endpoint faults', () => {
   });
 });
 
+describe('unknown outcomes across processes (property 16)', () => {
+  test('three processes, X never answering: the refresh token is sent at most twice', async () => {
+    const id = await s.connectAs('bob');
+    await fault({ kind: 'hang', times: null });
+    const before = (await state(s.emu)).tokenRequests.refresh_token;
+    const vaults = [
+      s.newVault({ leaseWaitMs: 6_000 }),
+      s.newVault({ leaseWaitMs: 6_000 }),
+      s.newVault({ leaseWaitMs: 6_000 }),
+    ];
+    const results = await Promise.allSettled(vaults.map((v) => v.getAccessToken(id)));
+    const sends = (await state(s.emu)).tokenRequests.refresh_token - before;
+    assert.ok(results.every((r) => r.status === 'rejected'));
+    assert.ok(sends >= 1 && sends <= 2, `sent ${sends} times`);
+    assert.equal((await statusOf(id))?.status, 'active', 'still not the user’s problem');
+  });
+});
+
 describe('hostile token endpoints (property 10)', () => {
+  async function answering(status: number, body: unknown, headers: Record<string, string> = {}) {
+    const server = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const p = xProvider({
+      clientId: 'c',
+      clientSecret: 's',
+      redirectUri: 'http://127.0.0.1:3000/cb',
+      emulatorUrl: `http://127.0.0.1:${port}`,
+    });
+    const outcome = await refreshTokens(p, 'rt', { limits: { timeoutMs: 2_000 } });
+    server.close();
+    return outcome;
+  }
+
+  test('a 401 with WWW-Authenticate (RFC 6749 §5.2) is invalid_client, not a network error', async () => {
+    const outcome = await answering(
+      401,
+      { error: 'invalid_client' },
+      { 'www-authenticate': 'Basic realm="x"' },
+    );
+    assert.equal(outcome.kind, 'invalid_client');
+  });
+
+  test('invalid_grant with a WWW-Authenticate header is still a refused grant', async () => {
+    const outcome = await answering(
+      400,
+      { error: 'invalid_grant' },
+      { 'www-authenticate': 'Bearer error="invalid_grant"' },
+    );
+    assert.equal(outcome.kind, 'rejected');
+  });
+
+  test('expires_in as a string is not a valid token response (property 9)', async () => {
+    const outcome = await answering(200, {
+      token_type: 'bearer',
+      access_token: 'a',
+      refresh_token: 'r',
+      expires_in: '7200',
+    });
+    assert.ok(outcome.kind === 'transient' && outcome.code === 'invalid_response' && outcome.outcomeUnknown);
+  });
+
+  test('a gateway 504 leaves the outcome unknown; a 503 does not', async () => {
+    const gw = await answering(504, { title: 'gateway' });
+    const busy = await answering(503, { title: 'busy' });
+    assert.ok(gw.kind === 'transient' && gw.outcomeUnknown);
+    assert.ok(busy.kind === 'transient' && !busy.outcomeUnknown);
+  });
+
   test('an endless response body is cut off at the size cap, without buffering it all', async () => {
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
