@@ -17,21 +17,37 @@ export interface PostingRuntime extends Runtime {
   service: PostingService;
 }
 
+/** An advanced tuning knob from the environment (whole number > 0), or its default. */
+function seconds(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) fail('worker', `${name} must be a whole number > 0, got "${raw}"`);
+  return n;
+}
+
 export async function openPostingRuntime(
   command: string,
   opts: { work?: boolean } = {},
 ): Promise<PostingRuntime> {
   const rt = await openRuntime(command, { needX: true });
   const x = new XClient({ apiBase: xApiBase(rt.config.x.emulatorUrl) });
-  const publisher = new Publisher({ db: rt.db, vault: rt.vault, x });
-  const expire = Number(process.env.ROTOR_JOB_EXPIRE_SECONDS ?? 120);
+  const publisher = new Publisher({
+    db: rt.db,
+    vault: rt.vault,
+    x,
+    staleMs: seconds('ROTOR_PUBLISH_STALE_SECONDS', 90) * 1000,
+    retryBaseMs: seconds('ROTOR_RETRY_BASE_SECONDS', 30) * 1000,
+  });
   const engine = new Engine({
     db: rt.db,
     vault: rt.vault,
     x,
     publisher,
     client: !opts.work,
-    jobExpireSeconds: Number.isInteger(expire) && expire > 0 ? expire : 120,
+    jobExpireSeconds: seconds('ROTOR_JOB_EXPIRE_SECONDS', 120),
+    sweepIntervalSeconds: seconds('ROTOR_SWEEP_SECONDS', 60),
+    concurrency: seconds('ROTOR_WORKER_CONCURRENCY', 8),
   });
   try {
     await engine.start({ work: opts.work ?? false });

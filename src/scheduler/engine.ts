@@ -2,9 +2,9 @@
  * @module The job engine: pg-boss on the same PostgreSQL (or the embedded PGlite). Jobs:
  * - `rotor-publish` `{ postId }`: publish one post at its due time (one job per post at a time);
  * - `rotor-fire` `{ scheduleId, at }`: an occurrence of a recurring schedule or a queue slot;
- * - `rotor-sweep` (every minute): re-enqueues what is due, resolves stuck posts, resumes posts of
- *   reconnected accounts, refreshes tokens ahead of posts due soon — the safety net that makes a
- *   lost enqueue or a killed worker cost lateness, never a post;
+ * - the sweep (every minute, on each worker's own timer): re-enqueues what is due, resolves stuck
+ *   posts, resumes posts of reconnected accounts, refreshes tokens ahead of posts due soon — the
+ *   safety net that makes a lost enqueue or a killed worker cost lateness, never a post;
  * - `rotor-metrics` (hourly): records each account's public metrics.
  * `rotor worker` runs the workers; start more of them, on more machines, against one PostgreSQL.
  */
@@ -25,7 +25,6 @@ import { renderTemplate } from './template.ts';
 export const QUEUES = {
   publish: 'rotor-publish',
   fire: 'rotor-fire',
-  sweep: 'rotor-sweep',
   metrics: 'rotor-metrics',
 } as const;
 
@@ -41,6 +40,8 @@ export interface EngineOptions {
   jobExpireSeconds?: number;
   /** How often idle workers look for jobs (s). Default 1. */
   pollingIntervalSeconds?: number;
+  /** How often each worker runs the sweep (s). Default 60. */
+  sweepIntervalSeconds?: number;
 }
 
 export class Engine {
@@ -48,11 +49,15 @@ export class Engine {
   readonly #o: Required<Omit<EngineOptions, 'clock'>> & { clock: Clock };
 
   /** `client: true` (a short CLI command): only sends jobs; no cron, no maintenance. */
+  #sweeper: NodeJS.Timeout | undefined;
+  #sweeping: Promise<unknown> | undefined;
+
   constructor(o: EngineOptions & { client?: boolean }) {
     this.#o = {
       concurrency: 8,
       jobExpireSeconds: 120,
       pollingIntervalSeconds: 1,
+      sweepIntervalSeconds: 60,
       ...o,
       clock: o.clock ?? systemClock,
     };
@@ -81,15 +86,17 @@ export class Engine {
       retryLimit: 5,
       retryDelay: 2,
     });
-    await this.boss.createQueue(QUEUES.sweep, {
-      policy: 'exclusive',
-      expireInSeconds: expire,
-      retryLimit: 0,
-    });
     await this.boss.createQueue(QUEUES.metrics, { policy: 'exclusive', expireInSeconds: 600, retryLimit: 1 });
     if (!opts.work) return;
-    await this.boss.schedule(QUEUES.sweep, '* * * * *');
     await this.boss.schedule(QUEUES.metrics, '17 * * * *');
+    // Every worker sweeps on its own timer; sweeps are idempotent (singleton jobs, compare-and-swap).
+    this.#sweeper = setInterval(() => {
+      if (this.#sweeping) return;
+      this.#sweeping = this.sweep()
+        .catch(() => undefined)
+        .finally(() => (this.#sweeping = undefined));
+    }, this.#o.sweepIntervalSeconds * 1000);
+    this.#sweeper.unref();
     const poll = { pollingIntervalSeconds: this.#o.pollingIntervalSeconds };
     await this.boss.work<{ postId: string }>(
       QUEUES.publish,
@@ -105,21 +112,27 @@ export class Engine {
         if (job) await this.fire(job.data.scheduleId, job.data.at);
       },
     );
-    await this.boss.work(QUEUES.sweep, poll, async () => {
-      await this.sweep();
-    });
     await this.boss.work(QUEUES.metrics, poll, async () => {
       await this.recordMetrics();
     });
   }
 
   async stop(): Promise<void> {
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    await this.#sweeping;
     await this.boss.stop({ graceful: true, timeout: 10_000 });
   }
 
-  /** Enqueues the publication of a post at its due time (at most one job per post at a time). */
+  /**
+   * Enqueues the publication of a post at its due time: one job per post and due time (the claim
+   * in the publisher, not the queue, is what makes a post go out at most once).
+   */
   async enqueuePublish(postId: string, dueAt: number): Promise<void> {
-    await this.boss.send(QUEUES.publish, { postId }, { startAfter: new Date(dueAt), singletonKey: postId });
+    await this.boss.send(
+      QUEUES.publish,
+      { postId },
+      { startAfter: new Date(dueAt), singletonKey: `${postId}:${dueAt}` },
+    );
   }
 
   async enqueueFire(scheduleId: string, at: number): Promise<void> {
@@ -132,10 +145,8 @@ export class Engine {
 
   async #publish(postId: string): Promise<void> {
     const result = await this.#o.publisher.publish(postId);
-    if (result.kind === 'rescheduled' || result.kind === 'not_due') {
-      // This job is still active, so the next one is left to the sweep (or sent after completion).
-      setTimeout(() => void this.enqueuePublish(postId, result.dueAt).catch(() => undefined), 50).unref();
-    }
+    if (result.kind === 'rescheduled' || result.kind === 'not_due')
+      await this.enqueuePublish(postId, result.dueAt);
   }
 
   /**

@@ -43,6 +43,8 @@ export interface PublisherOptions {
   staleMs?: number;
   /** Attempts before a post whose sends got no answer fails for good. Default 5. */
   maxAttempts?: number;
+  /** First retry delay after X did not answer (ms), doubling each attempt. Default 30 s. */
+  retryBaseMs?: number;
   random?: () => number;
 }
 
@@ -61,6 +63,7 @@ export class Publisher {
     this.#o = {
       staleMs: 90_000,
       maxAttempts: 5,
+      retryBaseMs: 30_000,
       ...o,
       clock: o.clock ?? systemClock,
       random: o.random ?? Math.random,
@@ -68,7 +71,10 @@ export class Publisher {
   }
 
   #backoff(attempt: number): number {
-    return Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 30 * 60_000) * (0.75 + this.#o.random() / 2);
+    return (
+      Math.min(this.#o.retryBaseMs * 2 ** Math.max(0, attempt - 1), 30 * 60_000) *
+      (0.75 + this.#o.random() / 2)
+    );
   }
 
   /** Publishes the post if it is due and nobody else is; safe to call any number of times. */

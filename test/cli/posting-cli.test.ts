@@ -1,0 +1,538 @@
+/**
+ * `rotor post`, `rotor schedule`, `rotor queue …`, `rotor schedules …`, `rotor posts list` and
+ * `rotor worker` as OS processes (issue 4, "CLI"): `bin/rotor.js` spawned with the running Node,
+ * each test with its own PGlite folder (ROTOR_DATA_DIR), an in-process emulator reached at
+ * X_EMULATOR_URL with a confidential client `cli-app`, and @alice connected through
+ * `rotor accounts connect --no-browser`. PGlite admits one process per folder, so commands run one
+ * after another; the worker runs alone and is stopped with SIGTERM before the next command.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KeyRing } from '../../src/crypto/keyring.ts';
+import type { RunningEmulator } from '../../src/emulator/server.ts';
+import { control, emulator } from '../helpers/emulator.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'rotor.js');
+const CLIENT_ID = 'cli-app';
+const CLIENT_SECRET = 'cli-secret';
+const EXIT_TIMEOUT_MS = 60_000;
+const LINE_TIMEOUT_MS = 30_000;
+
+const tmp = mkdtempSync(join(tmpdir(), 'rotor-posting-cli-'));
+const children = new Set<ChildProcess>();
+
+after(() => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return address.port;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The parent's environment without anything that configures Rotor, plus `extra`. */
+function childEnv(extra: Env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^(X_|ROTOR_|DATABASE_URL$|NODE_TEST_CONTEXT$)/.test(name)) delete env[name];
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+interface Ctx {
+  emu: RunningEmulator;
+  dataDir: string;
+  env: Env;
+}
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Proc {
+  child: ChildProcess;
+  label: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<Result>;
+}
+
+function spawnRotor(args: string[], env: Env): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<Result>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: err })),
+  );
+  return { child, label: `rotor ${args.join(' ')}`, stdout: () => out, stderr: () => err, exited };
+}
+
+function kill(proc: Proc): void {
+  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function finish(proc: Proc): Promise<Result> {
+  try {
+    return await withTimeout(proc.exited, EXIT_TIMEOUT_MS, proc.label);
+  } catch (e) {
+    kill(proc);
+    throw new Error(`${(e as Error).message}\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`, {
+      cause: e,
+    });
+  }
+}
+
+async function rotor(args: string[], env: Env): Promise<Result> {
+  return finish(spawnRotor(args, env));
+}
+
+const show = (r: Result) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+
+/** Resolves with the first stdout line matching `re`; rejects if the process exits first. */
+function waitForLine(proc: Proc, re: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdout = proc.child.stdout;
+    assert.ok(stdout);
+    const check = () => {
+      const line = proc
+        .stdout()
+        .split('\n')
+        .find((l) => re.test(l));
+      if (line === undefined) return;
+      done();
+      resolve(line);
+    };
+    const onExit = (code: number | null) => {
+      done();
+      reject(
+        new Error(
+          `${proc.label} exited (${code}) before printing ${re}\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`,
+        ),
+      );
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`${proc.label}: no line ${re}\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`));
+    }, LINE_TIMEOUT_MS);
+    const onData = () => check();
+    const done = () => {
+      clearTimeout(timer);
+      stdout.off('data', onData);
+      proc.child.off('exit', onExit);
+    };
+    stdout.on('data', onData);
+    proc.child.once('exit', onExit);
+    check();
+  });
+}
+
+function assertCleanError(r: Result) {
+  assert.doesNotMatch(r.stderr, /^\s+at /m, `no stack trace expected:\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /node:internal|\w*Error:|Error \[/, `no raw error expected:\n${r.stderr}`);
+}
+
+/** A fresh emulator (client `cli-app`), data folder and key, with @alice connected by the CLI. */
+async function setup(): Promise<Ctx> {
+  const port = await freePort();
+  const redirectUri = `http://127.0.0.1:${port}/auth/x/callback`;
+  const emu = await emulator({
+    autoApprove: 'alice',
+    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [redirectUri] }],
+  });
+  const dataDir = mkdtempSync(join(tmp, 'data-'));
+  const env: Env = {
+    X_EMULATOR_URL: emu.url,
+    X_CLIENT_ID: CLIENT_ID,
+    X_CLIENT_SECRET: CLIENT_SECRET,
+    X_REDIRECT_URI: redirectUri,
+    ROTOR_DATA_DIR: dataDir,
+    ROTOR_KEYS: KeyRing.generateEntry('k1'),
+  };
+  const proc = spawnRotor(['accounts', 'connect', '--no-browser'], env);
+  try {
+    const line = await waitForLine(
+      proc,
+      new RegExp(`^${emu.url.replace(/[.]/g, '\\.')}/i/oauth2/authorize\\?`),
+    );
+    const page = await fetch(line, { redirect: 'follow' });
+    await page.text();
+    const r = await finish(proc);
+    assert.equal(r.code, 0, `connect: ${show(r)}`);
+    assert.match(r.stdout, /^Connected @alice$/m);
+  } finally {
+    kill(proc);
+  }
+  return { emu, dataDir, env };
+}
+
+interface EmuPost {
+  id: string;
+  username: string;
+  text: string;
+  createdAt: string;
+  deleted: boolean;
+}
+
+async function emuPosts(emu: RunningEmulator): Promise<EmuPost[]> {
+  const res = await control(emu, 'GET', '/state');
+  assert.equal(res.status, 200);
+  return (res.body as { posts: EmuPost[] }).posts;
+}
+
+interface ListedPost {
+  id: string;
+  username: string;
+  status: string;
+  text: string;
+  dueAt: string | null;
+  postId: string | null;
+  url: string | null;
+  reason: string | null;
+}
+
+async function postsJson(ctx: Ctx): Promise<ListedPost[]> {
+  const r = await rotor(['posts', 'list', '--json'], ctx.env);
+  assert.equal(r.code, 0, `posts list: ${show(r)}`);
+  const parsed = JSON.parse(r.stdout) as unknown;
+  assert.ok(Array.isArray(parsed), `an array expected: ${r.stdout}`);
+  return parsed as ListedPost[];
+}
+
+interface ListedSchedule {
+  id: string;
+  kind: string;
+  cron: string;
+  tz: string;
+  paused: boolean;
+  nextAt: string | null;
+}
+
+async function schedulesJson(ctx: Ctx): Promise<ListedSchedule[]> {
+  const r = await rotor(['schedules', 'list', '--json'], ctx.env);
+  assert.equal(r.code, 0, `schedules list: ${show(r)}`);
+  const parsed = JSON.parse(r.stdout) as unknown;
+  assert.ok(Array.isArray(parsed), `an array expected: ${r.stdout}`);
+  return parsed as ListedSchedule[];
+}
+
+const ISO = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
+
+/** The first of `hoursUtc` on a UTC weekday (Mon–Fri) strictly after `from`. */
+function nextWeekdayAt(from: number, hoursUtc: number[]): number {
+  const day0 = Date.UTC(
+    new Date(from).getUTCFullYear(),
+    new Date(from).getUTCMonth(),
+    new Date(from).getUTCDate(),
+  );
+  for (let d = 0; d < 8; d += 1) {
+    for (const h of [...hoursUtc].sort((a, b) => a - b)) {
+      const t = day0 + d * 86_400_000 + h * 3_600_000;
+      const wd = new Date(t).getUTCDay();
+      if (t > from && wd >= 1 && wd <= 5) return t;
+    }
+  }
+  throw new Error('no weekday found');
+}
+
+describe('rotor posting commands (CLI processes)', () => {
+  test('post alice "text" exits 0 printing the post URL, X has the text once; the same text again exits 1 naming the duplicate', async () => {
+    const ctx = await setup();
+    const text = `Hello from the CLI ${Date.now()}`;
+    const r = await rotor(['post', 'alice', text], ctx.env);
+    assert.equal(r.code, 0, show(r));
+    const m = /^Published: https:\/\/x\.com\/alice\/status\/(\d+)$/m.exec(r.stdout);
+    assert.ok(m, `Published line expected:\n${r.stdout}`);
+    const posts = (await emuPosts(ctx.emu)).filter((p) => p.text === text);
+    assert.equal(posts.length, 1, 'the text is on X exactly once');
+    assert.equal(posts[0]?.id, m[1], 'the printed id is the one X gave');
+    assert.equal(posts[0]?.username, 'alice');
+
+    const again = await rotor(['post', 'alice', text], ctx.env);
+    assert.equal(again.code, 1, show(again));
+    assert.match(again.stderr, /duplicate/i);
+    assert.doesNotMatch(again.stdout, /Published/);
+    assertCleanError(again);
+    assert.equal((await emuPosts(ctx.emu)).filter((p) => p.text === text).length, 1, 'still once on X');
+  });
+
+  test('post alice with 141 CJK characters exits non-zero showing the weighted count (282 of 280) and posts nothing', async () => {
+    const ctx = await setup();
+    const text = '日'.repeat(141);
+    const r = await rotor(['post', 'alice', text], ctx.env);
+    assert.notEqual(r.code, 0, show(r));
+    assert.match(r.stderr, /282 of 280/);
+    assert.doesNotMatch(r.stdout, /Published/);
+    assertCleanError(r);
+    assert.deepEqual(await emuPosts(ctx.emu), [], 'nothing reached X');
+    assert.deepEqual(await postsJson(ctx), [], 'no post was recorded');
+  });
+
+  test('schedule --at 3 s ahead prints "Scheduled <id> for <iso>"; a spawned worker publishes it on time, exits 0 on SIGTERM, and posts list shows it published with postId and url', async () => {
+    const ctx = await setup();
+    const text = `Scheduled from the CLI ${Date.now()}`;
+    const due = new Date(Date.now() + 3000).toISOString();
+    const r = await rotor(['schedule', 'alice', '--at', due, text], ctx.env);
+    assert.equal(r.code, 0, show(r));
+    const m = new RegExp(`^Scheduled (\\S+) for (${ISO})$`, 'm').exec(r.stdout);
+    assert.ok(m, `Scheduled line expected:\n${r.stdout}`);
+    const id = m[1];
+    assert.equal(m[2], due);
+
+    const worker = spawnRotor(['worker'], ctx.env);
+    let found: EmuPost | undefined;
+    try {
+      await waitForLine(worker, /^rotor worker \d+ running$/);
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        found = (await emuPosts(ctx.emu)).find((p) => p.text === text);
+        if (found) break;
+        assert.equal(worker.child.exitCode, null, `the worker died:\n${worker.stderr()}`);
+        await sleep(250);
+      }
+      assert.ok(
+        found,
+        `not published within 20 s\nworker stdout: ${worker.stdout()}\nstderr: ${worker.stderr()}`,
+      );
+      assert.ok(
+        Date.parse(found.createdAt) >= Date.parse(due),
+        `not before its time: posted ${found.createdAt}, due ${due}`,
+      );
+      worker.child.kill('SIGTERM');
+      const w = await finish(worker);
+      assert.equal(w.code, 0, `worker: ${show(w)}`);
+      assert.equal(w.signal, null);
+    } finally {
+      kill(worker);
+    }
+    assert.equal((await emuPosts(ctx.emu)).filter((p) => p.text === text).length, 1, 'published once');
+
+    const listed = (await postsJson(ctx)).find((p) => p.id === id);
+    assert.ok(listed, `post ${id} listed`);
+    assert.equal(listed.status, 'published');
+    assert.equal(listed.postId, found.id);
+    assert.equal(listed.url, `https://x.com/alice/status/${found.id}`);
+    assert.equal(listed.text, text);
+    assert.equal(listed.username, 'alice');
+  });
+
+  test('schedule --cron with --tz prints the recurring schedule and its next weekday 00:00Z; a repeating template, a bad zone and --at with --cron are refused', async () => {
+    const ctx = await setup();
+    const before = Date.now();
+    const r = await rotor(
+      ['schedule', 'alice', '--cron', '0 9 * * 1-5', '--tz', 'Asia/Tokyo', 'Good morning {date}'],
+      ctx.env,
+    );
+    assert.equal(r.code, 0, show(r));
+    const m = new RegExp(
+      `^Recurring schedule (\\S+): "0 9 \\* \\* 1-5" in Asia/Tokyo, next at (${ISO})$`,
+      'm',
+    ).exec(r.stdout);
+    assert.ok(m, `Recurring schedule line expected:\n${r.stdout}`);
+    const next = Date.parse(m[2] ?? '');
+    assert.match(m[2] ?? '', /T00:00:00\.000Z$/, '09:00 in Tokyo is 00:00 UTC');
+    assert.ok([1, 2, 3, 4, 5].includes(new Date(next).getUTCDay()), `a weekday: ${m[2]}`);
+    assert.equal(m[2], new Date(nextWeekdayAt(before, [0])).toISOString(), 'the next occurrence');
+
+    const repeating = await rotor(
+      ['schedule', 'alice', '--cron', '0 9 * * 1-5', '--tz', 'Asia/Tokyo', 'Good morning'],
+      ctx.env,
+    );
+    assert.notEqual(repeating.code, 0, show(repeating));
+    assert.match(repeating.stderr, /same text twice/);
+    assertCleanError(repeating);
+
+    const badZone = await rotor(
+      ['schedule', 'alice', '--cron', '0 9 * * 1-5', '--tz', 'Mars/Olympus_Mons', 'Good morning {date}'],
+      ctx.env,
+    );
+    assert.notEqual(badZone.code, 0, show(badZone));
+    assert.match(badZone.stderr, /time zone/);
+    assert.match(badZone.stderr, /Mars\/Olympus_Mons/);
+    assertCleanError(badZone);
+
+    const both = await rotor(
+      [
+        'schedule',
+        'alice',
+        '--at',
+        new Date(Date.now() + 60_000).toISOString(),
+        '--cron',
+        '0 9 * * *',
+        'x {date}',
+      ],
+      ctx.env,
+    );
+    assert.equal(both.code, 2, show(both));
+    assert.match(both.stderr, /--at/);
+    assert.match(both.stderr, /--cron/);
+    assertCleanError(both);
+
+    const schedules = await schedulesJson(ctx);
+    assert.deepEqual(
+      schedules.map((s) => s.id),
+      [m[1]],
+      'only the valid schedule was saved',
+    );
+  });
+
+  test('queue add/list keep order, queue slots prints the next slot, schedules list shows the queue and the recurring schedule, pause and resume flip paused', async () => {
+    const ctx = await setup();
+    for (const text of ['one', 'two']) {
+      const r = await rotor(['queue', 'add', 'alice', text], ctx.env);
+      assert.equal(r.code, 0, show(r));
+    }
+    const list = await rotor(['queue', 'list', 'alice', '--json'], ctx.env);
+    assert.equal(list.code, 0, show(list));
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { text: string }[]).map((d) => d.text),
+      ['one', 'two'],
+    );
+
+    const before = Date.now();
+    const slots = await rotor(
+      ['queue', 'slots', 'alice', '--cron', '0 9,18 * * 1-5', '--tz', 'Asia/Tokyo'],
+      ctx.env,
+    );
+    assert.equal(slots.code, 0, show(slots));
+    const s = new RegExp(`next slot (${ISO})`).exec(slots.stdout);
+    assert.ok(s, `the next slot is printed:\n${slots.stdout}`);
+    // 09:00 and 18:00 in Tokyo are 00:00 and 09:00 UTC, the same weekday.
+    assert.equal(s[1], new Date(nextWeekdayAt(before, [0, 9])).toISOString());
+
+    const rec = await rotor(
+      ['schedule', 'alice', '--cron', '0 9 * * 1-5', '--tz', 'Asia/Tokyo', 'Good morning {date}'],
+      ctx.env,
+    );
+    assert.equal(rec.code, 0, show(rec));
+    const recId = /^Recurring schedule (\S+):/m.exec(rec.stdout)?.[1];
+    assert.ok(recId, rec.stdout);
+
+    const listed = await schedulesJson(ctx);
+    const queue = listed.find((x) => x.kind === 'queue');
+    const recurring = listed.find((x) => x.kind === 'recurring');
+    assert.ok(queue, `a queue: ${JSON.stringify(listed)}`);
+    assert.equal(queue.cron, '0 9,18 * * 1-5');
+    assert.equal(queue.tz, 'Asia/Tokyo');
+    assert.ok(recurring, `a recurring schedule: ${JSON.stringify(listed)}`);
+    assert.equal(recurring.id, recId);
+    assert.equal(recurring.paused, false);
+
+    const pause = await rotor(['schedules', 'pause', recId], ctx.env);
+    assert.equal(pause.code, 0, show(pause));
+    assert.equal((await schedulesJson(ctx)).find((x) => x.id === recId)?.paused, true);
+
+    const resume = await rotor(['schedules', 'resume', recId], ctx.env);
+    assert.equal(resume.code, 0, show(resume));
+    const resumed = (await schedulesJson(ctx)).find((x) => x.id === recId);
+    assert.equal(resumed?.paused, false);
+    assert.equal(resumed?.nextAt, new Date(nextWeekdayAt(Date.now(), [0])).toISOString());
+
+    // The queue is untouched by all this: still two drafts, in order.
+    const again = await rotor(['queue', 'list', 'alice', '--json'], ctx.env);
+    assert.deepEqual(
+      (JSON.parse(again.stdout) as { text: string }[]).map((d) => d.text),
+      ['one', 'two'],
+    );
+  });
+
+  test('posts list --json gives id, username, status, text, dueAt, postId, url and reason for published, scheduled and queued posts', async () => {
+    const ctx = await setup();
+    const nowText = `Now ${Date.now()}`;
+    const posted = await rotor(['post', 'alice', nowText], ctx.env);
+    assert.equal(posted.code, 0, show(posted));
+    const xId = /status\/(\d+)$/m.exec(posted.stdout)?.[1];
+    assert.ok(xId);
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = await rotor(['schedule', 'alice', '--at', later, 'Later'], ctx.env);
+    assert.equal(scheduled.code, 0, show(scheduled));
+    const queued = await rotor(['queue', 'add', 'alice', 'Queued'], ctx.env);
+    assert.equal(queued.code, 0, show(queued));
+
+    const items = await postsJson(ctx);
+    assert.equal(items.length, 3, JSON.stringify(items));
+    for (const item of items) {
+      for (const key of ['id', 'username', 'status', 'text', 'dueAt', 'postId', 'url', 'reason']) {
+        assert.ok(key in item, `${key} in ${JSON.stringify(item)}`);
+      }
+      assert.equal(item.username, 'alice');
+    }
+    const byText = (t: string) => items.find((i) => i.text === t);
+    assert.deepEqual(
+      {
+        status: byText(nowText)?.status,
+        postId: byText(nowText)?.postId,
+        url: byText(nowText)?.url,
+        reason: byText(nowText)?.reason,
+      },
+      { status: 'published', postId: xId, url: `https://x.com/alice/status/${xId}`, reason: null },
+    );
+    assert.match(byText(nowText)?.dueAt ?? '', new RegExp(`^${ISO}$`));
+    assert.deepEqual(
+      { status: byText('Later')?.status, dueAt: byText('Later')?.dueAt, postId: byText('Later')?.postId },
+      { status: 'scheduled', dueAt: later, postId: null },
+    );
+    assert.deepEqual(
+      { status: byText('Queued')?.status, dueAt: byText('Queued')?.dueAt, url: byText('Queued')?.url },
+      { status: 'queued', dueAt: null, url: null },
+    );
+  });
+
+  test('post for an account whose grant X revoked (refresh forced by ROTOR_REFRESH_MARGIN) exits 3 saying alice needs to be reconnected, and posts nothing', async () => {
+    const ctx = await setup();
+    const revoked = await control(ctx.emu, 'POST', '/grants/revoke', { username: 'alice' });
+    assert.equal(revoked.status, 200);
+    const env = { ...ctx.env, ROTOR_REFRESH_MARGIN: '86400' };
+    const r = await rotor(['post', 'alice', 'x'], env);
+    assert.equal(r.code, 3, show(r));
+    assert.match(r.stderr, /@?alice needs to be reconnected/);
+    assert.doesNotMatch(r.stdout, /Published/);
+    assertCleanError(r);
+    assert.deepEqual(await emuPosts(ctx.emu), [], 'nothing reached X');
+    const listed = await postsJson(ctx);
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0]?.status, 'blocked');
+    assert.match(listed[0]?.reason ?? '', /reconnected/);
+  });
+});
