@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { isRotorError } from '../core/errors.ts';
-import { listPosts, type PostStatus } from '../store/posts.ts';
+import { listPosts, listQueue, type PostStatus } from '../store/posts.ts';
 import { listSchedules } from '../store/schedules.ts';
 import { accountIdOf, openPostingRuntime, type PostingRuntime } from './posting.ts';
 import { closeOnSignal } from './emulator-command.ts';
@@ -117,7 +117,7 @@ export function queueCommand(): Command {
       .action(async (username: string, opts: { json?: boolean }) => {
         await run('queue list', async (rt) => {
           const accountId = await accountIdOf(rt, 'queue list', username);
-          const drafts = (await listPosts(rt.db, { accountId, status: 'queued', limit: 1000 })).reverse();
+          const drafts = await listQueue(rt.db, accountId);
           if (opts.json)
             console.log(
               JSON.stringify(

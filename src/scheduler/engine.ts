@@ -206,7 +206,7 @@ export class Engine {
       }
     }
     let resolved = 0;
-    for (const s of await stuckPosts(db, 60_000, 200)) {
+    for (const s of await stuckPosts(db, publisher.staleMs, 200)) {
       const r = await publisher.publish(s.id);
       if (r.kind !== 'busy' && r.kind !== 'unknown') resolved += 1;
     }

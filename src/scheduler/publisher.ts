@@ -70,6 +70,11 @@ export class Publisher {
     };
   }
 
+  /** How long a post may stay `publishing` before it is taken as abandoned (ms). */
+  get staleMs(): number {
+    return this.#o.staleMs;
+  }
+
   #backoff(attempt: number): number {
     return (
       Math.min(this.#o.retryBaseMs * 2 ** Math.max(0, attempt - 1), 30 * 60_000) *

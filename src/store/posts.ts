@@ -202,6 +202,15 @@ export async function stuckPosts(
   return result.rows;
 }
 
+/** An account's queued drafts in the order its slots will take them. */
+export async function listQueue(q: Queryable, accountId: string): Promise<PostRow[]> {
+  const result = await q.query<PostRow>(
+    `SELECT ${POST_COLUMNS} FROM posts WHERE account_id = $1 AND status = 'queued' ORDER BY queue_position`,
+    [accountId],
+  );
+  return result.rows;
+}
+
 /** Takes the oldest queued draft of the account for a slot at `dueAt`. */
 export async function takeQueuedDraft(
   q: Queryable,
