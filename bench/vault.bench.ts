@@ -8,9 +8,7 @@
  *   oauth4webapi refresh plus one UPDATE
  * - contention: 64 concurrent callers on one expiring account → how many refreshes X saw
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oauth from 'oauth4webapi';
@@ -22,75 +20,9 @@ import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/postgres.ts';
 import { Connector } from '../src/vault/connect.ts';
 import { TokenVault } from '../src/vault/vault.ts';
+import { consentAs, fmt, perCall, root, startEmulatorProcess } from './support.ts';
 
-const root = join(import.meta.dirname, '..');
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-async function startEmulatorProcess(users: number): Promise<{ url: string; stop: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'rotor-bench-'));
-  const config = join(dir, 'emulator.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      users: Array.from({ length: users }, (_, i) => ({
-        id: String(3000000000000000000n + BigInt(i)),
-        username: `b${i}`,
-        name: `B ${i}`,
-      })),
-    }),
-  );
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [join(root, 'bin', 'rotor.js'), 'emulator', '--port', String(port), '--config', config],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(`http://127.0.0.1:${port}`)) resolve();
-    });
-    child.on('exit', () => reject(new Error('emulator exited')));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-}
-
-async function consentAs(emulatorUrl: string, authUrl: string, username: string): Promise<string> {
-  const page = await (await fetch(authUrl)).text();
-  const id = /name="request_id" value="([^"]+)"/.exec(page)?.[1] ?? '';
-  const res = await fetch(`${emulatorUrl}/i/oauth2/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ request_id: id, username, decision: 'allow' }),
-  });
-  return res.headers.get('location') ?? '';
-}
-
-/** Runs `fn` `n` times (in sequence) and returns ns per call. */
-async function perCall(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i += 1) await fn(i);
-  return Number(process.hrtime.bigint() - start) / n;
-}
-
-const fmt = (ns: number) =>
-  ns < 1000
-    ? `${ns.toFixed(0)} ns`
-    : ns < 1e6
-      ? `${(ns / 1000).toFixed(1)} µs`
-      : `${(ns / 1e6).toFixed(2)} ms`;
 
 const cluster = await startCluster();
 const emu = await startEmulatorProcess(ACCOUNTS * 2 + 2);

@@ -115,13 +115,10 @@ export function createPost(world: EmulatorWorld, grant: GrantRecord, body: unkno
       };
     }
   }
-  if (shape.text !== '') {
-    const key = duplicateKey(shape.text);
-    const dup = world.posts.some(
-      (p) => p.userId === grant.userId && !p.deleted && duplicateKey(p.text) === key,
-    );
-    if (dup) return { ok: false, problem: problems.duplicate() };
-  }
+  let texts = world.liveTexts.get(grant.userId);
+  if (!texts) world.liveTexts.set(grant.userId, (texts = new Set()));
+  const key = duplicateKey(shape.text);
+  if (shape.text !== '' && texts.has(key)) return { ok: false, problem: problems.duplicate() };
   const now = world.now();
   const post: PostRecord = {
     id: world.postIds.next(now),
@@ -134,6 +131,7 @@ export function createPost(world: EmulatorWorld, grant: GrantRecord, body: unkno
     deleted: false,
   };
   world.posts.push(post);
+  if (shape.text !== '') texts.add(key);
   const user = world.users.get(grant.userId);
   if (user) user.metrics.tweet_count += 1;
   return { ok: true, post };
@@ -145,6 +143,7 @@ export function deletePost(world: EmulatorWorld, grant: GrantRecord, id: string)
   if (!post) return problems.notFound(`Could not find tweet with id: [${id}].`);
   if (post.userId !== grant.userId) return problems.forbidden('You are not allowed to delete this Tweet.');
   post.deleted = true;
+  world.liveTexts.get(post.userId)?.delete(duplicateKey(post.text));
   const user = world.users.get(post.userId);
   if (user) user.metrics.tweet_count = Math.max(0, user.metrics.tweet_count - 1);
   return undefined;

@@ -45,6 +45,8 @@ export class EmulatorWorld {
   accessTokens = new Map<string, AccessTokenRecord>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
   posts: PostRecord[] = [];
+  /** Per user, the duplicate keys of their live posts (X refuses a duplicate). */
+  liveTexts = new Map<string, Set<string>>();
   counters: Counters = zeroCounters();
   /** Fixed rate-limit windows, keyed by `<bucket>:<subject>`. */
   windows = new Map<string, { start: number; count: number }>();
@@ -102,6 +104,7 @@ export class EmulatorWorld {
     this.accessTokens = new Map();
     this.refreshTokens = new Map();
     this.posts = [];
+    this.liveTexts = new Map();
     this.counters = zeroCounters();
     this.windows = new Map();
     for (const u of this.users.values()) u.metrics.tweet_count = 0;

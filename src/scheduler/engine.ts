@@ -28,6 +28,9 @@ export const QUEUES = {
   metrics: 'rotor-metrics',
 } as const;
 
+/** Publish jobs fetched per poll by each local worker loop. */
+const PUBLISH_BATCH = 8;
+
 export interface EngineOptions {
   db: Db;
   vault: TokenVault;
@@ -100,9 +103,17 @@ export class Engine {
     const poll = { pollingIntervalSeconds: this.#o.pollingIntervalSeconds };
     await this.boss.work<{ postId: string }>(
       QUEUES.publish,
-      { ...poll, batchSize: 1, localConcurrency: this.#o.concurrency },
-      async ([job]) => {
-        if (job) await this.#publish(job.data.postId);
+      // Batches of 8 fetched back to back while they come full; `concurrency` posts in flight.
+      {
+        ...poll,
+        batchSize: PUBLISH_BATCH,
+        burstWhenBatchFull: true,
+        localConcurrency: Math.max(1, Math.round(this.#o.concurrency / PUBLISH_BATCH)),
+      },
+      async (jobs) => {
+        // One post's failure must not fail its batch-mates: the claim makes a redo harmless, but
+        // the sweep, not a batch retry, is what picks a failed one up again.
+        await Promise.allSettled(jobs.map((job) => this.#publish(job.data.postId)));
       },
     );
     await this.boss.work<{ scheduleId: string; at: number }>(
@@ -133,6 +144,20 @@ export class Engine {
       { postId },
       { startAfter: new Date(dueAt), singletonKey: `${postId}:${dueAt}` },
     );
+  }
+
+  /** Enqueues many posts at once (bulk import, benchmarks). */
+  async enqueuePublishMany(posts: { id: string; dueAt: number }[]): Promise<void> {
+    for (let i = 0; i < posts.length; i += 1000) {
+      await this.boss.insert(
+        QUEUES.publish,
+        posts.slice(i, i + 1000).map((p) => ({
+          data: { postId: p.id },
+          startAfter: new Date(p.dueAt),
+          singletonKey: `${p.id}:${p.dueAt}`,
+        })),
+      );
+    }
   }
 
   async enqueueFire(scheduleId: string, at: number): Promise<void> {

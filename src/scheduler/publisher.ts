@@ -17,10 +17,10 @@ import {
   reschedule,
   type PostRow,
 } from '../store/posts.ts';
-import { exhausted, saveLimit } from '../store/x-limits.ts';
+import { saveLimit } from '../store/x-limits.ts';
 import type { TokenVault } from '../vault/vault.ts';
 import { postUrl, type XClient } from '../x/client.ts';
-import { retryAt, type RateLimits } from '../x/limits.ts';
+import { retryAt, type LimitWindow, type RateLimits } from '../x/limits.ts';
 
 export type PublishResult =
   | { kind: 'published'; xPostId: string }
@@ -87,17 +87,15 @@ export class Publisher {
     const { db } = this.#o;
     const post = await claimForPublishing(db, postId);
     if (!post) return this.#notClaimed(postId);
-    const account = await findAccount(db, { id: post.accountId });
-    if (!account) return this.#final(post, 'failed', 'the account was disconnected', false);
+    const account = { id: post.accountId, username: post.username };
     const now = this.#o.clock.now();
     // Caps X reported (per user and per app, 24 h; the 15-minute window) are respected before sending.
-    const capped = await exhausted(db, [`user24h:${account.id}`, 'app24h', `window:${account.id}`]);
-    if (capped.length > 0) {
-      const until = Math.max(...capped.map((c) => c.resetAt)) + 1000 + this.#o.random() * 4000;
+    if (post.cappedUntil !== null) {
+      const until = post.cappedUntil + 1000 + this.#o.random() * 4000;
       return this.#reschedule(
         post,
         until,
-        `waiting for X's rate limit (${capped.map((c) => c.key.split(':')[0]).join(', ')})`,
+        `waiting for X's rate limit (${(post.cappedBy ?? []).join(', ')})`,
         true,
       );
     }
@@ -222,11 +220,18 @@ export class Publisher {
     return this.#final(post, 'failed', `could not get a token: ${isRotorError(e) ? e.code : 'error'}`, true);
   }
 
+  /**
+   * Records the limits X reported that are used up: the pre-check only looks for exhausted ones,
+   * and a row stops counting at its reset time, so limits with room left cost no write.
+   */
   async #saveLimits(accountId: string, limits: RateLimits): Promise<void> {
     const { db } = this.#o;
-    if (limits.window) await saveLimit(db, `window:${accountId}`, limits.window);
-    if (limits.user24h) await saveLimit(db, `user24h:${accountId}`, limits.user24h);
-    if (limits.app24h) await saveLimit(db, 'app24h', limits.app24h);
+    const entries: [string, LimitWindow | undefined][] = [
+      [`window:${accountId}`, limits.window],
+      [`user24h:${accountId}`, limits.user24h],
+      ['app24h', limits.app24h],
+    ];
+    for (const [key, w] of entries) if (w && w.remaining <= 0) await saveLimit(db, key, w);
   }
 
   async #reschedule(post: PostRow, dueAt: number, reason: string, refund: boolean): Promise<PublishResult> {

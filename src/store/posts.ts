@@ -87,15 +87,34 @@ export async function listPosts(
   return result.rows;
 }
 
+/** A claimed post, with what publishing it needs from its account and from X's last limits. */
+export interface ClaimedPost extends PostRow {
+  username: string;
+  /** The account's X user id. */
+  subject: string;
+  /** When the latest exhausted limit that applies resets (epoch ms), or null. */
+  cappedUntil: number | null;
+  /** Which limits are exhausted (`window`, `user24h`, `app24h`). */
+  cappedBy: string[] | null;
+}
+
 /**
  * The at-most-once gate (property 28): moves a due post to `publishing` and counts the attempt.
- * Only one caller can win; a published post is never claimed again.
+ * Only one caller can win; a published post is never claimed again. One statement also reads the
+ * account and any exhausted rate limit, since every publish needs them.
  */
-export async function claimForPublishing(q: Queryable, id: string): Promise<PostRow | undefined> {
-  const result = await q.query<PostRow>(
-    `UPDATE posts SET status = 'publishing', attempts = attempts + 1, publish_started_at = now(), updated_at = now()
-     WHERE id = $1 AND status = 'scheduled' AND due_at <= now() + interval '2 seconds'
-     RETURNING ${POST_COLUMNS}`,
+export async function claimForPublishing(q: Queryable, id: string): Promise<ClaimedPost | undefined> {
+  const result = await q.query<ClaimedPost>(
+    `WITH claimed AS (
+       UPDATE posts SET status = 'publishing', attempts = attempts + 1, publish_started_at = now(), updated_at = now()
+       WHERE id = $1 AND status = 'scheduled' AND due_at <= now() + interval '2 seconds'
+       RETURNING *)
+     SELECT ${postColumns('p.')}, a.username, a.subject,
+       (SELECT (extract(epoch FROM max(l.reset_at)) * 1000)::float8 FROM x_limits l
+         WHERE l.key IN ('window:' || a.id, 'user24h:' || a.id, 'app24h') AND l.remaining <= 0 AND l.reset_at > now()) AS "cappedUntil",
+       (SELECT array_agg(split_part(l.key, ':', 1)) FROM x_limits l
+         WHERE l.key IN ('window:' || a.id, 'user24h:' || a.id, 'app24h') AND l.remaining <= 0 AND l.reset_at > now()) AS "cappedBy"
+     FROM claimed p JOIN accounts a ON a.id = p.account_id`,
     [id],
   );
   return result.rows[0];

@@ -11,16 +11,6 @@ export async function saveLimit(q: Queryable, key: string, w: LimitWindow): Prom
   );
 }
 
-/** The exhausted limits among `keys`: each with the time it resets (epoch ms). */
-export async function exhausted(q: Queryable, keys: string[]): Promise<{ key: string; resetAt: number }[]> {
-  const result = await q.query<{ key: string; resetAt: number }>(
-    `SELECT key, (extract(epoch FROM reset_at) * 1000)::float8 AS "resetAt" FROM x_limits
-     WHERE key = ANY($1::text[]) AND remaining <= 0 AND reset_at > now()`,
-    [keys],
-  );
-  return result.rows;
-}
-
 export async function saveMetrics(
   q: Queryable,
   m: { accountId: string; at: number; followers: number; following: number; posts: number },
