@@ -225,7 +225,8 @@ export class Engine {
       // Tokens are refreshed ahead of a due post, spread over the minutes before it.
       if (!warmed.has(p.accountId)) {
         warmed.add(p.accountId);
-        await vault
+        // Not awaited: an account waiting on another process's lease must not hold up the sweep.
+        void vault
           .getAccessToken(p.accountId, { minValidityMs: p.dueAt - now + 5 * 60_000 })
           .catch(() => undefined);
       }

@@ -73,7 +73,7 @@ export interface VaultOptions {
    * of the token's lifetime. An explicit value is honoured as given.
    */
   refreshMarginMs?: number;
-  /** The lease's lifetime (ms); must be at least twice the HTTP deadline. Default 60 s. */
+  /** The lease's lifetime (ms); must be at least twice the HTTP deadline. Default 30 s. */
   leaseTtlMs?: number;
   /** The deadline of one token request (ms). Default 15 s. */
   httpTimeoutMs?: number;
@@ -90,7 +90,8 @@ export interface VaultOptions {
   /**
    * How long after its expiry a lease left **in doubt** by another owner (a refresh sent, no answer
    * known) stays off limits, so that an owner that got X's answer during a store outage writes it
-   * first. Default: the lease TTL. An outage longer than lease TTL + this can still lose the account.
+   * first. Default 15 s. An outage longer than lease TTL + this can still lose the account; a process
+   * killed mid-refresh keeps its account waiting that long.
    */
   doubtGraceMs?: number;
   /** This process's lease owner id (default: host, pid and a random part). */
@@ -135,7 +136,7 @@ export class TokenVault {
 
   constructor(options: VaultOptions) {
     const httpTimeoutMs = options.httpTimeoutMs ?? 15_000;
-    const leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    const leaseTtlMs = options.leaseTtlMs ?? 30_000;
     if (leaseTtlMs < 2 * httpTimeoutMs) {
       // The lease outlives the HTTP deadline, or a second process would send a spent refresh token.
       throw new RotorError(
@@ -160,7 +161,7 @@ export class TokenVault {
       horizonMs: options.horizonMs ?? 180 * DAY,
       horizonWarningMs: options.horizonWarningMs ?? 14 * DAY,
       invalidClientPauseMs: options.invalidClientPauseMs ?? 10 * 60_000,
-      doubtGraceMs: options.doubtGraceMs ?? leaseTtlMs,
+      doubtGraceMs: options.doubtGraceMs ?? 15_000,
       onStep: options.onStep,
     };
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;

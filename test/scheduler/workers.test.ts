@@ -100,7 +100,8 @@ test('3 workers, random kill -9 for 12 s: 60 due posts published exactly once, n
     }
   }
   // Let the survivors finish what the dead left behind.
-  const deadline = Date.now() + 60_000;
+  // A worker killed mid-refresh leaves its account's lease in doubt: lease (30 s) + doubt grace (15 s).
+  const deadline = Date.now() + 120_000;
   let published = 0;
   while (Date.now() < deadline) {
     const rows = await listPosts(t.db, { limit: 1000 });

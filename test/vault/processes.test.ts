@@ -95,6 +95,7 @@ describe('kill -9 at each step of a refresh', () => {
       refreshMarginMs: 60_000,
       leaseTtlMs: 3_000,
       httpTimeoutMs: 1_000,
+      doubtGraceMs: 1_000, // the dead process's lease is in doubt: taken over after its expiry + this
     });
 
   async function crashAt(step: string, username: string, opts: Record<string, unknown> = {}) {
