@@ -14,6 +14,7 @@ import {
   markFinal,
   markPublished,
   markStaleAsUnknown,
+  recordedXPostIds,
   reschedule,
   type PostRow,
 } from '../store/posts.ts';
@@ -105,7 +106,10 @@ export class Publisher {
     } catch (e) {
       return this.#tokenFailure(post, e, now);
     }
-    let outcome = await this.#o.x.createPost(token, { text: post.text, replyTo: post.replyTo ?? undefined });
+    // The send must end well before the claim could be taken as abandoned (staleMs).
+    const deadline = Math.max(1000, Math.floor(this.#o.staleMs / 3));
+    const request = { text: post.text, replyTo: post.replyTo ?? undefined };
+    let outcome = await this.#o.x.createPost(token, request, deadline);
     if (outcome.kind === 'unauthorized') {
       // Property 31: a 401 on an unexpired token → one single-flight refresh, then one more try.
       try {
@@ -113,7 +117,7 @@ export class Publisher {
       } catch (e) {
         return this.#tokenFailure(post, e, now);
       }
-      outcome = await this.#o.x.createPost(token, { text: post.text, replyTo: post.replyTo ?? undefined });
+      outcome = await this.#o.x.createPost(token, request, deadline);
     }
     if ('limits' in outcome) await this.#saveLimits(account.id, outcome.limits);
     switch (outcome.kind) {
@@ -134,8 +138,16 @@ export class Publisher {
           'X refused the access token even after a refresh; reconnect the account',
           false,
         );
-      case 'duplicate':
+      case 'duplicate': {
+        // Not retried. But if the earlier post with this text is this very post (an answer lost
+        // before), it is published: look.
+        const mine = await this.#findOnX(token, post.subject, post.text, post.createdAt - 5_000);
+        if (mine) {
+          await markPublished(db, post.id, mine, postUrl(account.username, mine));
+          return { kind: 'published', xPostId: mine };
+        }
         return this.#final(post, 'failed', 'X refused it as a duplicate of an earlier post', false);
+      }
       case 'no_credits':
         return this.#final(
           post,
@@ -183,14 +195,12 @@ export class Publisher {
         return this.#final(post, 'blocked', blockedReason(account.username, e.reason), false);
       return { kind: 'unknown', reason: 'could not reach X to check; will look again' };
     }
-    const since = (post.publishStartedAt ?? post.createdAt) - 5 * 60_000;
-    const recent = await this.#o.x.recentPosts(token, account.subject, since);
-    if (!recent) return { kind: 'unknown', reason: 'X did not list the recent posts; will look again' };
-    const wanted = comparable(post.text);
-    const found = recent.find((p) => comparable(p.text) === wanted);
+    const found = await this.#findOnX(token, account.subject, post.text, post.createdAt - 5_000);
+    if (found === undefined)
+      return { kind: 'unknown', reason: 'X did not list the recent posts; will look again' };
     if (found) {
-      await markPublished(db, post.id, found.id, postUrl(account.username, found.id));
-      return { kind: 'published', xPostId: found.id };
+      await markPublished(db, post.id, found, postUrl(account.username, found));
+      return { kind: 'published', xPostId: found };
     }
     if (post.attempts >= this.#o.maxAttempts) {
       return this.#final(
@@ -206,6 +216,17 @@ export class Publisher {
       'X did not answer; retrying',
       false,
     );
+  }
+
+  /** X's id of the account's post with this text since `since`: '' if none, undefined if X did not say. */
+  async #findOnX(token: string, subject: string, text: string, since: number): Promise<string | undefined> {
+    const recent = await this.#o.x.recentPosts(token, subject, since);
+    if (!recent) return undefined;
+    const wanted = comparable(text);
+    const candidates = recent.filter((p) => comparable(p.text) === wanted).map((p) => p.id);
+    // A post X has that another of our posts already owns is that one's, not this one's.
+    const taken = await recordedXPostIds(this.#o.db, candidates);
+    return candidates.find((id) => !taken.has(id)) ?? '';
   }
 
   async #tokenFailure(post: PostRow, e: unknown, now: number): Promise<PublishResult> {

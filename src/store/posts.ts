@@ -135,6 +135,10 @@ export async function markStaleAsUnknown(
   return result.rows[0];
 }
 
+/**
+ * Records X's id for the post. Whatever state the row has moved to meanwhile (another worker
+ * took it as unknown, or rescheduled it), X's id is the truth: the post is published.
+ */
 export async function markPublished(
   q: Queryable,
   id: string,
@@ -143,8 +147,8 @@ export async function markPublished(
 ): Promise<boolean> {
   const result = await q.query(
     `UPDATE posts SET status = 'published', x_post_id = $2, x_url = $3, published_at = now(), reason = NULL,
-       retryable = NULL, updated_at = now()
-     WHERE id = $1 AND status IN ('publishing', 'unknown') RETURNING id`,
+              retryable = NULL, updated_at = now()
+     WHERE id = $1 AND status <> 'published' RETURNING id`,
     [id, xPostId, xUrl],
   );
   return result.rows.length === 1;
@@ -219,6 +223,16 @@ export async function stuckPosts(
     [olderThanMs, limit],
   );
   return result.rows;
+}
+
+/** Which of these X post ids are already recorded for a post (so they are not another's). */
+export async function recordedXPostIds(q: Queryable, xPostIds: string[]): Promise<Set<string>> {
+  if (xPostIds.length === 0) return new Set();
+  const result = await q.query<{ id: string }>(
+    'SELECT x_post_id AS id FROM posts WHERE x_post_id = ANY($1::text[])',
+    [xPostIds],
+  );
+  return new Set(result.rows.map((r) => r.id));
 }
 
 /** An account's queued drafts in the order its slots will take them. */

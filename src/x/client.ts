@@ -46,13 +46,18 @@ export class XClient {
     this.#fetch = boundedFetch(o.fetch ?? fetch, { timeoutMs: o.timeoutMs ?? 30_000, maxBytes: MAX_BYTES });
   }
 
-  async createPost(accessToken: string, post: PostRequest): Promise<CreatePostOutcome> {
+  /**
+   * Creates a post. `timeoutMs` (the caller's deadline) must be shorter than the time after which
+   * the caller's claim counts as abandoned, or a slow answer would race a lookup.
+   */
+  async createPost(accessToken: string, post: PostRequest, timeoutMs?: number): Promise<CreatePostOutcome> {
     const body: Record<string, unknown> = { text: post.text };
     if (post.replyTo) body.reply = { in_reply_to_tweet_id: post.replyTo };
     let response: Response;
     let json: unknown;
     try {
       response = await this.#fetch(`${this.#base}/2/tweets`, {
+        ...(timeoutMs !== undefined ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
         method: 'POST',
         headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),

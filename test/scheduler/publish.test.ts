@@ -188,3 +188,23 @@ describe('daily caps', async () => {
     assert.equal((await state(s.emu)).posts.length, posted, 'nothing sent');
   });
 });
+
+describe('a slow answer racing the lookup', async () => {
+  const s = await schedulerSetup('pglite');
+  test('X posts after Rotor gave up and looked: the retry’s duplicate is recognised as this post', async () => {
+    const id = await s.connectAs('alice');
+    const { Publisher } = await import('../../src/scheduler/publisher.ts');
+    const publisher = new Publisher({ db: s.t.db, vault: s.vault, x: s.x, staleMs: 3_000, retryBaseMs: 100 });
+    await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'latency', latencyMs: 1_500 });
+    const post = await s.service.schedulePost(id, 'slow but sure', Date.now());
+    const first = await publisher.publish(post.id);
+    assert.equal(first.kind, 'rescheduled', 'timed out at 1 s, looked, found nothing yet');
+    await new Promise((r) => setTimeout(r, 1_500)); // X creates it now
+    await s.t.db.query(`UPDATE posts SET due_at = now() WHERE id = $1`, [post.id]);
+    const second = await publisher.publish(post.id);
+    assert.equal(second.kind, 'published');
+    const onX = (await state(s.emu)).posts.filter((p) => p.text === 'slow but sure');
+    assert.equal(onX.length, 1);
+    assert.equal((await getPost(s.t.db, post.id))?.xPostId, onX[0]?.id);
+  });
+});
