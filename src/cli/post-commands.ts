@@ -3,6 +3,8 @@
  * `rotor worker`. Interface fixed (see README "Posting from the command line").
  */
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { collect } from './options.ts';
 import { isRotorError } from '../core/errors.ts';
 import { listPosts, listQueue, type PostStatus } from '../store/posts.ts';
 import { listSchedules } from '../store/schedules.ts';
@@ -22,6 +24,17 @@ async function run(command: string, fn: (rt: PostingRuntime) => Promise<void>): 
   }
 }
 
+/** Reads `--media` files, failing with a clear message. */
+function readMedia(command: string, files: string[] | undefined): Uint8Array[] {
+  return (files ?? []).map((file) => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      fail(command, `cannot read --media ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  });
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function postCommand(): Command {
@@ -30,12 +43,15 @@ export function postCommand(): Command {
     .argument('<username>')
     .argument('<text>')
     .option('--reply-to <postId>', 'reply to this post')
-    .action(async (username: string, text: string, opts: { replyTo?: string }) => {
+    .option('--media <file>', 'attach an image (PNG, JPEG, WebP, GIF; up to 4)', collect)
+    .action(async (username: string, text: string, opts: { replyTo?: string; media?: string[] }) => {
+      const media = readMedia('post', opts.media);
       await run('post', async (rt) => {
         const { post, result } = await rt.service.postNow(
           await accountIdOf(rt, 'post', username),
           text,
           opts.replyTo,
+          media,
         );
         if (result.kind === 'published') {
           const row = (await listPosts(rt.db, { accountId: post.accountId, limit: 50 })).find(
@@ -60,22 +76,35 @@ export function scheduleCommand(): Command {
     .option('--at <iso-time>', 'when, e.g. 2026-12-01T09:00:00+09:00')
     .option('--cron <expression>', 'recurring: 5-field cron, e.g. "0 9 * * 1-5"')
     .option('--tz <zone>', 'IANA time zone of --cron, e.g. Asia/Tokyo', 'UTC')
-    .action(async (username: string, text: string, opts: { at?: string; cron?: string; tz: string }) => {
-      if ((opts.at === undefined) === (opts.cron === undefined))
-        fail('schedule', 'give exactly one of --at or --cron');
-      await run('schedule', async (rt) => {
-        const accountId = await accountIdOf(rt, 'schedule', username);
-        if (opts.at !== undefined) {
-          const at = Date.parse(opts.at);
-          if (Number.isNaN(at)) fail('schedule', `--at is not an ISO 8601 time: "${opts.at}"`);
-          const post = await rt.service.schedulePost(accountId, text, at);
-          console.log(`Scheduled ${post.id} for ${iso(post.dueAt)}`);
-        } else {
-          const s = await rt.service.createRecurring(accountId, opts.cron ?? '', opts.tz, text);
-          console.log(`Recurring schedule ${s.id}: "${s.cron}" in ${s.tz}, next at ${iso(s.nextAt)}`);
-        }
-      });
-    });
+    .option('--media <file>', 'with --at: attach an image (PNG, JPEG, WebP, GIF; up to 4)', collect)
+    .action(
+      async (
+        username: string,
+        text: string,
+        opts: { at?: string; cron?: string; tz: string; media?: string[] },
+      ) => {
+        if ((opts.at === undefined) === (opts.cron === undefined))
+          fail('schedule', 'give exactly one of --at or --cron');
+        await run('schedule', async (rt) => {
+          const accountId = await accountIdOf(rt, 'schedule', username);
+          if (opts.at !== undefined) {
+            const at = Date.parse(opts.at);
+            if (Number.isNaN(at)) fail('schedule', `--at is not an ISO 8601 time: "${opts.at}"`);
+            const post = await rt.service.schedulePost(
+              accountId,
+              text,
+              at,
+              undefined,
+              readMedia('schedule', opts.media),
+            );
+            console.log(`Scheduled ${post.id} for ${iso(post.dueAt)}`);
+          } else {
+            const s = await rt.service.createRecurring(accountId, opts.cron ?? '', opts.tz, text);
+            console.log(`Recurring schedule ${s.id}: "${s.cron}" in ${s.tz}, next at ${iso(s.nextAt)}`);
+          }
+        });
+      },
+    );
 }
 
 export function queueCommand(): Command {

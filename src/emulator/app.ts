@@ -2,7 +2,7 @@
  * @module The emulator as one Hono app: X's OAuth and API endpoints, the control endpoints
  * under `/_emulator`, and a timeline page at `/`.
  */
-import { Hono } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { apiRoutes } from './http/api-routes.ts';
 import { controlRoutes } from './http/control-routes.ts';
@@ -11,16 +11,19 @@ import { oauthRoutes } from './http/oauth-routes.ts';
 import { timelinePage } from './http/pages.ts';
 
 const MAX_BODY = 1024 * 1024;
+const MAX_MEDIA_BODY = 16 * 1024 * 1024;
 
 export function createEmulatorApp(deps: EmulatorDeps): Hono<EmulatorEnv> {
   const app = new Hono<EmulatorEnv>();
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: (c) => c.json({ title: 'Payload Too Large', type: 'about:blank', status: 413 }, 413),
-    }),
-  );
+  const tooLarge = (c: Context<EmulatorEnv>) =>
+    c.json({ title: 'Payload Too Large', type: 'about:blank', status: 413 }, 413);
+  // Media uploads may be large; everything else is small. (Each path gets exactly one limit.)
+  const mediaLimit: MiddlewareHandler<EmulatorEnv> = bodyLimit({
+    maxSize: MAX_MEDIA_BODY,
+    onError: tooLarge,
+  });
+  const defaultLimit: MiddlewareHandler<EmulatorEnv> = bodyLimit({ maxSize: MAX_BODY, onError: tooLarge });
+  app.use('*', (c, next) => (c.req.path === '/2/media/upload' ? mediaLimit : defaultLimit)(c, next));
   app.get('/', (c) => c.html(timelinePage([...deps.world.users.values()], deps.world.posts)));
   app.route('/', oauthRoutes(deps));
   app.route('/', apiRoutes(deps));

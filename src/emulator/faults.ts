@@ -11,6 +11,7 @@ export const FAULT_TARGETS = [
   'token',
   'revoke',
   'tweets',
+  'media',
   'delete_tweet',
   'users_me',
   'user_tweets',

@@ -4,6 +4,7 @@
  */
 import twitterText from 'twitter-text';
 import type { GrantRecord, PostRecord } from './model.ts';
+import { unusableMedia } from './media.ts';
 import { problems, type Problem } from './problems.ts';
 import type { EmulatorWorld } from './world.ts';
 
@@ -103,6 +104,15 @@ export function createPost(world: EmulatorWorld, grant: GrantRecord, body: unkno
         ]),
       };
     }
+  }
+  const unusable = unusableMedia(world, grant.userId, shape.mediaIds);
+  if (unusable.length > 0) {
+    return {
+      ok: false,
+      problem: problems.invalidRequest([
+        `$.media.media_ids: ${unusable.join(', ')} is not a media id this user can use`,
+      ]),
+    };
   }
   if (shape.replyTo !== undefined) {
     const target = world.posts.find((p) => p.id === shape.replyTo && !p.deleted);

@@ -35,7 +35,7 @@ function stateOf(world: EmulatorWorld, w: Window): LimitState {
   };
 }
 
-export type EndpointBucket = 'post_tweets' | 'users_me' | 'user_tweets' | 'delete_tweets';
+export type EndpointBucket = 'post_tweets' | 'users_me' | 'user_tweets' | 'delete_tweets' | 'media_upload';
 
 export interface RateCheck {
   allowed: boolean;
@@ -56,6 +56,8 @@ function limitFor(world: EmulatorWorld, bucket: EndpointBucket): number {
       return r.userTweets15m;
     case 'delete_tweets':
       return r.deleteTweets15m;
+    case 'media_upload':
+      return r.mediaUpload15m;
   }
 }
 

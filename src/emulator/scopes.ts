@@ -32,4 +32,5 @@ export const REQUIRED_SCOPES = {
   createPost: ['tweet.read', 'tweet.write', 'users.read'],
   deletePost: ['tweet.read', 'tweet.write', 'users.read'],
   userPosts: ['tweet.read', 'users.read'],
+  uploadMedia: ['media.write'],
 } as const;

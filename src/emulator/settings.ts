@@ -50,6 +50,8 @@ const rateLimitsSchema = z
     userTweets15m: z.number().int().positive().default(900),
     /** `DELETE /2/tweets/:id` per user per 15 minutes. */
     deleteTweets15m: z.number().int().positive().default(50),
+    /** `POST /2/media/upload` per user per 15 minutes. */
+    mediaUpload15m: z.number().int().positive().default(500),
   })
   .strict();
 

@@ -4,6 +4,7 @@
  * Decisions live in the sibling modules (`grants.ts`, `posting.ts`, …); this file only holds.
  */
 import { OffsetClock, type Clock } from '../core/clock.ts';
+import type { MediaRecord } from './media.ts';
 import type { EmulatorSettings } from './settings.ts';
 import { SnowflakeIds } from './tokens.ts';
 import type {
@@ -45,6 +46,8 @@ export class EmulatorWorld {
   accessTokens = new Map<string, AccessTokenRecord>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
   posts: PostRecord[] = [];
+  /** Uploaded media by id (24 hours, the uploader only). */
+  media = new Map<string, MediaRecord>();
   /** Per user, the duplicate keys of their live posts (X refuses a duplicate). */
   liveTexts = new Map<string, Set<string>>();
   counters: Counters = zeroCounters();
@@ -105,6 +108,7 @@ export class EmulatorWorld {
     this.refreshTokens = new Map();
     this.posts = [];
     this.liveTexts = new Map();
+    this.media = new Map();
     this.counters = zeroCounters();
     this.windows = new Map();
     for (const u of this.users.values()) u.metrics.tweet_count = 0;

@@ -16,11 +16,14 @@ import {
   markStaleAsUnknown,
   recordedXPostIds,
   reschedule,
+  type ClaimedPost,
   type PostRow,
 } from '../store/posts.ts';
 import { saveLimit } from '../store/x-limits.ts';
 import type { TokenVault } from '../vault/vault.ts';
 import { postUrl, type XClient } from '../x/client.ts';
+import { getPostMedia } from '../store/post-media.ts';
+import { mediaCategory, sniffMedia } from './media.ts';
 import { retryAt, type LimitWindow, type RateLimits } from '../x/limits.ts';
 
 export type PublishResult =
@@ -106,9 +109,16 @@ export class Publisher {
     } catch (e) {
       return this.#tokenFailure(post, e, now);
     }
+    // Images are uploaded now (X's media ids live 24 hours); repeating an upload is harmless.
+    let mediaIds: string[] | undefined;
+    if (post.mediaCount > 0) {
+      const uploaded = await this.#uploadMedia(post, account.id, token);
+      if ('result' in uploaded) return uploaded.result;
+      ({ mediaIds, token } = uploaded);
+    }
     // The send must end well before the claim could be taken as abandoned (staleMs).
     const deadline = Math.max(1000, Math.floor(this.#o.staleMs / 3));
-    const request = { text: post.text, replyTo: post.replyTo ?? undefined };
+    const request = { text: post.text, replyTo: post.replyTo ?? undefined, mediaIds };
     let outcome = await this.#o.x.createPost(token, request, deadline);
     if (outcome.kind === 'unauthorized') {
       // Property 31: a 401 on an unexpired token → one single-flight refresh, then one more try.
@@ -216,6 +226,68 @@ export class Publisher {
       'X did not answer; retrying',
       false,
     );
+  }
+
+  async #uploadMedia(
+    post: ClaimedPost,
+    accountId: string,
+    token: string,
+  ): Promise<{ mediaIds: string[]; token: string } | { result: PublishResult }> {
+    const ids: string[] = [];
+    for (const m of await getPostMedia(this.#o.db, post.id)) {
+      const kind = sniffMedia(m.data);
+      const media = {
+        data: m.data,
+        contentType: m.contentType,
+        category: kind ? mediaCategory(kind) : 'tweet_image',
+      };
+      let outcome = await this.#o.x.uploadMedia(token, media);
+      if (outcome.kind === 'unauthorized') {
+        try {
+          token = (await this.#o.vault.getAccessToken(accountId, { rejected: token })).accessToken;
+        } catch (e) {
+          return { result: await this.#tokenFailure(post, e, this.#o.clock.now()) };
+        }
+        outcome = await this.#o.x.uploadMedia(token, media);
+      }
+      switch (outcome.kind) {
+        case 'uploaded':
+          ids.push(outcome.id);
+          break;
+        case 'invalid':
+          return {
+            result: await this.#final(post, 'failed', `X refused the image: ${outcome.detail}`, false),
+          };
+        case 'rate_limited':
+          return {
+            result: await this.#reschedule(
+              post,
+              retryAt(this.#o.clock.now(), outcome.limits, post.attempts, this.#o.random),
+              'X rate limit on media upload (429)',
+              true,
+            ),
+          };
+        case 'unauthorized':
+          return {
+            result: await this.#final(
+              post,
+              'blocked',
+              'X refused the access token for media upload; reconnect the account (media.write)',
+              false,
+            ),
+          };
+        case 'failed':
+          return {
+            result: await this.#reschedule(
+              post,
+              this.#o.clock.now() + this.#backoff(post.attempts),
+              `media upload failed (${outcome.detail}); retrying`,
+              true,
+            ),
+          };
+      }
+    }
+    return { mediaIds: ids, token };
   }
 
   /** X's id of the account's post with this text since `since`: '' if none, undefined if X did not say. */

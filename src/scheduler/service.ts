@@ -13,6 +13,8 @@ import type { Publisher, PublishResult } from './publisher.ts';
 import { checkTimeZone, nextOccurrence, RecurrenceError } from './recurrence.ts';
 import { checkTemplate } from './template.ts';
 import { checkText } from './text.ts';
+import { checkMedia, MAX_MEDIA_PER_POST } from './media.ts';
+import { addPostMedia } from '../store/post-media.ts';
 
 export class InvalidInputError extends RotorError {
   constructor(message: string) {
@@ -54,26 +56,55 @@ export class PostingService {
     accountId: string,
     text: string,
     replyTo?: string,
+    media: Uint8Array[] = [],
   ): Promise<{ post: PostRow; result: PublishResult }> {
-    validText(text);
-    const post = await insertPost(this.#o.db, {
-      accountId,
-      text,
-      replyTo,
-      status: 'scheduled',
-      dueAt: this.#o.clock.now(),
-    });
-    if (!post) throw new Error('the post was not created');
+    const post = await this.#create(accountId, text, this.#o.clock.now(), replyTo, media);
     return { post, result: await this.#o.publisher.publish(post.id) };
   }
 
   /** "Post this at …" (a time in the past means now). */
-  async schedulePost(accountId: string, text: string, at: number, replyTo?: string): Promise<PostRow> {
-    validText(text);
+  async schedulePost(
+    accountId: string,
+    text: string,
+    at: number,
+    replyTo?: string,
+    media: Uint8Array[] = [],
+  ): Promise<PostRow> {
     if (!Number.isFinite(at)) throw new InvalidInputError('the time is not a valid date');
-    const post = await insertPost(this.#o.db, { accountId, text, replyTo, status: 'scheduled', dueAt: at });
-    if (!post) throw new Error('the post was not created');
+    const post = await this.#create(accountId, text, at, replyTo, media);
     await this.#o.engine.enqueuePublish(post.id, at);
+    return post;
+  }
+
+  /** Checks text and images, then stores the post and its images in one transaction. */
+  async #create(
+    accountId: string,
+    text: string,
+    dueAt: number,
+    replyTo: string | undefined,
+    media: Uint8Array[],
+  ): Promise<PostRow> {
+    if (media.length === 0 || text.trim() !== '') validText(text);
+    if (media.length > MAX_MEDIA_PER_POST)
+      throw new InvalidInputError(`at most ${MAX_MEDIA_PER_POST} images per post`);
+    const images = media.map((data, i) => {
+      const check = checkMedia(data, `image ${i + 1}`);
+      if (!check.ok) throw new InvalidInputError(check.message);
+      return { contentType: check.kind, data: Buffer.from(data) };
+    });
+    const post = await this.#o.db.transaction(async (tx) => {
+      const row = await insertPost(tx, {
+        accountId,
+        text,
+        replyTo,
+        status: 'scheduled',
+        dueAt,
+        mediaCount: images.length,
+      });
+      if (row) await addPostMedia(tx, row.id, images);
+      return row;
+    });
+    if (!post) throw new Error('the post was not created');
     return post;
   }
 

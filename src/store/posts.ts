@@ -23,6 +23,8 @@ export interface PostRow {
   publishStartedAt: number | null;
   publishedAt: number | null;
   createdAt: number;
+  /** Images attached (in `post_media`). */
+  mediaCount: number;
 }
 
 const ms = (col: string, as: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS "${as}"`;
@@ -30,7 +32,8 @@ const ms = (col: string, as: string) => `(extract(epoch FROM ${col}) * 1000)::fl
 const postColumns = (t = '') =>
   `${t}id, ${t}account_id AS "accountId", ${t}text, ${t}reply_to AS "replyTo", ${t}status, ${ms(`${t}due_at`, 'dueAt')},
   ${t}schedule_id AS "scheduleId", ${t}attempts, ${t}x_post_id AS "xPostId", ${t}x_url AS "xUrl", ${t}reason, ${t}retryable,
-  ${ms(`${t}publish_started_at`, 'publishStartedAt')}, ${ms(`${t}published_at`, 'publishedAt')}, ${ms(`${t}created_at`, 'createdAt')}`;
+  ${ms(`${t}publish_started_at`, 'publishStartedAt')}, ${ms(`${t}published_at`, 'publishedAt')}, ${ms(`${t}created_at`, 'createdAt')},
+  ${t}media_count AS "mediaCount"`;
 const POST_COLUMNS = postColumns();
 
 export async function insertPost(
@@ -43,11 +46,12 @@ export async function insertPost(
     dueAt?: number | undefined;
     scheduleId?: string | undefined;
     occurrenceAt?: number | undefined;
+    mediaCount?: number;
   },
 ): Promise<PostRow | undefined> {
   const result = await q.query<PostRow>(
-    `INSERT INTO posts (account_id, text, reply_to, status, due_at, schedule_id, occurrence_at, queue_position)
-     VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, to_timestamp($7 / 1000.0),
+    `INSERT INTO posts (account_id, text, reply_to, status, due_at, schedule_id, occurrence_at, media_count, queue_position)
+     VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, to_timestamp($7 / 1000.0), $8,
              CASE WHEN $4 = 'queued' THEN (extract(epoch FROM clock_timestamp()) * 1000000)::bigint END)
      ON CONFLICT (schedule_id, occurrence_at) WHERE schedule_id IS NOT NULL DO NOTHING
      RETURNING ${POST_COLUMNS}`,
@@ -59,6 +63,7 @@ export async function insertPost(
       p.dueAt ?? null,
       p.scheduleId ?? null,
       p.occurrenceAt ?? null,
+      p.mediaCount ?? 0,
     ],
   );
   return result.rows[0];

@@ -20,6 +20,7 @@ export type CreatePostOutcome =
 export interface PostRequest {
   text: string;
   replyTo?: string | undefined;
+  mediaIds?: string[] | undefined;
 }
 
 export interface XClientOptions {
@@ -53,6 +54,7 @@ export class XClient {
   async createPost(accessToken: string, post: PostRequest, timeoutMs?: number): Promise<CreatePostOutcome> {
     const body: Record<string, unknown> = { text: post.text };
     if (post.replyTo) body.reply = { in_reply_to_tweet_id: post.replyTo };
+    if (post.mediaIds?.length) body.media = { media_ids: post.mediaIds };
     let response: Response;
     let json: unknown;
     try {
@@ -92,6 +94,43 @@ export class XClient {
     if (s === 403) return { kind: 'forbidden', detail, limits };
     if (s >= 400 && s < 500) return { kind: 'invalid', detail, limits };
     return { kind: 'unknown', detail: `HTTP ${s}` };
+  }
+
+  /** Simple upload of one image (`POST /2/media/upload`, scope `media.write`). */
+  async uploadMedia(
+    accessToken: string,
+    media: { data: Buffer; contentType: string; category: string },
+  ): Promise<
+    | { kind: 'uploaded'; id: string }
+    | { kind: 'unauthorized' }
+    | { kind: 'rate_limited'; limits: RateLimits }
+    | { kind: 'invalid'; detail: string }
+    | { kind: 'failed'; detail: string }
+  > {
+    const form = new FormData();
+    form.set('media', new Blob([new Uint8Array(media.data)], { type: media.contentType }), 'media');
+    form.set('media_category', media.category);
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.#base}/2/media/upload`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}` },
+        body: form,
+      });
+    } catch (e) {
+      return { kind: 'failed', detail: (e as Error).name === 'TimeoutError' ? 'timeout' : 'network error' };
+    }
+    const json: unknown = await response.json().catch(() => undefined);
+    if (response.status === 401) return { kind: 'unauthorized' };
+    if (response.status === 429) return { kind: 'rate_limited', limits: readRateLimits(response.headers) };
+    if (response.ok) {
+      const id = (json as { data?: { id?: unknown } } | undefined)?.data?.id;
+      return typeof id === 'string' && /^\d+$/.test(id)
+        ? { kind: 'uploaded', id }
+        : { kind: 'failed', detail: 'no media id' };
+    }
+    if (response.status >= 400 && response.status < 500) return { kind: 'invalid', detail: detailOf(json) };
+    return { kind: 'failed', detail: `HTTP ${response.status}` };
   }
 
   /** The account's posts since `since` (epoch ms), newest first; undefined when X did not answer usefully. */

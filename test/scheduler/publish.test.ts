@@ -208,3 +208,42 @@ describe('a slow answer racing the lookup', async () => {
     assert.equal((await getPost(s.t.db, post.id))?.xPostId, onX[0]?.id);
   });
 });
+
+describe('posts with images', async () => {
+  const s = await schedulerSetup('pglite');
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+    'base64',
+  );
+
+  test('images are uploaded at publish time and attached to the post on X', async () => {
+    const id = await s.connectAs('alice');
+    const { result } = await s.service.postNow(id, 'two pictures', undefined, [png, png]);
+    assert.equal(result.kind, 'published');
+    const onX = (await state(s.emu)).posts.find((p) => p.text === 'two pictures') as unknown as {
+      mediaIds: string[];
+    };
+    assert.equal(onX.mediaIds.length, 2);
+  });
+
+  test('a file that is not an image, or a fifth image, is refused when saved', async () => {
+    const id = await s.connectAs('bob');
+    await assert.rejects(
+      s.service.postNow(id, 'bad', undefined, [Buffer.from('%PDF-1.4')]),
+      /not a PNG, JPEG, WebP or GIF/,
+    );
+    await assert.rejects(
+      s.service.postNow(id, 'many', undefined, [png, png, png, png, png]),
+      /at most 4 images/,
+    );
+  });
+
+  test('a failed upload reschedules without posting text alone', async () => {
+    const id = await s.connectAs('hanako');
+    await control(s.emu, 'POST', '/faults', { target: 'media', kind: 'error', status: 503 });
+    const { post, result } = await s.service.postNow(id, 'picture later', undefined, [png]);
+    assert.equal(result.kind, 'rescheduled');
+    assert.equal((await state(s.emu)).posts.filter((p) => p.text === 'picture later').length, 0);
+    assert.equal((await getPost(s.t.db, post.id))?.attempts, 0, 'no attempt used');
+  });
+});

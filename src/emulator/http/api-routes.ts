@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { checkBearer } from '../grants.ts';
 import type { GrantRecord, PostRecord, UserRecord } from '../model.ts';
+import { mediaJson, uploadMedia } from '../media.ts';
 import { createPost, deletePost, listUserPosts } from '../posting.ts';
 import { problems, type Problem } from '../problems.ts';
 import { takeRateLimit, type EndpointBucket } from '../rate-limits.ts';
@@ -81,6 +82,25 @@ export function apiRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
       const result = createPost(world, g.grant, body.value);
       if (!result.ok) return problem(c, result.problem, g.headers);
       return c.json({ data: postJson(result.post, new Set()) }, 201, g.headers);
+    });
+  });
+
+  app.post('/2/media/upload', async (c) => {
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = await c.req.parseBody();
+    } catch {
+      body = undefined;
+    }
+    return withFault(c, deps, 'media', async () => {
+      const g = gate(c, REQUIRED_SCOPES.uploadMedia, 'media_upload');
+      if (!g.ok) return g.response;
+      const file = body?.media;
+      const data = file instanceof File ? new Uint8Array(await file.arrayBuffer()) : undefined;
+      const category = typeof body?.media_category === 'string' ? body.media_category : undefined;
+      const result = uploadMedia(world, g.grant, data, category);
+      if (!result.ok) return problem(c, result.problem, g.headers);
+      return c.json({ data: mediaJson(result.media) }, 200, g.headers);
     });
   });
 

@@ -67,6 +67,7 @@ export function controlRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
         username: nameOf(p.userId),
         clientId: p.clientId,
         text: p.text,
+        mediaIds: p.mediaIds,
         createdAt: new Date(p.createdAt).toISOString(),
         deleted: p.deleted,
       })),
