@@ -2,7 +2,8 @@
  * @module The emulator as one Hono app: X's OAuth and API endpoints, the control endpoints
  * under `/_emulator`, and a timeline page at `/`.
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context } from 'hono';
+import { except } from 'hono/combine';
 import { bodyLimit } from 'hono/body-limit';
 import { apiRoutes } from './http/api-routes.ts';
 import { controlRoutes } from './http/control-routes.ts';
@@ -17,13 +18,9 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono<EmulatorEnv> {
   const app = new Hono<EmulatorEnv>();
   const tooLarge = (c: Context<EmulatorEnv>) =>
     c.json({ title: 'Payload Too Large', type: 'about:blank', status: 413 }, 413);
-  // Media uploads may be large; everything else is small. (Each path gets exactly one limit.)
-  const mediaLimit: MiddlewareHandler<EmulatorEnv> = bodyLimit({
-    maxSize: MAX_MEDIA_BODY,
-    onError: tooLarge,
-  });
-  const defaultLimit: MiddlewareHandler<EmulatorEnv> = bodyLimit({ maxSize: MAX_BODY, onError: tooLarge });
-  app.use('*', (c, next) => (c.req.path === '/2/media/upload' ? mediaLimit : defaultLimit)(c, next));
+  // Media uploads may be large; everything else is small.
+  app.use('/2/media/upload', bodyLimit({ maxSize: MAX_MEDIA_BODY, onError: tooLarge }));
+  app.use('*', except('/2/media/upload', bodyLimit({ maxSize: MAX_BODY, onError: tooLarge })));
   app.get('/', (c) => c.html(timelinePage([...deps.world.users.values()], deps.world.posts)));
   app.route('/', oauthRoutes(deps));
   app.route('/', apiRoutes(deps));
