@@ -28,9 +28,10 @@ function seconds(name: string, fallback: number): number {
 
 export async function openPostingRuntime(
   command: string,
-  opts: { work?: boolean } = {},
+  opts: { work?: boolean } & Parameters<typeof openRuntime>[1] = {},
 ): Promise<PostingRuntime> {
-  const rt = await openRuntime(command, { needX: true });
+  const { work, ...runtimeOpts } = opts;
+  const rt = await openRuntime(command, { needX: true, ...runtimeOpts });
   const x = new XClient({ apiBase: xApiBase(rt.config.x.emulatorUrl) });
   const publisher = new Publisher({
     db: rt.db,
@@ -44,13 +45,13 @@ export async function openPostingRuntime(
     vault: rt.vault,
     x,
     publisher,
-    client: !opts.work,
+    client: !work,
     jobExpireSeconds: seconds('ROTOR_JOB_EXPIRE_SECONDS', 120),
     sweepIntervalSeconds: seconds('ROTOR_SWEEP_SECONDS', 60),
     concurrency: seconds('ROTOR_WORKER_CONCURRENCY', 8),
   });
   try {
-    await engine.start({ work: opts.work ?? false });
+    await engine.start({ work: work ?? false });
   } catch (e) {
     await rt.close();
     fail(command, `the job engine could not start: ${(e as Error).message}`);

@@ -36,11 +36,18 @@ export function fail(command: string, message: string, code = 2): never {
 
 export async function openRuntime(
   command: string,
-  opts: { needX?: boolean; createDevKey?: boolean } = {},
+  opts: {
+    needX?: boolean;
+    createDevKey?: boolean;
+    /** The environment to read (default: this process's). */
+    env?: Record<string, string | undefined>;
+    /** Where this process serves requests (recorded in the PGlite lock for other commands to show). */
+    serveUrl?: string;
+  } = {},
 ): Promise<Runtime> {
   let config: RotorConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(opts.env);
   } catch (e) {
     if (e instanceof RotorError) fail(command, e.message);
     throw e;
@@ -70,7 +77,7 @@ export async function openRuntime(
   try {
     db = config.databaseUrl
       ? openPostgres(config.databaseUrl)
-      : await openPglite(dataDir, `rotor ${command}`);
+      : await openPglite(dataDir, `rotor ${command}`, opts.serveUrl);
     await migrate(db);
   } catch (e) {
     if (e instanceof DataDirBusyError) fail(command, e.message);

@@ -1,38 +1,100 @@
 /**
- * @module `rotor serve` (what `npm start` runs). Today it starts the X emulator in demo mode
- * with the demo client and explains how to use it; the web app, the API and the worker join
- * it as their issues land.
+ * @module `rotor serve` (what `npm start` runs): the web server (for now: connect an account,
+ * see accounts and posts, `/healthz`), the posting workers, and — with no X credentials — the
+ * built-in X emulator ("demo mode"). Port from `PORT` (3000), bound to `ROTOR_HOST` (127.0.0.1).
  */
+import { createAdaptorServer } from '@hono/node-server';
 import { Command } from 'commander';
-import { startEmulator } from '../emulator/server.ts';
-import { closeOnSignal, readyBanner } from './emulator-command.ts';
+import type { Server } from 'node:http';
+import { isLoopbackHost } from '../core/loopback.ts';
+import { startEmulator, type RunningEmulator } from '../emulator/server.ts';
+import { DEMO_CLIENT } from '../emulator/settings.ts';
+import { createWebApp } from '../web/app.ts';
+import { closeOnSignal } from './emulator-command.ts';
+import { openPostingRuntime } from './posting.ts';
+import { fail } from './runtime.ts';
+
+const VERSION = '0.1.0';
+
+function portFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const port = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail('serve', `${name} must be a port number, got "${raw}"`);
+  return port;
+}
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('Run Rotor (for now: the X emulator in demo mode)')
+    .description('Run Rotor: web server, posting workers (and the X emulator in demo mode)')
     .action(async () => {
-      const port = Number(process.env.ROTOR_EMULATOR_PORT ?? 4100);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        console.error(
-          `rotor serve: ROTOR_EMULATOR_PORT must be a port number, got "${process.env.ROTOR_EMULATOR_PORT}"`,
+      const port = portFrom('PORT', 3000);
+      const host = process.env.ROTOR_HOST ?? '127.0.0.1';
+      const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const env: Record<string, string | undefined> = { ...process.env };
+      env.X_REDIRECT_URI ??= `${origin}/auth/x/callback`;
+      const demo = env.X_CLIENT_ID === undefined || env.X_CLIENT_ID === '';
+      let emulator: RunningEmulator | undefined;
+      if (demo && !env.X_EMULATOR_URL) {
+        // Demo mode: X is the built-in emulator, with a client registered for this server's callback.
+        const extra = env.X_REDIRECT_URI === DEMO_CLIENT.redirectUris[0] ? [] : [env.X_REDIRECT_URI];
+        emulator = await startEmulator({
+          port: portFrom('ROTOR_EMULATOR_PORT', 4100),
+          ...(extra.length > 0
+            ? {
+                clients: [
+                  { clientId: 'rotor-local', clientSecret: 'rotor-local-secret', redirectUris: extra },
+                ],
+              }
+            : {}),
+        }).catch((e: NodeJS.ErrnoException) =>
+          fail(
+            'serve',
+            e.code === 'EADDRINUSE' ? 'ROTOR_EMULATOR_PORT is already in use; choose another' : e.message,
+          ),
         );
-        process.exit(2);
+        env.X_EMULATOR_URL = emulator.url;
+        if (extra.length > 0) {
+          env.X_CLIENT_ID = 'rotor-local';
+          env.X_CLIENT_SECRET = 'rotor-local-secret';
+        }
       }
-      const emu = await startEmulator({ port });
+      const rt = await openPostingRuntime('serve', { work: true, env, serveUrl: origin, createDevKey: demo });
+      const app = createWebApp({
+        db: rt.db,
+        connector: rt.connector,
+        demo,
+        insecureLoopback: origin.startsWith('http:') && isLoopbackHost(host),
+        version: VERSION,
+      });
+      const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
+      await new Promise<void>((resolve) => {
+        server.once('error', (e: NodeJS.ErrnoException) =>
+          fail('serve', e.code === 'EADDRINUSE' ? `port ${port} is already in use; set PORT` : e.message),
+        );
+        server.listen(port, host, () => resolve());
+      });
       console.log(
         [
-          'Rotor — demo mode: no X credentials are configured, so Rotor runs its built-in X emulator.',
+          demo
+            ? 'Rotor — demo mode: no X credentials are configured, so Rotor runs its built-in X emulator.'
+            : 'Rotor',
           '',
-          readyBanner(emu),
+          `  web:      ${origin}/  (connect an account: ${origin}/accounts/connect)`,
+          `  workers:  running (${rt.db.kind === 'pglite' ? `embedded database in ${rt.config.dataDir}` : 'PostgreSQL'})`,
+          ...(emulator ? [`  X emulator listening on ${emulator.url}  (timelines: ${emulator.url}/)`] : []),
           '',
-          'Try it:',
-          `  open ${emu.url}/ to see the seeded users' timelines,`,
-          '  or drive it from another terminal (see README, "The X emulator"):',
-          `  curl -s ${emu.url}/_emulator/state`,
-          '',
+          rt.db.kind === 'pglite'
+            ? 'While this runs it holds the embedded database; other rotor commands wait for it to stop (or use DATABASE_URL).'
+            : '',
           'Press Ctrl+C to stop.',
         ].join('\n'),
       );
-      closeOnSignal(() => emu.close());
+      closeOnSignal(async () => {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        await rt.close();
+        await emulator?.close();
+      });
     });
 }

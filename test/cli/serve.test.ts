@@ -1,8 +1,15 @@
-/** `rotor serve` (what `npm start` runs): demo mode starts the emulator and says how to use it. */
-import { test } from 'node:test';
+/**
+ * `npm start` (= `rotor serve`): in demo mode it runs the X emulator, the web server and the
+ * posting workers in one process, says so, lets a person connect an account through the browser
+ * flow (state bound to an HttpOnly cookie, callback without code or state afterwards), and holds
+ * the embedded database so that other commands say clearly what to do.
+ */
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -15,45 +22,119 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('rotor serve starts the emulator in demo mode, says so, and stops on SIGTERM', async () => {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'bin', 'rotor.js'), 'serve'], {
-    cwd: root,
-    env: { ...process.env, ROTOR_EMULATOR_PORT: String(port) },
-  });
-  try {
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ready line; got: ${out}`)), 10_000);
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Press Ctrl+C')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    assert.match(out, /demo mode/);
-    assert.ok(out.includes(`http://127.0.0.1:${port}`));
-    const res = await fetch(`http://127.0.0.1:${port}/`);
-    assert.equal(res.status, 200);
-    assert.match(await res.text(), /alice/);
-    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    child.kill('SIGTERM');
-    assert.equal(await exit, 0);
-  } finally {
-    child.kill('SIGKILL');
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(X_|ROTOR_|DATABASE_URL|PORT$|NODE_TEST)/.test(k)) env[k] = v;
   }
+  return { ...env, ...extra };
+}
+
+test('npm start: demo mode, connect through the browser flow, workers running, the folder held', async () => {
+  const [port, emuPort] = [await freePort(), await freePort()];
+  const dataDir = mkdtempSync(join(tmpdir(), 'rotor-serve-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = cleanEnv({ PORT: String(port), ROTOR_EMULATOR_PORT: String(emuPort), ROTOR_DATA_DIR: dataDir });
+  const child = spawn('npm', ['start', '--silent'], { cwd: root, env, detached: true });
+  after(() => {
+    try {
+      process.kill(-(child.pid ?? 0), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line; got: ${out} ${err}`)), 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Press Ctrl+C')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const web = `http://127.0.0.1:${port}`;
+  const emu = `http://127.0.0.1:${emuPort}`;
+  assert.match(out, /demo mode/);
+  assert.ok(out.includes(web) && out.includes(emu));
+  assert.match(out, /workers:\s+running/);
+  assert.match(err, /NOTICE: no ROTOR_KEYS: created a DEVELOPMENT encryption key/);
+
+  const health = await fetch(`${web}/healthz`);
+  assert.equal(health.status, 200);
+  assert.ok(health.headers.get('x-rotor'));
+  const home = await (await fetch(`${web}/`)).text();
+  assert.match(home, /Demo mode/);
+
+  // Sign in with X, as a browser would.
+  const start = await fetch(`${web}/accounts/connect`, { redirect: 'manual' });
+  assert.equal(start.status, 302);
+  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  assert.match(start.headers.get('set-cookie') ?? '', /HttpOnly/i);
+  const authorize = new URL(start.headers.get('location') ?? '');
+  assert.equal(authorize.origin, emu);
+  const consentPage = await (await fetch(authorize)).text();
+  const requestId = /name="request_id" value="([^"]+)"/.exec(consentPage)?.[1] ?? '';
+  const approved = await fetch(`${emu}/i/oauth2/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ request_id: requestId, username: 'alice', decision: 'allow' }),
+  });
+  const callback = approved.headers.get('location') ?? '';
+  assert.ok(callback.startsWith(`${web}/auth/x/callback?`));
+  // Without the browser's state cookie the callback is refused (property 2).
+  const foreign = await fetch(callback, { redirect: 'manual' });
+  assert.equal(foreign.status, 400);
+  // The refusal did not use the transaction: the real browser still completes.
+  const done = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+  assert.equal(done.status, 303);
+  assert.equal(done.headers.get('location'), '/', 'redirect to a URL without code or state (property 7)');
+  assert.equal(done.headers.get('cache-control'), 'no-store');
+  assert.equal(done.headers.get('referrer-policy'), 'no-referrer');
+  assert.match(await (await fetch(`${web}/`)).text(), /@alice/);
+  const replay = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+  assert.equal(replay.status, 400, 'a replayed callback is refused (property 3)');
+
+  // The embedded database is held: another command says which process and what to do.
+  const list = spawnSync(process.execPath, [join(root, 'bin', 'rotor.js'), 'accounts', 'list'], {
+    env: cleanEnv({ ROTOR_DATA_DIR: dataDir }),
+    encoding: 'utf8',
+  });
+  assert.equal(list.status, 2);
+  assert.match(list.stderr, /in use by "rotor serve"/);
+  assert.ok(list.stderr.includes(web), 'names the server');
+
+  // Ctrl+C reaches the whole process group; Rotor closes the server, the workers and the database.
+  const exit = new Promise<{ code: number | null; signal: string | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
+  process.kill(-(child.pid ?? 0), 'SIGINT');
+  const ended = await exit;
+  assert.ok(ended.code === 0 || ended.code === 130 || ended.signal === 'SIGINT', JSON.stringify(ended));
+  const reopened = spawnSync(
+    process.execPath,
+    [join(root, 'bin', 'rotor.js'), 'accounts', 'list', '--json'],
+    {
+      env: cleanEnv({ ROTOR_DATA_DIR: dataDir }),
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(reopened.status, 0, `the folder was released: ${reopened.stderr}`);
+  assert.equal((JSON.parse(reopened.stdout) as { username: string }[])[0]?.username, 'alice');
 });
 
-test('rotor serve refuses a bad ROTOR_EMULATOR_PORT with a clear message', async () => {
+test('rotor serve refuses a bad PORT with a clear message', async () => {
   const child = spawn(process.execPath, [join(root, 'bin', 'rotor.js'), 'serve'], {
     cwd: root,
-    env: { ...process.env, ROTOR_EMULATOR_PORT: 'eighty' },
+    env: cleanEnv({ PORT: 'eighty' }),
   });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   assert.equal(code, 2);
-  assert.match(err, /ROTOR_EMULATOR_PORT must be a port number/);
+  assert.match(err, /PORT must be a port number/);
 });
