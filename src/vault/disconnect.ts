@@ -1,6 +1,6 @@
 /**
- * @module Disconnecting (property 18): revoke the tokens at X (RFC 7009), then delete the local
- * ciphertexts whatever X answered.
+ * @module Disconnecting (property 18): hold the account's refresh lease, revoke the tokens at X
+ * (RFC 7009), then delete the local ciphertexts whatever X answered.
  */
 import { open } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
@@ -9,7 +9,9 @@ import type { OAuthProvider } from '../oauth/provider.ts';
 import { revokeToken } from '../oauth/token-client.ts';
 import type { Db } from '../store/db.ts';
 import { deleteAccount } from '../store/accounts.ts';
-import { readTokenSet } from '../store/token-sets.ts';
+import { acquireLease, readTokenSet, type TokenSetRow } from '../store/token-sets.ts';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface DisconnectResult {
   /** Whether X confirmed the revocation. */
@@ -17,11 +19,28 @@ export interface DisconnectResult {
   deleted: boolean;
 }
 
+/**
+ * Takes the account's refresh lease first, so that no refresh running elsewhere mints a pair
+ * this would not revoke; waits up to `leaseWaitMs` for a running one to finish (then proceeds).
+ */
+async function quiesce(db: Db, accountId: string, leaseWaitMs: number): Promise<TokenSetRow | undefined> {
+  const owner = `disconnect:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const until = Date.now() + leaseWaitMs;
+  for (;;) {
+    const row = await readTokenSet(db, accountId);
+    if (!row || row.status !== 'active') return row; // nothing refreshes an inactive account
+    const leased = await acquireLease(db, accountId, owner, row.version, leaseWaitMs + 60_000, 0);
+    if (leased) return leased;
+    if (Date.now() >= until) return readTokenSet(db, accountId);
+    await sleep(100);
+  }
+}
+
 export async function disconnectAccount(
-  o: { db: Db; provider: OAuthProvider; keyRing: KeyRing; fetch?: FetchLike },
+  o: { db: Db; provider: OAuthProvider; keyRing: KeyRing; fetch?: FetchLike; leaseWaitMs?: number },
   accountId: string,
 ): Promise<DisconnectResult> {
-  const row = await readTokenSet(o.db, accountId);
+  const row = await quiesce(o.db, accountId, o.leaseWaitMs ?? 40_000);
   let revokedAtX = false;
   if (row) {
     const opts = o.fetch ? { fetch: o.fetch } : {};
