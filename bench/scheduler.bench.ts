@@ -11,17 +11,15 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import { startCluster } from '../scripts/pg-cluster.ts';
-import { KeyRing } from '../src/crypto/keyring.ts';
-import { xApiBase, xProvider } from '../src/oauth/x.ts';
+import { xApiBase } from '../src/oauth/x.ts';
 import { Engine } from '../src/scheduler/engine.ts';
 import { Publisher } from '../src/scheduler/publisher.ts';
 import { insertPost } from '../src/store/posts.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/postgres.ts';
-import { Connector } from '../src/vault/connect.ts';
 import { TokenVault } from '../src/vault/vault.ts';
 import { XClient } from '../src/x/client.ts';
-import { consentAs, percentile, root, startEmulatorProcess } from './support.ts';
+import { benchConnector, percentile, root, startEmulatorProcess } from './support.ts';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 10_000);
 const ACCOUNTS = 100;
@@ -46,20 +44,9 @@ try {
   const url = cluster.url.replace(/\/postgres$/, '/bench');
   const db = openPostgres(url);
   await migrate(db);
-  const key = KeyRing.generateEntry('k1');
-  const keyRing = KeyRing.parse(key);
-  const provider = xProvider({
-    clientId: 'rotor-demo',
-    clientSecret: 'rotor-demo-secret',
-    redirectUri: 'http://127.0.0.1:3000/auth/x/callback',
-    emulatorUrl: emu.url,
-  });
-  const connector = new Connector({ db, provider, keyRing });
+  const { key, keyRing, provider, connectAs } = benchConnector(db, emu.url);
   const ids: string[] = [];
-  for (let i = 0; i < ACCOUNTS; i += 1) {
-    const { url: authUrl } = await connector.begin();
-    ids.push((await connector.complete(await consentAs(emu.url, authUrl, `b${i}`))).accountId);
-  }
+  for (let i = 0; i < ACCOUNTS; i += 1) ids.push(await connectAs(`b${i}`));
   const vault = new TokenVault({ db, provider, keyRing });
   const x = new XClient({ apiBase: xApiBase(emu.url) });
   const engine = new Engine({ db, vault, x, publisher: new Publisher({ db, vault, x }), client: true });

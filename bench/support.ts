@@ -1,19 +1,18 @@
-/** What the benchmarks share: a free port, the emulator as its own process, the consent step, timing. */
+/**
+ * What the benchmarks share: a free port, the emulator as its own process, the consent step, a
+ * connector for the demo client, timing.
+ */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { demoConnector, type DemoConnector } from '../scripts/demo-connector.ts';
+import { freePort } from '../scripts/free-port.ts';
+import type { Db } from '../src/store/db.ts';
 
 export const root = join(import.meta.dirname, '..');
 
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+export { freePort };
 
 /** Starts `rotor emulator` as a separate process with `users` seeded users b0…bN and `settings`. */
 export async function startEmulatorProcess(
@@ -63,6 +62,15 @@ export async function consentAs(emulatorUrl: string, authUrl: string, username: 
     body: new URLSearchParams({ request_id: id, username, decision: 'allow' }),
   });
   return res.headers.get('location') ?? '';
+}
+
+/** The demo client's connector on `db` for the emulator at `emulatorUrl`, with a fresh key. */
+export function benchConnector(db: Db, emulatorUrl: string): DemoConnector {
+  return demoConnector({
+    db,
+    emulatorUrl,
+    consent: (authUrl, username) => consentAs(emulatorUrl, authUrl, username),
+  });
 }
 
 /** Runs `fn` `n` times in sequence; ns per call. */

@@ -14,13 +14,10 @@ import { join } from 'node:path';
 import * as oauth from 'oauth4webapi';
 import pg from 'pg';
 import { startCluster } from '../scripts/pg-cluster.ts';
-import { KeyRing } from '../src/crypto/keyring.ts';
-import { xProvider } from '../src/oauth/x.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/postgres.ts';
-import { Connector } from '../src/vault/connect.ts';
 import { TokenVault } from '../src/vault/vault.ts';
-import { consentAs, fmt, perCall, root, startEmulatorProcess } from './support.ts';
+import { benchConnector, consentAs, fmt, perCall, root, startEmulatorProcess } from './support.ts';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 200);
 
@@ -33,20 +30,9 @@ try {
   await admin.end();
   const db = openPostgres(cluster.url.replace(/\/postgres$/, '/bench'));
   await migrate(db);
-  const keyRing = KeyRing.parse(KeyRing.generateEntry('k1'));
-  const provider = xProvider({
-    clientId: 'rotor-demo',
-    clientSecret: 'rotor-demo-secret',
-    redirectUri: 'http://127.0.0.1:3000/auth/x/callback',
-    emulatorUrl: emu.url,
-  });
-  const connector = new Connector({ db, provider, keyRing });
-  const connect = async (username: string) => {
-    const { url } = await connector.begin();
-    return connector.complete(await consentAs(emu.url, url, username));
-  };
+  const { keyRing, provider, connectAs } = benchConnector(db, emu.url);
   const ids: string[] = [];
-  for (let i = 0; i < ACCOUNTS; i += 1) ids.push((await connect(`b${i}`)).accountId);
+  for (let i = 0; i < ACCOUNTS; i += 1) ids.push(await connectAs(`b${i}`));
   // Baseline accounts: plain oauth4webapi tokens kept in memory, rows updated by one UPDATE.
   const baseTokens: { id: string; refresh: string }[] = [];
   for (let i = ACCOUNTS; i < 2 * ACCOUNTS; i += 1) {

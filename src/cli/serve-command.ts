@@ -64,7 +64,11 @@ export function serveCommand(): Command {
         db: rt.db,
         connector: rt.connector,
         demo,
-        insecureLoopback: origin.startsWith('http:') && isLoopbackHost(host),
+        // From the public scheme (the callback X sends people to), not from the address bound.
+        insecureLoopback: (() => {
+          const callback = new URL(env.X_REDIRECT_URI ?? origin);
+          return callback.protocol === 'http:' && isLoopbackHost(callback.hostname);
+        })(),
         version: VERSION,
       });
       const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;

@@ -28,6 +28,9 @@ export const QUEUES = {
   metrics: 'rotor-metrics',
 } as const;
 
+/** Occurrences older than this when they fire are skipped (after downtime), not posted late. */
+const MISSED_GRACE_MS = 30 * 60_000;
+
 /** Publish jobs fetched per poll by each local worker loop. */
 const PUBLISH_BATCH = 8;
 
@@ -183,10 +186,13 @@ export class Engine {
     const { db } = this.#o;
     const schedule = await getSchedule(db, scheduleId);
     if (!schedule || schedule.paused || schedule.nextAt !== at) return;
-    const next = nextOccurrence(schedule.cron, schedule.tz, at);
+    // After downtime, occurrences long past are skipped, not posted in a burst (as resume does).
+    const now = this.#o.clock.now();
+    const stale = at < now - MISSED_GRACE_MS;
+    const next = nextOccurrence(schedule.cron, schedule.tz, stale ? now : at);
     const post = await db.transaction(async (tx) => {
       const advanced = await advanceSchedule(tx, scheduleId, at, next);
-      if (!advanced) return undefined;
+      if (!advanced || stale) return undefined;
       if (schedule.kind === 'queue') return takeQueuedDraft(tx, schedule.accountId, at, scheduleId);
       return insertPost(tx, {
         accountId: schedule.accountId,
@@ -201,42 +207,55 @@ export class Engine {
     await this.enqueueFire(scheduleId, next);
   }
 
-  /** The minute-by-minute safety net (see the module comment). */
-  async sweep(): Promise<{ enqueued: number; resolved: number; resumed: number; fired: number }> {
+  async sweep(): Promise<{
+    enqueued: number;
+    resolved: number;
+    resumed: number;
+    fired: number;
+    errors: number;
+  }> {
     const { db, publisher, vault } = this.#o;
     const now = this.#o.clock.now();
-    const resumed = await resumeReconnected(db);
+    let errors = 0;
+    // Each step and each item on its own: one bad row must not stop the safety net for the rest.
+    const guarded = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await fn();
+      } catch {
+        errors += 1;
+        return undefined;
+      }
+    };
+    const resumed = (await guarded(() => resumeReconnected(db))) ?? [];
     let fired = 0;
-    for (const s of await dueSchedules(db, now + 60_000)) {
+    for (const s of (await guarded(() => dueSchedules(db, now + 60_000))) ?? []) {
       if (s.nextAt === null) continue;
-      if (s.nextAt <= now) {
-        await this.fire(s.id, s.nextAt);
+      const at = s.nextAt;
+      if (at <= now) {
+        await guarded(() => this.fire(s.id, at));
         fired += 1;
-      } else await this.enqueueFire(s.id, s.nextAt);
+      } else await guarded(() => this.enqueueFire(s.id, at));
     }
-    const due = await duePosts(db, now + 10 * 60_000, 5000);
     let enqueued = 0;
     const warmed = new Set<string>();
-    for (const p of due) {
-      if (p.dueAt <= now + 60_000) {
-        await this.enqueuePublish(p.id, p.dueAt);
+    for (const p of (await guarded(() => duePosts(db, now + 10 * 60_000, 5000))) ?? []) {
+      if (p.dueAt <= now + 60_000 && (await guarded(() => this.enqueuePublish(p.id, p.dueAt))) !== undefined)
         enqueued += 1;
-      }
-      // Tokens are refreshed ahead of a due post, spread over the minutes before it.
+      // Tokens are refreshed ahead of a due post, spread over the minutes before it. Not awaited:
+      // an account waiting on another process's lease must not hold up the sweep.
       if (!warmed.has(p.accountId)) {
         warmed.add(p.accountId);
-        // Not awaited: an account waiting on another process's lease must not hold up the sweep.
         void vault
           .getAccessToken(p.accountId, { minValidityMs: p.dueAt - now + 5 * 60_000 })
           .catch(() => undefined);
       }
     }
     let resolved = 0;
-    for (const s of await stuckPosts(db, publisher.staleMs, 200)) {
-      const r = await publisher.publish(s.id);
-      if (r.kind !== 'busy' && r.kind !== 'unknown') resolved += 1;
+    for (const s of (await guarded(() => stuckPosts(db, publisher.staleMs, 200))) ?? []) {
+      const r = await guarded(() => publisher.publish(s.id));
+      if (r && r.kind !== 'busy' && r.kind !== 'unknown') resolved += 1;
     }
-    return { enqueued, resolved, resumed: resumed.length, fired };
+    return { enqueued, resolved, resumed: resumed.length, fired, errors };
   }
 
   /** Records followers, following and post counts of every active account (for the charts). */

@@ -1,36 +1,45 @@
 /**
- * @module Publishing one post, at most once (properties 28–31). The claim (`scheduled →
- * publishing`) is the only door to X; every outcome is recorded by compare-and-swap on the status;
- * an outcome X did not tell us is resolved by looking at the account's recent posts, never by a
- * blind retry.
+ * @module Publishing one post, at most once (properties 28–31).
+ *
+ * - The claim (`scheduled → publishing`, a compare-and-swap that also bumps `claim_seq`) is the
+ *   only door to X. Every later write names the claim it belongs to (a {@link Fence}), so a worker
+ *   taken for dead can never overwrite what happened after it.
+ * - The claim holder confirms its claim (and restarts the stale clock) just before each call to
+ *   X, with a deadline well under the stale time: a claim cannot be taken over while its send runs.
+ * - An outcome X did not tell us becomes `unknown`. It is looked up on the account's recent posts
+ *   no sooner than the stale time later, twice before it is called absent, and never resent
+ *   blindly: a post that cannot be looked up (no text) fails for the user to check.
  */
 import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError, REAUTH_EXPLANATIONS } from '../core/errors.ts';
 import type { Db } from '../store/db.ts';
 import { findAccount } from '../store/accounts.ts';
+import { getPostMedia } from '../store/post-media.ts';
 import {
   claimForPublishing,
+  confirmClaim,
   getPost,
   markFinal,
   markPublished,
   markStaleAsUnknown,
+  noteLookup,
   recordedXPostIds,
   reschedule,
   type ClaimedPost,
+  type Fence,
   type PostRow,
 } from '../store/posts.ts';
 import { saveLimit } from '../store/x-limits.ts';
 import type { TokenVault } from '../vault/vault.ts';
 import { postUrl, type XClient } from '../x/client.ts';
-import { getPostMedia } from '../store/post-media.ts';
-import { mediaCategory, sniffMedia } from './media.ts';
 import { retryAt, type LimitWindow, type RateLimits } from '../x/limits.ts';
+import { mediaCategory, sniffMedia } from './media.ts';
 
 export type PublishResult =
   | { kind: 'published'; xPostId: string }
   /** Nothing to do: published already, deleted, failed, a draft… */
   | { kind: 'settled'; status: string }
-  /** Another worker is publishing it right now. */
+  /** Another worker holds it right now. */
   | { kind: 'busy' }
   | { kind: 'not_due'; dueAt: number }
   | { kind: 'rescheduled'; dueAt: number; reason: string }
@@ -43,22 +52,46 @@ export interface PublisherOptions {
   vault: TokenVault;
   x: XClient;
   clock?: Clock;
-  /** A post `publishing` for longer than this is taken as abandoned (ms). Default 90 s. */
+  /** A post `publishing` (or `unknown`) for longer than this is looked at again (ms). Default 90 s. */
   staleMs?: number;
-  /** Attempts before a post whose sends got no answer fails for good. Default 5. */
+  /** Sends without an answer before a post fails for good. Default 5. */
   maxAttempts?: number;
-  /** First retry delay after X did not answer (ms), doubling each attempt. Default 30 s. */
+  /** Reschedules of any kind before a post fails for good. Default 20. */
+  maxRetries?: number;
+  /** Looks at X for an unknown outcome before it fails for the user to check. Default 10. */
+  maxLookups?: number;
+  /** First retry delay (ms), doubling with each retry. Default 30 s. */
   retryBaseMs?: number;
   random?: () => number;
 }
 
-/** The same text as X compares it: NFC, links as placeholders (X rewrites them), spaces folded. */
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+};
+
+/**
+ * The same text as X keeps it: NFC, HTML entities decoded (X answers `&amp;`), links as
+ * placeholders (X rewrites them to t.co, and appends one for attached media), leading @mentions
+ * of a reply dropped, spaces folded.
+ */
 export const comparable = (text: string) =>
   text
     .normalize('NFC')
+    .replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e] ?? e)
+    .replace(/^(@\w+\s+)+/, '')
     .replace(/https?:\/\/\S+/g, '<url>')
+    .replace(/(\s*<url>)+\s*$/, '')
     .replace(/\s+/g, ' ')
     .trim();
+
+const fenceOf = (post: PostRow): Fence => ({
+  status: post.status === 'unknown' ? 'unknown' : 'publishing',
+  claimSeq: post.claimSeq,
+});
 
 export class Publisher {
   readonly #o: Required<Omit<PublisherOptions, 'clock' | 'random'>> & { clock: Clock; random: () => number };
@@ -67,6 +100,8 @@ export class Publisher {
     this.#o = {
       staleMs: 90_000,
       maxAttempts: 5,
+      maxRetries: 20,
+      maxLookups: 10,
       retryBaseMs: 30_000,
       ...o,
       clock: o.clock ?? systemClock,
@@ -79,10 +114,14 @@ export class Publisher {
     return this.#o.staleMs;
   }
 
-  #backoff(attempt: number): number {
+  /** Every call to X by a claim holder ends well before its claim could be taken over. */
+  get #deadline(): number {
+    return Math.max(1000, Math.floor(this.#o.staleMs / 3));
+  }
+
+  #backoff(retries: number): number {
     return (
-      Math.min(this.#o.retryBaseMs * 2 ** Math.max(0, attempt - 1), 30 * 60_000) *
-      (0.75 + this.#o.random() / 2)
+      Math.min(this.#o.retryBaseMs * 2 ** Math.max(0, retries), 60 * 60_000) * (0.75 + this.#o.random() / 2)
     );
   }
 
@@ -92,7 +131,6 @@ export class Publisher {
     const post = await claimForPublishing(db, postId);
     if (!post) return this.#notClaimed(postId);
     const account = { id: post.accountId, username: post.username };
-    const now = this.#o.clock.now();
     // Caps X reported (per user and per app, 24 h; the 15-minute window) are respected before sending.
     if (post.cappedUntil !== null) {
       const until = post.cappedUntil + 1000 + this.#o.random() * 4000;
@@ -107,7 +145,7 @@ export class Publisher {
     try {
       token = (await this.#o.vault.getAccessToken(account.id, { minValidityMs: 60_000 })).accessToken;
     } catch (e) {
-      return this.#tokenFailure(post, e, now);
+      return this.#tokenFailure(post, e);
     }
     // Images are uploaded now (X's media ids live 24 hours); repeating an upload is harmless.
     let mediaIds: string[] | undefined;
@@ -116,28 +154,30 @@ export class Publisher {
       if ('result' in uploaded) return uploaded.result;
       ({ mediaIds, token } = uploaded);
     }
-    // The send must end well before the claim could be taken as abandoned (staleMs).
-    const deadline = Math.max(1000, Math.floor(this.#o.staleMs / 3));
     const request = { text: post.text, replyTo: post.replyTo ?? undefined, mediaIds };
-    let outcome = await this.#o.x.createPost(token, request, deadline);
+    if (!(await confirmClaim(db, post.id, post.claimSeq))) return { kind: 'busy' };
+    let outcome = await this.#o.x.createPost(token, request, this.#deadline);
     if (outcome.kind === 'unauthorized') {
       // Property 31: a 401 on an unexpired token → one single-flight refresh, then one more try.
       try {
         token = (await this.#o.vault.getAccessToken(account.id, { rejected: token })).accessToken;
       } catch (e) {
-        return this.#tokenFailure(post, e, now);
+        return this.#tokenFailure(post, e);
       }
-      outcome = await this.#o.x.createPost(token, request, deadline);
+      if (!(await confirmClaim(db, post.id, post.claimSeq))) return { kind: 'busy' };
+      outcome = await this.#o.x.createPost(token, request, this.#deadline);
     }
-    if ('limits' in outcome) await this.#saveLimits(account.id, outcome.limits);
+    if (outcome.kind === 'created') {
+      await markPublished(db, post.id, outcome.id, postUrl(account.username, outcome.id));
+      await this.#saveLimits(account.id, outcome.limits).catch(() => undefined);
+      return { kind: 'published', xPostId: outcome.id };
+    }
+    if ('limits' in outcome) await this.#saveLimits(account.id, outcome.limits).catch(() => undefined);
     switch (outcome.kind) {
-      case 'created':
-        await markPublished(db, post.id, outcome.id, postUrl(account.username, outcome.id));
-        return { kind: 'published', xPostId: outcome.id };
       case 'rate_limited':
         return this.#reschedule(
           post,
-          retryAt(this.#o.clock.now(), outcome.limits, post.attempts, this.#o.random),
+          retryAt(this.#o.clock.now(), outcome.limits, post.retries, this.#o.random),
           'X rate limit (429)',
           true,
         );
@@ -151,7 +191,9 @@ export class Publisher {
       case 'duplicate': {
         // Not retried. But if the earlier post with this text is this very post (an answer lost
         // before), it is published: look.
-        const mine = await this.#findOnX(token, post.subject, post.text, post.createdAt - 5_000);
+        const mine = await this.#findOnX(token, post.subject, post, post.createdAt - 5_000).catch(
+          () => undefined,
+        );
         if (mine) {
           await markPublished(db, post.id, mine, postUrl(account.username, mine));
           return { kind: 'published', xPostId: mine };
@@ -169,8 +211,16 @@ export class Publisher {
       case 'invalid':
         return this.#final(post, 'failed', `X refused the post: ${outcome.detail}`, false);
       case 'unknown':
-        await markFinal(db, post.id, 'unknown', `X did not answer (${outcome.detail})`, true);
-        return this.resolveUnknown(post.id);
+        // Looked up later (after the stale time), when X has surely finished with the request.
+        await markFinal(
+          db,
+          post.id,
+          'unknown',
+          `X did not answer (${outcome.detail}); will look whether it was posted`,
+          true,
+          fenceOf(post),
+        );
+        return { kind: 'unknown', reason: outcome.detail };
     }
   }
 
@@ -181,50 +231,82 @@ export class Publisher {
     if (current.status === 'unknown') return this.resolveUnknown(postId);
     if (current.status === 'publishing') {
       const stale = await markStaleAsUnknown(this.#o.db, postId, this.#o.staleMs);
-      return stale ? this.resolveUnknown(postId) : { kind: 'busy' };
+      return stale
+        ? { kind: 'unknown', reason: 'its worker stopped; will look whether it was posted' }
+        : { kind: 'busy' };
     }
     return { kind: 'settled', status: current.status };
   }
 
   /**
    * Property 29: a post whose outcome is unknown is looked for among the account's recent posts.
-   * Found → published; certainly absent → scheduled again (bounded attempts); X unreachable →
-   * stays unknown, to be looked at again later.
+   * Found → published. Absent twice (looks spaced by the sweep) → scheduled again. X unreachable or
+   * the account needing its user → stays unknown (never a blind retry), and after `maxLookups`
+   * looks it fails for the user to check. A post without text cannot be looked up: it fails at once.
    */
   async resolveUnknown(postId: string): Promise<PublishResult> {
     const { db } = this.#o;
     const post = await getPost(db, postId);
     if (!post || post.status !== 'unknown') return { kind: 'settled', status: post?.status ?? 'deleted' };
+    const fence = fenceOf(post);
     const account = await findAccount(db, { id: post.accountId });
-    if (!account) return this.#final(post, 'failed', 'the account was disconnected', false);
-    let token: string;
-    try {
-      token = (await this.#o.vault.getAccessToken(account.id)).accessToken;
-    } catch (e) {
-      if (isRotorError(e, 'reauth_required'))
-        return this.#final(post, 'blocked', blockedReason(account.username, e.reason), false);
-      return { kind: 'unknown', reason: 'could not reach X to check; will look again' };
+    if (!account) return { kind: 'settled', status: 'deleted' };
+    const stillUnknown = async (reason: string): Promise<PublishResult> => {
+      const lookups = await noteLookup(db, post.id, reason, fence);
+      if (lookups !== undefined && lookups >= this.#o.maxLookups) {
+        return this.#final(
+          post,
+          'failed',
+          `X did not say whether it was posted after ${lookups} looks; check @${account.username} on X before retrying`,
+          true,
+          fence,
+        );
+      }
+      return { kind: 'unknown', reason };
+    };
+    if (post.text.trim() === '') {
+      return this.#final(
+        post,
+        'failed',
+        'X did not answer and a post without text cannot be looked up; check X before retrying',
+        true,
+        fence,
+      );
     }
-    const found = await this.#findOnX(token, account.subject, post.text, post.createdAt - 5_000);
-    if (found === undefined)
-      return { kind: 'unknown', reason: 'X did not list the recent posts; will look again' };
+    let found: string | undefined;
+    try {
+      const token = (await this.#o.vault.getAccessToken(account.id)).accessToken;
+      found = await this.#findOnX(token, account.subject, post, post.createdAt - 5_000);
+    } catch (e) {
+      // The account needing its user does not make the outcome known: look once it is reconnected.
+      return stillUnknown(
+        isRotorError(e, 'reauth_required')
+          ? `X may have posted it; @${account.username} needs to be reconnected before Rotor can check`
+          : 'could not reach X to check; will look again',
+      );
+    }
+    if (found === undefined) return stillUnknown('X did not list the recent posts; will look again');
     if (found) {
       await markPublished(db, post.id, found, postUrl(account.username, found));
       return { kind: 'published', xPostId: found };
     }
+    // Absent. Once is not enough (X may still have been working on it): look again later.
+    if (post.lookups === 0) return stillUnknown('not on X yet; will look again before retrying');
     if (post.attempts >= this.#o.maxAttempts) {
       return this.#final(
         post,
         'failed',
         `X did not answer ${post.attempts} times; gave up (you can retry it)`,
         true,
+        fence,
       );
     }
     return this.#reschedule(
       post,
-      this.#o.clock.now() + this.#backoff(post.attempts),
-      'X did not answer; retrying',
+      this.#o.clock.now() + this.#backoff(post.retries),
+      'X did not answer; not posted; retrying',
       false,
+      fence,
     );
   }
 
@@ -241,14 +323,15 @@ export class Publisher {
         contentType: m.contentType,
         category: kind ? mediaCategory(kind) : 'tweet_image',
       };
-      let outcome = await this.#o.x.uploadMedia(token, media);
+      if (!(await confirmClaim(this.#o.db, post.id, post.claimSeq))) return { result: { kind: 'busy' } };
+      let outcome = await this.#o.x.uploadMedia(token, media, this.#deadline);
       if (outcome.kind === 'unauthorized') {
         try {
           token = (await this.#o.vault.getAccessToken(accountId, { rejected: token })).accessToken;
         } catch (e) {
-          return { result: await this.#tokenFailure(post, e, this.#o.clock.now()) };
+          return { result: await this.#tokenFailure(post, e) };
         }
-        outcome = await this.#o.x.uploadMedia(token, media);
+        outcome = await this.#o.x.uploadMedia(token, media, this.#deadline);
       }
       switch (outcome.kind) {
         case 'uploaded':
@@ -262,7 +345,7 @@ export class Publisher {
           return {
             result: await this.#reschedule(
               post,
-              retryAt(this.#o.clock.now(), outcome.limits, post.attempts, this.#o.random),
+              retryAt(this.#o.clock.now(), outcome.limits, post.retries, this.#o.random),
               'X rate limit on media upload (429)',
               true,
             ),
@@ -280,7 +363,7 @@ export class Publisher {
           return {
             result: await this.#reschedule(
               post,
-              this.#o.clock.now() + this.#backoff(post.attempts),
+              this.#o.clock.now() + this.#backoff(post.retries),
               `media upload failed (${outcome.detail}); retrying`,
               true,
             ),
@@ -290,24 +373,31 @@ export class Publisher {
     return { mediaIds: ids, token };
   }
 
-  /** X's id of the account's post with this text since `since`: '' if none, undefined if X did not say. */
-  async #findOnX(token: string, subject: string, text: string, since: number): Promise<string | undefined> {
-    const recent = await this.#o.x.recentPosts(token, subject, since);
-    if (!recent) return undefined;
-    const wanted = comparable(text);
+  /**
+   * X's id of the account's post matching this one since `since`: '' if none, undefined if X did
+   * not say. A post X has that another of our posts already owns is that one's, not this one's.
+   */
+  async #findOnX(token: string, subject: string, post: PostRow, since: number): Promise<string | undefined> {
+    let recent = await this.#o.x.recentPosts(token, subject, since);
+    if (recent === 'unauthorized') {
+      // Property 31 here too: one refresh (a refusal surfaces as reauth_required to the caller).
+      const fresh = await this.#o.vault.getAccessToken(post.accountId, { rejected: token });
+      recent = await this.#o.x.recentPosts(fresh.accessToken, subject, since);
+    }
+    if (!recent || recent === 'unauthorized') return undefined;
+    const wanted = comparable(post.text);
     const candidates = recent.filter((p) => comparable(p.text) === wanted).map((p) => p.id);
-    // A post X has that another of our posts already owns is that one's, not this one's.
     const taken = await recordedXPostIds(this.#o.db, candidates);
     return candidates.find((id) => !taken.has(id)) ?? '';
   }
 
-  async #tokenFailure(post: PostRow, e: unknown, now: number): Promise<PublishResult> {
+  async #tokenFailure(post: PostRow, e: unknown): Promise<PublishResult> {
     if (isRotorError(e, 'reauth_required')) {
       const account = await findAccount(this.#o.db, { id: post.accountId });
       return this.#final(post, 'blocked', blockedReason(account?.username ?? '?', e.reason), false);
     }
     if (isRotorError(e) && (e.transient || e.code === 'invalid_client')) {
-      const at = now + Math.max(e.retryAfterMs ?? 0, this.#backoff(post.attempts));
+      const at = this.#o.clock.now() + Math.max(e.retryAfterMs ?? 0, this.#backoff(post.retries));
       return this.#reschedule(post, at, `could not get a token (${e.code}); retrying`, true);
     }
     return this.#final(post, 'failed', `could not get a token: ${isRotorError(e) ? e.code : 'error'}`, true);
@@ -315,20 +405,37 @@ export class Publisher {
 
   /**
    * Records the limits X reported that are used up: the pre-check only looks for exhausted ones,
-   * and a row stops counting at its reset time, so limits with room left cost no write.
+   * and a row stops counting at its reset time. A reset more than a day away is not believed.
    */
   async #saveLimits(accountId: string, limits: RateLimits): Promise<void> {
-    const { db } = this.#o;
+    const horizon = this.#o.clock.now() + 25 * 3_600_000;
     const entries: [string, LimitWindow | undefined][] = [
       [`window:${accountId}`, limits.window],
       [`user24h:${accountId}`, limits.user24h],
       ['app24h', limits.app24h],
     ];
-    for (const [key, w] of entries) if (w && w.remaining <= 0) await saveLimit(db, key, w);
+    for (const [key, w] of entries) {
+      if (w && w.remaining <= 0 && w.resetAt <= horizon) await saveLimit(this.#o.db, key, w);
+    }
   }
 
-  async #reschedule(post: PostRow, dueAt: number, reason: string, refund: boolean): Promise<PublishResult> {
-    await reschedule(this.#o.db, post.id, dueAt, reason, refund);
+  async #reschedule(
+    post: PostRow,
+    dueAt: number,
+    reason: string,
+    refund: boolean,
+    fence = fenceOf(post),
+  ): Promise<PublishResult> {
+    if (post.retries + 1 >= this.#o.maxRetries) {
+      return this.#final(
+        post,
+        'failed',
+        `${reason}; gave up after ${post.retries + 1} tries (you can retry it)`,
+        true,
+        fence,
+      );
+    }
+    if (!(await reschedule(this.#o.db, post.id, dueAt, reason, refund, fence))) return { kind: 'busy' };
     return { kind: 'rescheduled', dueAt, reason };
   }
 
@@ -337,8 +444,9 @@ export class Publisher {
     status: 'failed' | 'blocked',
     reason: string,
     retryable: boolean,
+    fence = fenceOf(post),
   ): Promise<PublishResult> {
-    await markFinal(this.#o.db, post.id, status, reason, retryable);
+    if (!(await markFinal(this.#o.db, post.id, status, reason, retryable, fence))) return { kind: 'busy' };
     return status === 'failed' ? { kind: 'failed', reason } : { kind: 'blocked', reason };
   }
 }

@@ -58,7 +58,8 @@ export class PostingService {
     replyTo?: string,
     media: Uint8Array[] = [],
   ): Promise<{ post: PostRow; result: PublishResult }> {
-    const post = await this.#create(accountId, text, this.#o.clock.now(), replyTo, media);
+    // Due "now" by the database's clock, the one the claim compares with.
+    const post = await this.#create(accountId, text, undefined, replyTo, media);
     return { post, result: await this.#o.publisher.publish(post.id) };
   }
 
@@ -80,7 +81,7 @@ export class PostingService {
   async #create(
     accountId: string,
     text: string,
-    dueAt: number,
+    dueAt: number | undefined,
     replyTo: string | undefined,
     media: Uint8Array[],
   ): Promise<PostRow> {

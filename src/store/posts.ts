@@ -25,6 +25,18 @@ export interface PostRow {
   createdAt: number;
   /** Images attached (in `post_media`). */
   mediaCount: number;
+  /** Grows at every claim: the fence a worker's writes are checked against. */
+  claimSeq: number;
+  /** Reschedules so far (including those that gave the attempt back). */
+  retries: number;
+  /** Looks at X for an unknown outcome so far. */
+  lookups: number;
+}
+
+/** Whose write this is: the state the writer saw and the claim it belongs to. */
+export interface Fence {
+  status: 'publishing' | 'unknown';
+  claimSeq: number;
 }
 
 const ms = (col: string, as: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS "${as}"`;
@@ -33,7 +45,7 @@ const postColumns = (t = '') =>
   `${t}id, ${t}account_id AS "accountId", ${t}text, ${t}reply_to AS "replyTo", ${t}status, ${ms(`${t}due_at`, 'dueAt')},
   ${t}schedule_id AS "scheduleId", ${t}attempts, ${t}x_post_id AS "xPostId", ${t}x_url AS "xUrl", ${t}reason, ${t}retryable,
   ${ms(`${t}publish_started_at`, 'publishStartedAt')}, ${ms(`${t}published_at`, 'publishedAt')}, ${ms(`${t}created_at`, 'createdAt')},
-  ${t}media_count AS "mediaCount"`;
+    ${t}media_count AS "mediaCount", ${t}claim_seq AS "claimSeq", ${t}retries, ${t}lookups`;
 const POST_COLUMNS = postColumns();
 
 export async function insertPost(
@@ -51,7 +63,8 @@ export async function insertPost(
 ): Promise<PostRow | undefined> {
   const result = await q.query<PostRow>(
     `INSERT INTO posts (account_id, text, reply_to, status, due_at, schedule_id, occurrence_at, media_count, queue_position)
-     VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, to_timestamp($7 / 1000.0), $8,
+     VALUES ($1, $2, $3, $4, CASE WHEN $4 = 'scheduled' THEN COALESCE(to_timestamp($5 / 1000.0), now()) END,
+             $6, to_timestamp($7 / 1000.0), $8,
              CASE WHEN $4 = 'queued' THEN (extract(epoch FROM clock_timestamp()) * 1000000)::bigint END)
      ON CONFLICT (schedule_id, occurrence_at) WHERE schedule_id IS NOT NULL DO NOTHING
      RETURNING ${POST_COLUMNS}`,
@@ -111,7 +124,8 @@ export interface ClaimedPost extends PostRow {
 export async function claimForPublishing(q: Queryable, id: string): Promise<ClaimedPost | undefined> {
   const result = await q.query<ClaimedPost>(
     `WITH claimed AS (
-       UPDATE posts SET status = 'publishing', attempts = attempts + 1, publish_started_at = now(), updated_at = now()
+       UPDATE posts SET status = 'publishing', attempts = attempts + 1, claim_seq = claim_seq + 1,
+         publish_started_at = now(), updated_at = now()
        WHERE id = $1 AND status = 'scheduled' AND due_at <= now() + interval '2 seconds'
        RETURNING *)
      SELECT ${postColumns('p.')}, a.username, a.subject,
@@ -159,46 +173,70 @@ export async function markPublished(
   return result.rows.length === 1;
 }
 
-/** Back to `scheduled` at `dueAt`; `refund` gives the attempt back (a 429 does not use one up). */
+/**
+ * The claim holder confirms it still holds the claim just before it sends, and restarts the stale
+ * clock: a worker taken for dead (its claim moved on) never sends.
+ */
+export async function confirmClaim(q: Queryable, id: string, claimSeq: number): Promise<boolean> {
+  const result = await q.query(
+    `UPDATE posts SET publish_started_at = now() WHERE id = $1 AND status = 'publishing' AND claim_seq = $2 RETURNING id`,
+    [id, claimSeq],
+  );
+  return result.rows.length === 1;
+}
+
+/**
+ * Back to `scheduled` at `dueAt`, if the row is still as the writer saw it (`fence`). `refund`
+ * gives the attempt back (a 429 does not use one up); `retries` counts every reschedule.
+ */
 export async function reschedule(
   q: Queryable,
   id: string,
   dueAt: number,
   reason: string | null,
   refund: boolean,
+  fence: Fence,
 ): Promise<boolean> {
   const result = await q.query(
     `UPDATE posts SET status = 'scheduled', due_at = to_timestamp($2 / 1000.0), reason = $3,
-       attempts = CASE WHEN $4 THEN greatest(attempts - 1, 0) ELSE attempts END, updated_at = now()
-     WHERE id = $1 AND status IN ('publishing', 'unknown') RETURNING id`,
-    [id, dueAt, reason, refund],
+       attempts = CASE WHEN $4 THEN greatest(attempts - 1, 0) ELSE attempts END, retries = retries + 1,
+       lookups = 0, updated_at = now()
+     WHERE id = $1 AND status = $5 AND claim_seq = $6 RETURNING id`,
+    [id, dueAt, reason, refund, fence.status, fence.claimSeq],
   );
   return result.rows.length === 1;
 }
 
+/** A final (or waiting) state, if the row is still as the writer saw it (`fence`). */
 export async function markFinal(
   q: Queryable,
   id: string,
   status: 'failed' | 'blocked' | 'unknown',
   reason: string,
   retryable: boolean,
+  fence: Fence,
 ): Promise<boolean> {
   const result = await q.query(
     `UPDATE posts SET status = $2, reason = $3, retryable = $4, updated_at = now()
-     WHERE id = $1 AND status IN ('publishing', 'unknown', 'scheduled') RETURNING id`,
-    [id, status, reason, retryable],
+     WHERE id = $1 AND status = $5 AND claim_seq = $6 RETURNING id`,
+    [id, status, reason, retryable, fence.status, fence.claimSeq],
   );
   return result.rows.length === 1;
 }
 
-/** Blocked posts of an account go back to `scheduled` (now) once it is reconnected. */
-export async function unblockAccount(q: Queryable, accountId: string): Promise<string[]> {
-  const result = await q.query<{ id: string }>(
-    `UPDATE posts SET status = 'scheduled', due_at = greatest(due_at, now()), reason = NULL, updated_at = now()
-     WHERE account_id = $1 AND status = 'blocked' RETURNING id`,
-    [accountId],
+/** Records one more look at X for an unknown outcome (and when: the sweep takes the oldest first). */
+export async function noteLookup(
+  q: Queryable,
+  id: string,
+  reason: string,
+  fence: Fence,
+): Promise<number | undefined> {
+  const result = await q.query<{ lookups: number }>(
+    `UPDATE posts SET lookups = lookups + 1, reason = $2, updated_at = now()
+     WHERE id = $1 AND status = $3 AND claim_seq = $4 RETURNING lookups`,
+    [id, reason, fence.status, fence.claimSeq],
   );
-  return result.rows.map((r) => r.id);
+  return result.rows[0]?.lookups;
 }
 
 /** Posts due by `until` (epoch ms) that should have a publish job (the sweeper's list). */
@@ -259,8 +297,9 @@ export async function takeQueuedDraft(
   const result = await q.query<PostRow>(
     `UPDATE posts SET status = 'scheduled', due_at = to_timestamp($2 / 1000.0), schedule_id = $3,
        occurrence_at = to_timestamp($2 / 1000.0), updated_at = now()
-     WHERE id = (SELECT id FROM posts WHERE account_id = $1 AND status = 'queued'
+          WHERE id = (SELECT id FROM posts WHERE account_id = $1 AND status = 'queued'
                  ORDER BY queue_position LIMIT 1 FOR UPDATE SKIP LOCKED)
+       AND NOT EXISTS (SELECT 1 FROM posts WHERE schedule_id = $3 AND occurrence_at = to_timestamp($2 / 1000.0))
      RETURNING ${POST_COLUMNS}`,
     [accountId, dueAt, scheduleId],
   );

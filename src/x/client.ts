@@ -100,6 +100,7 @@ export class XClient {
   async uploadMedia(
     accessToken: string,
     media: { data: Buffer; contentType: string; category: string },
+    timeoutMs?: number,
   ): Promise<
     | { kind: 'uploaded'; id: string }
     | { kind: 'unauthorized' }
@@ -113,6 +114,7 @@ export class XClient {
     let response: Response;
     try {
       response = await this.#fetch(`${this.#base}/2/media/upload`, {
+        ...(timeoutMs !== undefined ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
         method: 'POST',
         headers: { authorization: `Bearer ${accessToken}` },
         body: form,
@@ -138,13 +140,14 @@ export class XClient {
     accessToken: string,
     userId: string,
     since: number,
-  ): Promise<{ id: string; text: string; createdAt: number }[] | undefined> {
+  ): Promise<{ id: string; text: string; createdAt: number }[] | 'unauthorized' | undefined> {
     const url = new URL(`${this.#base}/2/users/${encodeURIComponent(userId)}/tweets`);
     url.searchParams.set('max_results', '100');
     url.searchParams.set('tweet.fields', 'created_at');
     url.searchParams.set('start_time', new Date(since).toISOString());
     try {
       const response = await this.#fetch(url, { headers: { authorization: `Bearer ${accessToken}` } });
+      if (response.status === 401) return 'unauthorized';
       if (!response.ok) return undefined;
       const body = (await response.json()) as {
         data?: { id?: unknown; text?: unknown; created_at?: unknown }[];

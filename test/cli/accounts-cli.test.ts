@@ -7,150 +7,49 @@
  * reuse), 14 (a refused refresh needs the user, with a reason), 18 (disconnect revokes at X),
  * 21 (no key → refuse), 26 (no token in any output).
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyRing } from '../../src/crypto/keyring.ts';
-import type { RunningEmulator } from '../../src/emulator/server.ts';
+import {
+  assertCleanError,
+  CLI_CLIENT_ID,
+  cliSetup,
+  cliTempDir,
+  connectAlice as connectByCli,
+  kill,
+  spawnRotor,
+  waitForExit,
+  waitForLine,
+  authUrlLine,
+  type CliSetup,
+  type Env,
+  type Proc,
+  type Result,
+} from '../helpers/cli.ts';
 import { api, control, emulator, state } from '../helpers/emulator.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'rotor.js');
-const CLIENT_ID = 'cli-app';
-const CLIENT_SECRET = 'cli-secret';
-const EXIT_TIMEOUT_MS = 60_000;
-const LINE_TIMEOUT_MS = 30_000;
-
-const tmp = mkdtempSync(join(tmpdir(), 'rotor-accounts-cli-'));
-const children = new Set<ChildProcess>();
-
-after(() => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = cliTempDir('rotor-accounts-cli-');
 
 /** Everything the commands printed, for the leak check (property 26). */
 const printed: { label: string; text: string }[] = [];
 /** What `accounts token` printed on stdout: tokens, on purpose (the leak check's positive control). */
 const printedTokens: string[] = [];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
-
-type Env = Record<string, string | undefined>;
-
-/** The parent's environment without anything that configures Rotor, plus `extra`. */
-function childEnv(extra: Env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(X_|ROTOR_|DATABASE_URL$|NODE_TEST_CONTEXT$)/.test(name)) delete env[name];
-  }
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
-  return env;
-}
-
-interface Ctx {
-  emu: RunningEmulator;
-  redirectUri: string;
-  port: number;
-  dataDir: string;
-  env: Env;
-}
+type Ctx = CliSetup;
 
 /** A fresh emulator (client `cli-app` on a free loopback redirect), data folder and key. */
-async function setup(): Promise<Ctx> {
-  const port = await freePort();
-  const redirectUri = `http://127.0.0.1:${port}/auth/x/callback`;
-  const emu = await emulator({
-    autoApprove: 'alice',
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [redirectUri] }],
-  });
-  const dataDir = mkdtempSync(join(tmp, 'data-'));
-  const env: Env = {
-    X_EMULATOR_URL: emu.url,
-    X_CLIENT_ID: CLIENT_ID,
-    X_CLIENT_SECRET: CLIENT_SECRET,
-    X_REDIRECT_URI: redirectUri,
-    ROTOR_DATA_DIR: dataDir,
-    ROTOR_KEYS: KeyRing.generateEntry('k1'),
-  };
-  return { emu, redirectUri, port, dataDir, env };
-}
-
-interface Proc {
-  child: ChildProcess;
-  label: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<Result>;
-}
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnRotor(args: string[], env: Env, opts: { stdin?: boolean } = {}): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: childEnv(env),
-    stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<Result>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: err })),
-  );
-  return { child, label: `rotor ${args.join(' ')}`, stdout: () => out, stderr: () => err, exited };
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const setup = (): Promise<Ctx> => cliSetup(tmp);
 
 /**
  * Waits for the process to end and records its output for the leak check: `accounts token`'s
  * stdout is a token on purpose, and the authorization URL line is allowed; everything else counts.
  */
 async function finish(proc: Proc, authUrl?: string): Promise<Result> {
-  let r: Result;
-  try {
-    r = await withTimeout(proc.exited, EXIT_TIMEOUT_MS, proc.label);
-  } catch (e) {
-    proc.child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`, {
-      cause: e,
-    });
-  }
+  const r = await waitForExit(proc);
   const isToken = proc.label.startsWith('rotor accounts token') && r.code === 0;
   if (isToken) printedTokens.push(r.stdout);
   else
@@ -170,44 +69,8 @@ async function rotor(args: string[], env: Env): Promise<Result> {
 }
 
 /** Resolves with the first stdout line that is exactly an authorization URL at the emulator. */
-function waitForAuthUrl(proc: Proc, emuUrl: string): Promise<string> {
-  const prefix = `${emuUrl}/i/oauth2/authorize?`;
-  return new Promise((resolve, reject) => {
-    const stdout = proc.child.stdout;
-    assert.ok(stdout);
-    const check = () => {
-      const line = proc
-        .stdout()
-        .split('\n')
-        .find((l) => l.startsWith(prefix));
-      if (line === undefined) return;
-      done();
-      resolve(line);
-    };
-    const onExit = (code: number | null) => {
-      done();
-      reject(
-        new Error(
-          `${proc.label} exited (${code}) before printing the URL\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`,
-        ),
-      );
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(
-        new Error(`${proc.label}: no authorization URL\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`),
-      );
-    }, LINE_TIMEOUT_MS);
-    const onData = () => check();
-    const done = () => {
-      clearTimeout(timer);
-      stdout.off('data', onData);
-      proc.child.off('exit', onExit);
-    };
-    stdout.on('data', onData);
-    proc.child.once('exit', onExit);
-    check();
-  });
+function waitForAuthUrl(proc: Proc, ctx: Ctx): Promise<string> {
+  return waitForLine(proc, authUrlLine(ctx.emu));
 }
 
 /** The printed line is one URL and nothing else, for our client and redirect, with PKCE S256. */
@@ -216,7 +79,7 @@ function assertAuthUrl(line: string, ctx: Ctx): URL {
   const url = new URL(line);
   assert.equal(url.href, line);
   assert.equal(`${url.origin}${url.pathname}`, `${ctx.emu.url}/i/oauth2/authorize`);
-  assert.equal(url.searchParams.get('client_id'), CLIENT_ID);
+  assert.equal(url.searchParams.get('client_id'), CLI_CLIENT_ID);
   assert.equal(url.searchParams.get('redirect_uri'), ctx.redirectUri);
   assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
   assert.ok(url.searchParams.get('state'));
@@ -224,19 +87,13 @@ function assertAuthUrl(line: string, ctx: Ctx): URL {
 }
 
 /** `accounts connect --no-browser`, completed by following the emulator's redirect. */
-async function connectAlice(ctx: Ctx, extraEnv: Env = {}): Promise<{ result: Result; page: Response }> {
-  const proc = spawnRotor(['accounts', 'connect', '--no-browser'], { ...ctx.env, ...extraEnv });
-  try {
-    const line = await waitForAuthUrl(proc, ctx.emu.url);
-    assertAuthUrl(line, ctx);
-    const page = await fetch(line, { redirect: 'follow' });
-    const html = await page.text();
-    printed.push({ label: 'connect callback page', text: html });
-    const result = await finish(proc, line);
-    return { result, page: new Response(html, { status: page.status, headers: page.headers }) };
-  } finally {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-  }
+async function connectAlice(ctx: Ctx): Promise<{ result: Result; page: Response }> {
+  const { result, page, html } = await connectByCli(ctx, {
+    onAuthUrl: (line) => assertAuthUrl(line, ctx),
+    finish,
+  });
+  printed.push({ label: 'connect callback page', text: html });
+  return { result, page };
 }
 
 interface Listed {
@@ -251,11 +108,6 @@ async function listJson(ctx: Ctx): Promise<Listed[]> {
   const parsed = JSON.parse(r.stdout) as unknown;
   assert.ok(Array.isArray(parsed), `an array expected: ${r.stdout}`);
   return parsed as Listed[];
-}
-
-function assertCleanError(r: Result) {
-  assert.doesNotMatch(r.stderr, /^\s+at /m, `no stack trace expected:\n${r.stderr}`);
-  assert.doesNotMatch(r.stderr, /node:internal|\w*Error:|Error \[/, `no raw error expected:\n${r.stderr}`);
 }
 
 /** base64url words that decode to one of the emulator's tokens (`…:<ms>:1:1:<at|rt|ac>:1`). */
@@ -284,7 +136,7 @@ describe('rotor accounts (CLI processes)', () => {
     const ctx = await setup();
     const proc = spawnRotor(['accounts', 'connect', '--manual'], ctx.env, { stdin: true });
     try {
-      const line = await waitForAuthUrl(proc, ctx.emu.url);
+      const line = await waitForAuthUrl(proc, ctx);
       assertAuthUrl(line, ctx);
       const res = await fetch(line, { redirect: 'manual' });
       assert.equal(res.status, 302);
@@ -310,7 +162,7 @@ describe('rotor accounts (CLI processes)', () => {
         ['alice'],
       );
     } finally {
-      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+      kill(proc);
     }
   });
 
@@ -486,7 +338,7 @@ describe('rotor accounts (CLI processes)', () => {
     const ctx = await setup();
     const holder = spawnRotor(['accounts', 'connect', '--no-browser'], ctx.env);
     try {
-      const line = await waitForAuthUrl(holder, ctx.emu.url);
+      const line = await waitForAuthUrl(holder, ctx);
       const r = await rotor(['accounts', 'list'], ctx.env);
       assert.equal(r.code, 2, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
       assert.ok(r.stderr.includes(ctx.dataDir), `names the folder:\n${r.stderr}`);
@@ -498,7 +350,7 @@ describe('rotor accounts (CLI processes)', () => {
       holder.child.kill('SIGKILL');
       await finish(holder, line);
     } finally {
-      if (holder.child.exitCode === null && holder.child.signalCode === null) holder.child.kill('SIGKILL');
+      kill(holder);
     }
   });
 

@@ -3,165 +3,56 @@
  * line read from stdout, real HTTP against it, SIGTERM to stop it, and exit code 2 with a
  * plain message (no stack trace) for every kind of bad input.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basic, pkce, POSTING_SCOPES } from '../helpers/emulator.ts';
+import {
+  assertCleanError as assertPlainError,
+  cliTempDir,
+  freePort,
+  runRotor,
+  spawnRotor,
+  waitForExit,
+  waitForLine,
+  type Proc,
+  type Result,
+} from '../helpers/cli.ts';
+import {
+  authorizeUrl,
+  DEMO_REDIRECT,
+  pkce,
+  refresh as refreshAt,
+  tokenRequest,
+} from '../helpers/emulator.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'rotor.js');
-const DEMO_REDIRECT = 'http://127.0.0.1:3000/auth/x/callback';
 const READY_TIMEOUT_MS = 10_000;
 const EXIT_TIMEOUT_MS = 10_000;
 
-const children = new Set<ChildProcess>();
-const tmp = mkdtempSync(join(tmpdir(), 'rotor-emulator-cli-'));
-
-after(() => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
-
-interface Cli {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function spawnCli(args: string[]): Cli {
-  const child = spawn(process.execPath, [BIN, 'emulator', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Resolves once stdout holds a line containing `text`; rejects on exit or after a timeout. */
-function waitForLine(cli: Cli, text: string, ms = READY_TIMEOUT_MS): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stdout = cli.child.stdout;
-    assert.ok(stdout);
-    const check = (): boolean => {
-      const line = cli
-        .stdout()
-        .split('\n')
-        .find((l) => l.includes(text));
-      if (line === undefined) return false;
-      done();
-      resolve(line);
-      return true;
-    };
-    const onExit = (code: number | null) => {
-      done();
-      reject(
-        new Error(
-          `CLI exited (${code}) before printing ${text}\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`,
-        ),
-      );
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(
-        new Error(
-          `no line containing ${text} within ${ms} ms\nstdout: ${cli.stdout()}\nstderr: ${cli.stderr()}`,
-        ),
-      );
-    }, ms);
-    const onData = () => void check();
-    const done = () => {
-      clearTimeout(timer);
-      stdout.off('data', onData);
-      cli.child.off('exit', onExit);
-    };
-    stdout.on('data', onData);
-    cli.child.once('exit', onExit);
-    check();
-  });
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const tmp = cliTempDir('rotor-emulator-cli-');
 
 /** Starts the emulator CLI on a free port and waits for its ready line. */
-async function startCli(extra: string[] = []): Promise<Cli & { url: string; port: number }> {
+async function startCli(extra: string[] = []): Promise<Proc & { url: string; port: number }> {
   const port = await freePort();
-  const cli = spawnCli(['--port', String(port), ...extra]);
+  const cli = spawnRotor(['emulator', '--port', String(port), ...extra]);
   const url = `http://127.0.0.1:${port}`;
-  await waitForLine(cli, url);
+  await waitForLine(cli, url, READY_TIMEOUT_MS);
   return { ...cli, url, port };
 }
 
-async function stop(cli: Cli): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+async function stop(cli: Proc): Promise<Result> {
   cli.child.kill('SIGTERM');
-  return withTimeout(cli.exited, EXIT_TIMEOUT_MS, 'exit after SIGTERM');
+  return waitForExit(cli, EXIT_TIMEOUT_MS);
 }
 
 /** Runs the CLI to completion (bad input): exit code and output. */
-async function runToExit(args: string[]) {
-  const cli = spawnCli(args);
-  const { code, signal } = await withTimeout(cli.exited, EXIT_TIMEOUT_MS, `rotor emulator ${args.join(' ')}`);
-  return { code, signal, stdout: cli.stdout(), stderr: cli.stderr() };
+function runToExit(args: string[]): Promise<Result> {
+  return runRotor(['emulator', ...args], {}, EXIT_TIMEOUT_MS);
 }
 
 function assertCleanError(r: { stderr: string }) {
-  assert.doesNotMatch(r.stderr, /^\s+at /m, `no stack trace expected:\n${r.stderr}`);
-  assert.doesNotMatch(r.stderr, /Error:|node:internal/, `no raw error expected:\n${r.stderr}`);
-}
-
-function authorizeUrl(
-  base: string,
-  clientId: string,
-  redirectUri: string,
-  challenge: string,
-  state = 'st',
-): URL {
-  const url = new URL('/i/oauth2/authorize', base);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    scope: POSTING_SCOPES,
-    state,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  }).toString();
-  return url;
+  assertPlainError(r, /Error:|node:internal/);
 }
 
 async function authorizeStep(url: URL) {
@@ -169,38 +60,29 @@ async function authorizeStep(url: URL) {
   return { status: res.status, location: res.headers.get('location'), text: await res.text() };
 }
 
-async function tokenRequest(base: string, params: Record<string, string>) {
-  const res = await fetch(new URL('/2/oauth2/token', base), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: basic('rotor-demo', 'rotor-demo-secret'),
-    },
-    body: new URLSearchParams(params),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
 /** With an auto-approving CLI emulator: a code for the demo client, exchanged for tokens. */
 async function demoTokens(base: string): Promise<Record<string, unknown>> {
   const { verifier, challenge } = pkce();
-  const r = await authorizeStep(authorizeUrl(base, 'rotor-demo', DEMO_REDIRECT, challenge));
+  const r = await authorizeStep(authorizeUrl({ url: base }, { challenge }));
   assert.equal(r.status, 302, 'auto-approve expected');
   const code = new URL(r.location ?? '').searchParams.get('code');
   assert.ok(code);
-  const res = await tokenRequest(base, {
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: DEMO_REDIRECT,
-    code_verifier: verifier,
-  });
+  const res = await tokenRequest(
+    { url: base },
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: DEMO_REDIRECT,
+      code_verifier: verifier,
+    },
+  );
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body;
 }
 
 async function refresh(base: string, refreshToken: unknown) {
   assert.equal(typeof refreshToken, 'string');
-  return tokenRequest(base, { grant_type: 'refresh_token', refresh_token: refreshToken as string });
+  return refreshAt({ url: base }, refreshToken as string);
 }
 
 describe('rotor emulator (CLI process)', () => {
@@ -220,11 +102,15 @@ describe('rotor emulator (CLI process)', () => {
     const cli = await startCli(['--client-id', 'cli-app', '--redirect-uri', 'http://127.0.0.1:9999/cb']);
     try {
       const mine = await authorizeStep(
-        authorizeUrl(cli.url, 'cli-app', 'http://127.0.0.1:9999/cb', pkce().challenge),
+        authorizeUrl(cli, {
+          clientId: 'cli-app',
+          redirectUri: 'http://127.0.0.1:9999/cb',
+          challenge: pkce().challenge,
+        }),
       );
       assert.equal(mine.status, 200, mine.text);
       assert.match(mine.text, /name="request_id"/);
-      const demo = await authorizeStep(authorizeUrl(cli.url, 'rotor-demo', DEMO_REDIRECT, pkce().challenge));
+      const demo = await authorizeStep(authorizeUrl(cli, { challenge: pkce().challenge }));
       assert.equal(demo.status, 200, demo.text);
       assert.match(demo.text, /name="request_id"/);
       assert.match(cli.stdout(), /cli-app \(public\)/);
@@ -237,14 +123,14 @@ describe('rotor emulator (CLI process)', () => {
     const cli = await startCli(['--auto-approve', 'bob']);
     try {
       const { verifier, challenge } = pkce();
-      const r = await authorizeStep(authorizeUrl(cli.url, 'rotor-demo', DEMO_REDIRECT, challenge, 'st-bob'));
+      const r = await authorizeStep(authorizeUrl(cli, { challenge, state: 'st-bob' }));
       assert.equal(r.status, 302);
       const back = new URL(r.location ?? '');
       assert.equal(`${back.origin}${back.pathname}`, DEMO_REDIRECT);
       assert.equal(back.searchParams.get('state'), 'st-bob');
       const code = back.searchParams.get('code');
       assert.ok(code);
-      const tokens = await tokenRequest(cli.url, {
+      const tokens = await tokenRequest(cli, {
         grant_type: 'authorization_code',
         code,
         redirect_uri: DEMO_REDIRECT,

@@ -6,205 +6,36 @@
  * `rotor accounts connect --no-browser`. PGlite admits one process per folder, so commands run one
  * after another; the worker runs alone and is stopped with SIGTERM before the next command.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KeyRing } from '../../src/crypto/keyring.ts';
 import type { RunningEmulator } from '../../src/emulator/server.ts';
-import { control, emulator } from '../helpers/emulator.ts';
+import {
+  assertCleanError,
+  cliSetup,
+  cliTempDir,
+  connectAlice,
+  kill,
+  runRotor as rotor,
+  show,
+  spawnRotor,
+  waitForExit,
+  waitForLine,
+  type CliSetup,
+} from '../helpers/cli.ts';
+import { control } from '../helpers/emulator.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'rotor.js');
-const CLIENT_ID = 'cli-app';
-const CLIENT_SECRET = 'cli-secret';
-const EXIT_TIMEOUT_MS = 60_000;
-const LINE_TIMEOUT_MS = 30_000;
+const tmp = cliTempDir('rotor-posting-cli-');
 
-const tmp = mkdtempSync(join(tmpdir(), 'rotor-posting-cli-'));
-const children = new Set<ChildProcess>();
-
-after(() => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
-
-type Env = Record<string, string | undefined>;
-
-/** The parent's environment without anything that configures Rotor, plus `extra`. */
-function childEnv(extra: Env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(X_|ROTOR_|DATABASE_URL$|NODE_TEST_CONTEXT$)/.test(name)) delete env[name];
-  }
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
-  return env;
-}
-
-interface Ctx {
-  emu: RunningEmulator;
-  dataDir: string;
-  env: Env;
-}
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Proc {
-  child: ChildProcess;
-  label: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<Result>;
-}
-
-function spawnRotor(args: string[], env: Env): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<Result>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: err })),
-  );
-  return { child, label: `rotor ${args.join(' ')}`, stdout: () => out, stderr: () => err, exited };
-}
-
-function kill(proc: Proc): void {
-  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function finish(proc: Proc): Promise<Result> {
-  try {
-    return await withTimeout(proc.exited, EXIT_TIMEOUT_MS, proc.label);
-  } catch (e) {
-    kill(proc);
-    throw new Error(`${(e as Error).message}\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`, {
-      cause: e,
-    });
-  }
-}
-
-async function rotor(args: string[], env: Env): Promise<Result> {
-  return finish(spawnRotor(args, env));
-}
-
-const show = (r: Result) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
-
-/** Resolves with the first stdout line matching `re`; rejects if the process exits first. */
-function waitForLine(proc: Proc, re: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stdout = proc.child.stdout;
-    assert.ok(stdout);
-    const check = () => {
-      const line = proc
-        .stdout()
-        .split('\n')
-        .find((l) => re.test(l));
-      if (line === undefined) return;
-      done();
-      resolve(line);
-    };
-    const onExit = (code: number | null) => {
-      done();
-      reject(
-        new Error(
-          `${proc.label} exited (${code}) before printing ${re}\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`,
-        ),
-      );
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`${proc.label}: no line ${re}\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`));
-    }, LINE_TIMEOUT_MS);
-    const onData = () => check();
-    const done = () => {
-      clearTimeout(timer);
-      stdout.off('data', onData);
-      proc.child.off('exit', onExit);
-    };
-    stdout.on('data', onData);
-    proc.child.once('exit', onExit);
-    check();
-  });
-}
-
-function assertCleanError(r: Result) {
-  assert.doesNotMatch(r.stderr, /^\s+at /m, `no stack trace expected:\n${r.stderr}`);
-  assert.doesNotMatch(r.stderr, /node:internal|\w*Error:|Error \[/, `no raw error expected:\n${r.stderr}`);
-}
+type Ctx = CliSetup;
 
 /** A fresh emulator (client `cli-app`), data folder and key, with @alice connected by the CLI. */
 async function setup(): Promise<Ctx> {
-  const port = await freePort();
-  const redirectUri = `http://127.0.0.1:${port}/auth/x/callback`;
-  const emu = await emulator({
-    autoApprove: 'alice',
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [redirectUri] }],
-  });
-  const dataDir = mkdtempSync(join(tmp, 'data-'));
-  const env: Env = {
-    X_EMULATOR_URL: emu.url,
-    X_CLIENT_ID: CLIENT_ID,
-    X_CLIENT_SECRET: CLIENT_SECRET,
-    X_REDIRECT_URI: redirectUri,
-    ROTOR_DATA_DIR: dataDir,
-    ROTOR_KEYS: KeyRing.generateEntry('k1'),
-  };
-  const proc = spawnRotor(['accounts', 'connect', '--no-browser'], env);
-  try {
-    const line = await waitForLine(
-      proc,
-      new RegExp(`^${emu.url.replace(/[.]/g, '\\.')}/i/oauth2/authorize\\?`),
-    );
-    const page = await fetch(line, { redirect: 'follow' });
-    await page.text();
-    const r = await finish(proc);
-    assert.equal(r.code, 0, `connect: ${show(r)}`);
-    assert.match(r.stdout, /^Connected @alice$/m);
-  } finally {
-    kill(proc);
-  }
-  return { emu, dataDir, env };
+  const ctx = await cliSetup(tmp);
+  const { result: r } = await connectAlice(ctx);
+  assert.equal(r.code, 0, `connect: ${show(r)}`);
+  assert.match(r.stdout, /^Connected @alice$/m);
+  return ctx;
 }
 
 interface EmuPost {
@@ -232,13 +63,16 @@ interface ListedPost {
   reason: string | null;
 }
 
-async function postsJson(ctx: Ctx): Promise<ListedPost[]> {
-  const r = await rotor(['posts', 'list', '--json'], ctx.env);
-  assert.equal(r.code, 0, `posts list: ${show(r)}`);
+/** `rotor <command…> --json`, which must exit 0 and print a JSON array. */
+async function listJson<T>(ctx: Ctx, command: string[]): Promise<T[]> {
+  const r = await rotor([...command, '--json'], ctx.env);
+  assert.equal(r.code, 0, `${command.join(' ')}: ${show(r)}`);
   const parsed = JSON.parse(r.stdout) as unknown;
   assert.ok(Array.isArray(parsed), `an array expected: ${r.stdout}`);
-  return parsed as ListedPost[];
+  return parsed as T[];
 }
+
+const postsJson = (ctx: Ctx) => listJson<ListedPost>(ctx, ['posts', 'list']);
 
 interface ListedSchedule {
   id: string;
@@ -249,13 +83,7 @@ interface ListedSchedule {
   nextAt: string | null;
 }
 
-async function schedulesJson(ctx: Ctx): Promise<ListedSchedule[]> {
-  const r = await rotor(['schedules', 'list', '--json'], ctx.env);
-  assert.equal(r.code, 0, `schedules list: ${show(r)}`);
-  const parsed = JSON.parse(r.stdout) as unknown;
-  assert.ok(Array.isArray(parsed), `an array expected: ${r.stdout}`);
-  return parsed as ListedSchedule[];
-}
+const schedulesJson = (ctx: Ctx) => listJson<ListedSchedule>(ctx, ['schedules', 'list']);
 
 const ISO = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
 
@@ -340,7 +168,7 @@ describe('rotor posting commands (CLI processes)', () => {
         `not before its time: posted ${found.createdAt}, due ${due}`,
       );
       worker.child.kill('SIGTERM');
-      const w = await finish(worker);
+      const w = await waitForExit(worker);
       assert.equal(w.code, 0, `worker: ${show(w)}`);
       assert.equal(w.signal, null);
     } finally {

@@ -6,36 +6,30 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  childEnv,
+  freePort,
+  killLeftovers,
+  ROOT as root,
+  runRotor,
+  track,
+  waitForLine,
+} from '../helpers/cli.ts';
+import { consent } from '../helpers/emulator.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(X_|ROTOR_|DATABASE_URL|PORT$|NODE_TEST)/.test(k)) env[k] = v;
-  }
-  return { ...env, ...extra };
-}
+after(killLeftovers);
 
 test('npm start: demo mode, connect through the browser flow, workers running, the folder held', async () => {
   const [port, emuPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'rotor-serve-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const env = cleanEnv({ PORT: String(port), ROTOR_EMULATOR_PORT: String(emuPort), ROTOR_DATA_DIR: dataDir });
-  const child = spawn('npm', ['start', '--silent'], { cwd: root, env, detached: true });
+  const env = childEnv({ PORT: String(port), ROTOR_EMULATOR_PORT: String(emuPort), ROTOR_DATA_DIR: dataDir });
+  const server = track(spawn('npm', ['start', '--silent'], { cwd: root, env, detached: true }), 'npm start');
+  const child = server.child;
   after(() => {
     try {
       process.kill(-(child.pid ?? 0), 'SIGKILL');
@@ -43,19 +37,9 @@ test('npm start: demo mode, connect through the browser flow, workers running, t
       // already gone
     }
   });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line; got: ${out} ${err}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Press Ctrl+C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  await waitForLine(server, 'Press Ctrl+C', 30_000);
+  const out = server.stdout();
+  const err = server.stderr();
   const web = `http://127.0.0.1:${port}`;
   const emu = `http://127.0.0.1:${emuPort}`;
   assert.match(out, /demo mode/);
@@ -76,15 +60,7 @@ test('npm start: demo mode, connect through the browser flow, workers running, t
   assert.match(start.headers.get('set-cookie') ?? '', /HttpOnly/i);
   const authorize = new URL(start.headers.get('location') ?? '');
   assert.equal(authorize.origin, emu);
-  const consentPage = await (await fetch(authorize)).text();
-  const requestId = /name="request_id" value="([^"]+)"/.exec(consentPage)?.[1] ?? '';
-  const approved = await fetch(`${emu}/i/oauth2/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ request_id: requestId, username: 'alice', decision: 'allow' }),
-  });
-  const callback = approved.headers.get('location') ?? '';
+  const callback = (await consent({ url: emu }, authorize, 'alice')).href;
   assert.ok(callback.startsWith(`${web}/auth/x/callback?`));
   // Without the browser's state cookie the callback is refused (property 2).
   const foreign = await fetch(callback, { redirect: 'manual' });
@@ -100,11 +76,8 @@ test('npm start: demo mode, connect through the browser flow, workers running, t
   assert.equal(replay.status, 400, 'a replayed callback is refused (property 3)');
 
   // The embedded database is held: another command says which process and what to do.
-  const list = spawnSync(process.execPath, [join(root, 'bin', 'rotor.js'), 'accounts', 'list'], {
-    env: cleanEnv({ ROTOR_DATA_DIR: dataDir }),
-    encoding: 'utf8',
-  });
-  assert.equal(list.status, 2);
+  const list = await runRotor(['accounts', 'list'], { ROTOR_DATA_DIR: dataDir });
+  assert.equal(list.code, 2);
   assert.match(list.stderr, /in use by "rotor serve"/);
   assert.ok(list.stderr.includes(web), 'names the server');
 
@@ -115,26 +88,13 @@ test('npm start: demo mode, connect through the browser flow, workers running, t
   process.kill(-(child.pid ?? 0), 'SIGINT');
   const ended = await exit;
   assert.ok(ended.code === 0 || ended.code === 130 || ended.signal === 'SIGINT', JSON.stringify(ended));
-  const reopened = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'rotor.js'), 'accounts', 'list', '--json'],
-    {
-      env: cleanEnv({ ROTOR_DATA_DIR: dataDir }),
-      encoding: 'utf8',
-    },
-  );
-  assert.equal(reopened.status, 0, `the folder was released: ${reopened.stderr}`);
+  const reopened = await runRotor(['accounts', 'list', '--json'], { ROTOR_DATA_DIR: dataDir });
+  assert.equal(reopened.code, 0, `the folder was released: ${reopened.stderr}`);
   assert.equal((JSON.parse(reopened.stdout) as { username: string }[])[0]?.username, 'alice');
 });
 
 test('rotor serve refuses a bad PORT with a clear message', async () => {
-  const child = spawn(process.execPath, [join(root, 'bin', 'rotor.js'), 'serve'], {
-    cwd: root,
-    env: cleanEnv({ PORT: 'eighty' }),
-  });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const { code, stderr: err } = await runRotor(['serve'], { PORT: 'eighty' });
   assert.equal(code, 2);
   assert.match(err, /PORT must be a port number/);
 });

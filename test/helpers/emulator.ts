@@ -12,6 +12,9 @@ export { DEMO_CLIENT };
 export const DEMO_REDIRECT = DEMO_CLIENT.redirectUris[0];
 export const POSTING_SCOPES = 'tweet.read tweet.write users.read offline.access';
 
+/** An emulator the helpers below can talk to: one in this process, or `rotor emulator` at a URL. */
+export type EmulatorAt = Pick<RunningEmulator, 'url'>;
+
 /** Starts an emulator on a free loopback port, closed after the test file. */
 export async function emulator(settings: EmulatorSettingsInput = {}): Promise<RunningEmulator> {
   const emu = await startEmulator({ port: 0, ...settings });
@@ -38,7 +41,7 @@ export interface AuthorizeOptions {
   extra?: Record<string, string>;
 }
 
-export function authorizeUrl(emu: RunningEmulator, o: AuthorizeOptions = {}): URL {
+export function authorizeUrl(emu: EmulatorAt, o: AuthorizeOptions = {}): URL {
   const url = new URL('/i/oauth2/authorize', emu.url);
   const params: Record<string, string | undefined> = {
     response_type: 'code',
@@ -56,7 +59,7 @@ export function authorizeUrl(emu: RunningEmulator, o: AuthorizeOptions = {}): UR
 
 /** Answers the consent page as `username` (or Cancel), returning the redirect's Location. */
 export async function consent(
-  emu: RunningEmulator,
+  emu: EmulatorAt,
   url: URL,
   username: string,
   decision: 'allow' | 'deny' = 'allow',
@@ -78,7 +81,7 @@ export async function consent(
 
 /** Runs the authorization step as `username` and returns a fresh code and its verifier. */
 export async function getCode(
-  emu: RunningEmulator,
+  emu: EmulatorAt,
   username = 'alice',
   o: AuthorizeOptions = {},
 ): Promise<{ code: string; verifier: string; state: string }> {
@@ -92,7 +95,7 @@ export async function getCode(
 }
 
 export async function tokenRequest(
-  emu: RunningEmulator,
+  emu: EmulatorAt,
   params: Record<string, string>,
   opts: { auth?: string | null; json?: boolean } = {},
 ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
@@ -118,11 +121,7 @@ export interface Tokens {
 }
 
 /** Connects `username` to the demo client and returns its first token set. */
-export async function connect(
-  emu: RunningEmulator,
-  username = 'alice',
-  scope = POSTING_SCOPES,
-): Promise<Tokens> {
+export async function connect(emu: EmulatorAt, username = 'alice', scope = POSTING_SCOPES): Promise<Tokens> {
   const { code, verifier } = await getCode(emu, username, { scope });
   const res = await tokenRequest(emu, {
     grant_type: 'authorization_code',
@@ -134,12 +133,12 @@ export async function connect(
   return res.body as unknown as Tokens;
 }
 
-export function refresh(emu: RunningEmulator, refreshToken: string) {
+export function refresh(emu: EmulatorAt, refreshToken: string) {
   return tokenRequest(emu, { grant_type: 'refresh_token', refresh_token: refreshToken });
 }
 
 export async function api(
-  emu: RunningEmulator,
+  emu: EmulatorAt,
   method: string,
   path: string,
   accessToken: string | undefined,
@@ -161,7 +160,7 @@ export async function api(
   };
 }
 
-export async function control(emu: RunningEmulator, method: string, path: string, body?: unknown) {
+export async function control(emu: EmulatorAt, method: string, path: string, body?: unknown) {
   return api(emu, method, `/_emulator${path}`, undefined, body);
 }
 
@@ -173,6 +172,6 @@ export interface EmulatorState {
   grants: { id: string; username: string; status: string; endReason: string | null; refreshCount: number }[];
 }
 
-export async function state(emu: RunningEmulator): Promise<EmulatorState> {
+export async function state(emu: EmulatorAt): Promise<EmulatorState> {
   return (await control(emu, 'GET', '/state')).body as unknown as EmulatorState;
 }

@@ -5,20 +5,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
+import { demoConnector, type DemoConnector } from '../../scripts/demo-connector.ts';
 import { KeyRing } from '../../src/crypto/keyring.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import type { EmulatorSettingsInput } from '../../src/emulator/settings.ts';
 import type { RunningEmulator } from '../../src/emulator/server.ts';
-import { xProvider } from '../../src/oauth/x.ts';
-import { Connector } from '../../src/vault/connect.ts';
+import type { OAuthProvider } from '../../src/oauth/provider.ts';
+import type { Db } from '../../src/store/db.ts';
+import type { Connector } from '../../src/vault/connect.ts';
 import { TokenVault, type VaultOptions } from '../../src/vault/vault.ts';
 import { openTestDb, type Backend, type TestDb } from './db.ts';
-import { consent, DEMO_CLIENT, DEMO_REDIRECT, emulator } from './emulator.ts';
+import { consent, emulator } from './emulator.ts';
 
 export interface VaultSetup {
   emu: RunningEmulator;
   t: TestDb;
   keyRing: KeyRing;
-  provider: ReturnType<typeof xProvider>;
+  provider: OAuthProvider;
   connector: Connector;
   vault: TokenVault;
   newVault(options?: Partial<VaultOptions>): TokenVault;
@@ -28,6 +31,19 @@ export interface VaultSetup {
 
 export const testKeyRing = () => KeyRing.of([{ id: 'k1', bytes: randomBytes(32) }]);
 
+/**
+ * The demo client's connector on `db` for `emu`, with a fresh key (`key` for other processes);
+ * `connectAs` answers the consent page as a seeded user. Without `clock`, the real clock.
+ */
+export function connectorFor(emu: RunningEmulator, db: Db, clock?: Clock): DemoConnector {
+  return demoConnector({
+    db,
+    emulatorUrl: emu.url,
+    consent: (url, username) => consent(emu, new URL(url), username),
+    clock,
+  });
+}
+
 export async function vaultSetup(
   backend: Backend,
   settings: EmulatorSettingsInput = {},
@@ -36,15 +52,8 @@ export async function vaultSetup(
   const emu = await emulator(settings);
   const t = await openTestDb(backend);
   after(() => t.close());
-  const keyRing = testKeyRing();
-  const provider = xProvider({
-    clientId: DEMO_CLIENT.clientId,
-    clientSecret: DEMO_CLIENT.clientSecret,
-    redirectUri: DEMO_REDIRECT,
-    emulatorUrl: emu.url,
-  });
   const clock = { now: () => emu.world.now() };
-  const connector = new Connector({ db: t.db, provider, keyRing, clock });
+  const { keyRing, provider, connector, connectAs } = connectorFor(emu, t.db, clock);
   const newVault = (o: Partial<VaultOptions> = {}) =>
     new TokenVault({
       db: t.db,
@@ -64,10 +73,6 @@ export async function vaultSetup(
     connector,
     vault: newVault(),
     newVault,
-    async connectAs(username) {
-      const { url } = await connector.begin();
-      const back = await consent(emu, new URL(url), username);
-      return (await connector.complete(back)).accountId;
-    },
+    connectAs,
   };
 }

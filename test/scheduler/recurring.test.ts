@@ -119,7 +119,8 @@ for (const backend of BACKENDS) {
     test('a chain of firings across the New York spring-forward: one post per local day', async () => {
       const id = await s.connectAs('bob');
       const tz = 'America/New_York';
-      const first = nextOccurrences('30 2 * * *', tz, Date.parse('2026-03-05T12:00:00Z'), 1)[0] ?? 0;
+      // Spring forward in New York on 2027-03-14 (occurrences in the future: past ones are skipped).
+      const first = nextOccurrences('30 2 * * *', tz, Date.parse('2027-03-11T12:00:00Z'), 1)[0] ?? 0;
       const schedule = await insertSchedule(s.t.db, {
         accountId: id,
         kind: 'recurring',
@@ -136,12 +137,12 @@ for (const backend of BACKENDS) {
       const posts = (await listPosts(s.t.db, { accountId: id })).filter((p) => p.scheduleId === schedule.id);
       const days = posts.map((p) => localDay(p.dueAt ?? 0, tz)).sort();
       assert.deepEqual(days, [
-        '2026-03-06',
-        '2026-03-07',
-        '2026-03-08',
-        '2026-03-09',
-        '2026-03-10',
-        '2026-03-11',
+        '2027-03-12',
+        '2027-03-13',
+        '2027-03-14',
+        '2027-03-15',
+        '2027-03-16',
+        '2027-03-17',
       ]);
       assert.deepEqual(
         posts.map((p) => p.text).sort(),

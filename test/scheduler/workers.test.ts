@@ -8,17 +8,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeyRing } from '../../src/crypto/keyring.ts';
-import { xApiBase, xProvider } from '../../src/oauth/x.ts';
+import { xApiBase } from '../../src/oauth/x.ts';
 import { Engine } from '../../src/scheduler/engine.ts';
 import { Publisher } from '../../src/scheduler/publisher.ts';
 import { PostingService } from '../../src/scheduler/service.ts';
 import { listPosts } from '../../src/store/posts.ts';
-import { Connector } from '../../src/vault/connect.ts';
 import { TokenVault } from '../../src/vault/vault.ts';
 import { XClient } from '../../src/x/client.ts';
 import { openTestDb } from '../helpers/db.ts';
-import { consent, DEMO_REDIRECT, emulator, state } from '../helpers/emulator.ts';
+import { emulator, state } from '../helpers/emulator.ts';
+import { connectorFor } from '../helpers/vault.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const USERS = Array.from({ length: 6 }, (_, i) => ({
@@ -33,20 +32,9 @@ test('3 workers, random kill -9 for 12 s: 60 due posts published exactly once, n
   const emu = await emulator({ users: USERS });
   const t = await openTestDb('postgres');
   after(() => t.close());
-  const key = KeyRing.generateEntry('k1');
-  const keyRing = KeyRing.parse(key);
-  const provider = xProvider({
-    clientId: 'rotor-demo',
-    clientSecret: 'rotor-demo-secret',
-    redirectUri: DEMO_REDIRECT,
-    emulatorUrl: emu.url,
-  });
-  const connector = new Connector({ db: t.db, provider, keyRing });
+  const { key, keyRing, provider, connectAs } = connectorFor(emu, t.db);
   const ids: string[] = [];
-  for (const u of USERS) {
-    const { url } = await connector.begin();
-    ids.push((await connector.complete(await consent(emu, new URL(url), u.username))).accountId);
-  }
+  for (const u of USERS) ids.push(await connectAs(u.username));
   // Posts are created here (a client, like `rotor schedule`); workers are separate processes.
   const vault = new TokenVault({ db: t.db, provider, keyRing });
   const x = new XClient({ apiBase: xApiBase(emu.url) });

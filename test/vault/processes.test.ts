@@ -5,15 +5,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyRing } from '../../src/crypto/keyring.ts';
 import { listAccounts } from '../../src/store/accounts.ts';
-import { xProvider } from '../../src/oauth/x.ts';
-import { Connector } from '../../src/vault/connect.ts';
 import { TokenVault } from '../../src/vault/vault.ts';
 import { isRotorError } from '../../src/core/errors.ts';
 import { openTestDb } from '../helpers/db.ts';
-import { consent, DEMO_REDIRECT, emulator, state } from '../helpers/emulator.ts';
+import { emulator, state } from '../helpers/emulator.ts';
 import { runVaultProcess } from '../helpers/processes.ts';
+import { connectorFor } from '../helpers/vault.ts';
 import { after } from 'node:test';
 
 const USERS = Array.from({ length: 16 }, (_, i) => ({
@@ -26,21 +24,8 @@ const TTL = 3;
 const emu = await emulator({ accessTokenTtl: TTL, users: USERS, reuse: 'family' });
 const t = await openTestDb('postgres');
 after(() => t.close());
-const key = KeyRing.generateEntry('k1');
-const keyRing = KeyRing.parse(key);
-const provider = xProvider({
-  clientId: 'rotor-demo',
-  clientSecret: 'rotor-demo-secret',
-  redirectUri: DEMO_REDIRECT,
-  emulatorUrl: emu.url,
-});
-const connector = new Connector({ db: t.db, provider, keyRing });
+const { key, keyRing, provider, connectAs } = connectorFor(emu, t.db);
 const base = { databaseUrl: t.url, emulatorUrl: emu.url, key };
-
-async function connectAs(username: string): Promise<string> {
-  const { url } = await connector.begin();
-  return (await connector.complete(await consent(emu, new URL(url), username))).accountId;
-}
 
 const grantOf = async (username: string) =>
   (await state(emu)).grants.filter((g) => g.username === username).at(-1);

@@ -10,15 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startCluster } from '../../scripts/pg-cluster.ts';
-import { KeyRing } from '../../src/crypto/keyring.ts';
-import { xProvider } from '../../src/oauth/x.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { readTokenSet } from '../../src/store/token-sets.ts';
-import { Connector } from '../../src/vault/connect.ts';
 import { TokenVault } from '../../src/vault/vault.ts';
-import { consent, DEMO_REDIRECT, emulator, state } from '../helpers/emulator.ts';
+import { emulator, state } from '../helpers/emulator.ts';
 import { runVaultProcess } from '../helpers/processes.ts';
+import { connectorFor } from '../helpers/vault.ts';
 
 const cluster = await startCluster();
 after(() => cluster.destroy());
@@ -32,22 +30,9 @@ after(() => db.close());
 await migrate(db);
 
 const emu = await emulator({ accessTokenTtl: 7200 });
-const key = KeyRing.generateEntry('k1');
-const keyRing = KeyRing.parse(key);
-const provider = xProvider({
-  clientId: 'rotor-demo',
-  clientSecret: 'rotor-demo-secret',
-  redirectUri: DEMO_REDIRECT,
-  emulatorUrl: emu.url,
-});
-const connector = new Connector({ db, provider, keyRing });
+const { key, keyRing, provider, connectAs } = connectorFor(emu, db);
 const journalDir = mkdtempSync(join(tmpdir(), 'rotor-journal-'));
 after(() => rmSync(journalDir, { recursive: true, force: true }));
-
-async function connectAs(username: string) {
-  const { url: authUrl } = await connector.begin();
-  return (await connector.complete(await consent(emu, new URL(authUrl), username))).accountId;
-}
 
 async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
   const until = Date.now() + ms;
