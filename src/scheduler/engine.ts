@@ -79,20 +79,17 @@ export class Engine {
   /** Creates pg-boss's schema and Rotor's queues (idempotent); `work` also starts the workers. */
   async start(opts: { work: boolean }): Promise<void> {
     await this.boss.start();
-    const expire = this.#o.jobExpireSeconds;
-    await this.boss.createQueue(QUEUES.publish, {
-      policy: 'exclusive',
-      expireInSeconds: expire,
-      retryLimit: 5,
-      retryDelay: 2,
-    });
-    await this.boss.createQueue(QUEUES.fire, {
-      policy: 'exclusive',
-      expireInSeconds: expire,
-      retryLimit: 5,
-      retryDelay: 2,
-    });
-    await this.boss.createQueue(QUEUES.metrics, { policy: 'exclusive', expireInSeconds: 600, retryLimit: 1 });
+    const jobs = { expireInSeconds: this.#o.jobExpireSeconds, retryLimit: 5, retryDelay: 2 };
+    const queues: [string, typeof jobs][] = [
+      [QUEUES.publish, jobs],
+      [QUEUES.fire, jobs],
+      [QUEUES.metrics, { expireInSeconds: 600, retryLimit: 1, retryDelay: 60 }],
+    ];
+    for (const [name, options] of queues) {
+      await this.boss.createQueue(name, { policy: 'exclusive', ...options });
+      // createQueue leaves an existing queue as it was: apply changed settings too.
+      await this.boss.updateQueue(name, options);
+    }
     if (!opts.work) return;
     await this.boss.schedule(QUEUES.metrics, '17 * * * *');
     // Every worker sweeps on its own timer; sweeps are idempotent (singleton jobs, compare-and-swap).
