@@ -3,7 +3,8 @@
  * process opening the same folder would corrupt it. The holder writes `rotor.lock` (pid, what it
  * runs, where it listens); a lock whose pid is gone is stale and taken over.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LockInfo {
@@ -57,21 +58,42 @@ export function lockDataDir(dir: string, command: string, url?: string): () => v
     startedAt: new Date().toISOString(),
     ...(url ? { url } : {}),
   };
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    // The lock appears whole or not at all: written to a file of our own, then hard-linked into
+    // place (which fails if a lock exists), so nobody ever reads a half-written lock as stale.
+    const mine = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(mine, JSON.stringify(info), { mode: 0o600 });
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, JSON.stringify(info));
-      closeSync(fd);
+      linkSync(mine, path);
       return () => {
         const current = readLockRaw(path);
         if (current?.pid === process.pid) rmSync(path, { force: true });
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = readLockRaw(path);
-      if (holder && holder.pid !== process.pid && alive(holder.pid)) throw new DataDirBusyError(dir, holder);
-      rmSync(path, { force: true }); // stale: its process is gone
+    } finally {
+      rmSync(mine, { force: true });
     }
+    const holder = readLockRaw(path);
+    if (holder && holder.pid !== process.pid && alive(holder.pid)) throw new DataDirBusyError(dir, holder);
+    // Stale (its process is gone): move it aside atomically, then make sure what was moved is the
+    // stale lock and not one another process took over a moment ago.
+    const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+    try {
+      renameSync(path, aside);
+    } catch {
+      continue; // someone else moved it first
+    }
+    const moved = readLockRaw(aside);
+    if (moved && moved.pid !== holder?.pid && alive(moved.pid)) {
+      try {
+        linkSync(aside, path); // put the live lock back
+      } finally {
+        rmSync(aside, { force: true });
+      }
+      throw new DataDirBusyError(dir, moved);
+    }
+    rmSync(aside, { force: true });
   }
   throw new Error(`could not take the lock ${path}`);
 }
