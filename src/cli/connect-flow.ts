@@ -40,6 +40,14 @@ export async function listenForCallback(
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
+      // Only X's redirect (with a state) completes the flow; a stray request (a prefetch, a page
+      // poking at loopback) must not use up the listener.
+      if (!url.searchParams.has('state')) {
+        res
+          .writeHead(400, { 'content-type': 'text/plain', 'cache-control': 'no-store' })
+          .end('not a sign-in callback');
+        return;
+      }
       settled = true;
       connector.complete(url).then(
         (done) => {
