@@ -75,6 +75,8 @@ export interface PostRecord {
   replyTo: string | undefined;
   mediaIds: string[];
   deleted: boolean;
+  /** The key X compares duplicates by (from the text as sent). */
+  dupKey: string;
 }
 
 /** What the token endpoint answers on success, in X's field order. */

@@ -2,6 +2,7 @@
  * @module Posts: creating (with X's validation, weighted length by `twitter-text` and the
  * duplicate-content rule), deleting and listing a user's timeline.
  */
+import { randomBytes } from 'node:crypto';
 import twitterText from 'twitter-text';
 import type { GrantRecord, PostRecord } from './model.ts';
 import { unusableMedia } from './media.ts';
@@ -35,6 +36,15 @@ export type PostResult = { ok: true; post: PostRecord } | { ok: false; problem: 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is string => typeof v === 'string' && /^\d{1,19}$/.test(v);
+
+const tco = () => `https://t.co/${randomBytes(8).toString('base64url').slice(0, 10)}`;
+
+/** The text as X keeps and answers it: t.co links, HTML entities, a link for attached media. */
+function asXStoresIt(text: string, hasMedia: boolean): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const linked = escaped.replace(/https?:\/\/\S+/g, () => tco());
+  return hasMedia ? `${linked}${linked === '' ? '' : ' '}${tco()}` : linked;
+}
 
 /** Normalised text as X compares it for duplicates. */
 const duplicateKey = (text: string) => text.normalize('NFC').trim();
@@ -134,11 +144,12 @@ export function createPost(world: EmulatorWorld, grant: GrantRecord, body: unkno
     id: world.postIds.next(now),
     userId: grant.userId,
     clientId: grant.clientId,
-    text: shape.text,
+    text: world.settings.rewriteText ? asXStoresIt(shape.text, shape.mediaIds.length > 0) : shape.text,
     createdAt: now,
     replyTo: shape.replyTo,
     mediaIds: shape.mediaIds,
     deleted: false,
+    dupKey: key,
   };
   world.posts.push(post);
   if (shape.text !== '') texts.add(key);
@@ -153,7 +164,7 @@ export function deletePost(world: EmulatorWorld, grant: GrantRecord, id: string)
   if (!post) return problems.notFound(`Could not find tweet with id: [${id}].`);
   if (post.userId !== grant.userId) return problems.forbidden('You are not allowed to delete this Tweet.');
   post.deleted = true;
-  world.liveTexts.get(post.userId)?.delete(duplicateKey(post.text));
+  world.liveTexts.get(post.userId)?.delete(post.dupKey);
   const user = world.users.get(post.userId);
   if (user) user.metrics.tweet_count = Math.max(0, user.metrics.tweet_count - 1);
   return undefined;

@@ -94,6 +94,12 @@ export const emulatorSettingsSchema = z
     reuseGraceSeconds: z.number().int().nonnegative().default(10),
     /** Whether a refresh revokes the previous access token at once (X: undocumented). */
     revokeAccessTokenOnRefresh: z.boolean().default(false),
+    /**
+     * Store and answer post text as X does: links rewritten to t.co, `&`, `<`, `>` as HTML
+     * entities, and a t.co link appended for attached media. Off by default so that tests can
+     * compare text byte for byte; on, it checks that a client's lookups survive X's rewriting.
+     */
+    rewriteText: z.boolean().default(false),
     /** RFC 6749 §4.1.2: a second use of a code revokes the grant issued from it. */
     revokeGrantOnCodeReuse: z.boolean().default(true),
     /** `token_type_hint` is required on `/2/oauth2/revoke` (X has answered so without it). */

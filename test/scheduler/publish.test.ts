@@ -297,3 +297,34 @@ describe('posts with images', async () => {
     assert.equal((await getPost(s.t.db, post.id))?.attempts, 0, 'no attempt used');
   });
 });
+
+describe('lookups against X’s rewritten text (emulator rewriteText)', async () => {
+  const s = await schedulerSetup('pglite', { rewriteText: true });
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+    'base64',
+  );
+
+  test('X keeps t.co links, entities and a media link; a lost answer is still recognised', async () => {
+    const id = await s.connectAs('alice');
+    const text = 'Tom & Jerry <3 see https://example.com/a?b=1';
+    await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'lost_response' });
+    const { post } = await s.service.postNow(id, text, undefined, [png]);
+    const onX = (await state(s.emu)).posts.filter(
+      (p) =>
+        p.userId === '1000000000000000001' && p.text.startsWith('Tom &amp; Jerry &lt;3 see https://t.co/'),
+    );
+    assert.equal(onX.length, 1, 'X rewrote it');
+    assert.match(onX[0]?.text ?? '', /^Tom &amp; Jerry &lt;3 see https:\/\/t\.co\/\S+ https:\/\/t\.co\/\S+$/);
+    assert.equal((await s.publisher.resolveUnknown(post.id)).kind, 'published');
+    assert.equal((await getPost(s.t.db, post.id))?.xPostId, onX[0]?.id);
+  });
+
+  test('a different text with the same links is not taken for this post', async () => {
+    const id = await s.connectAs('bob');
+    await s.service.postNow(id, 'first https://example.com/x');
+    await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'error', status: 503 });
+    const { post } = await s.service.postNow(id, 'second https://example.com/x');
+    assert.equal((await s.publisher.resolveUnknown(post.id)).kind, 'unknown', 'absent (once)');
+  });
+});
