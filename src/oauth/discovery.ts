@@ -34,7 +34,6 @@ export function genericProvider(o: GenericProviderOptions): OAuthProvider {
     redirectUri: o.redirectUri,
     scopes: o.scopes,
     ...(o.authorizationParams ? { authorizationParams: o.authorizationParams } : {}),
-    revocationNeedsHint: false,
     isGrantRejection: standardGrantRejection,
     profile: { url: userinfo, parse: profileFromUserinfo },
     allowInsecureHttp: isLoopbackHost(new URL(o.server.issuer).hostname),

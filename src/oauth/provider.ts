@@ -16,8 +16,6 @@ export interface OAuthProvider {
   readonly scopes: readonly string[];
   /** Extra authorization-request parameters the provider wants. */
   readonly authorizationParams?: Readonly<Record<string, string>>;
-  /** Revocation needs `token_type_hint` (X answers an error without it). */
-  readonly revocationNeedsHint: boolean;
   /**
    * Whether a token-endpoint error means the grant itself was refused (the user must come back).
    * Standard servers say `invalid_grant`; X also says `invalid_request` "Value passed for the

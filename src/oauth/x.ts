@@ -40,7 +40,6 @@ export function xProvider(o: XProviderOptions): OAuthProvider {
     clientSecret: o.clientSecret,
     redirectUri: o.redirectUri,
     scopes: o.scopes ?? X_SCOPES,
-    revocationNeedsHint: true,
     isGrantRejection: (error, description) =>
       error === 'invalid_grant' || (error === 'invalid_request' && GRANT_REJECTED.test(description ?? '')),
     profile: {

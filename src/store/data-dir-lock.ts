@@ -39,15 +39,6 @@ function alive(pid: number): boolean {
   }
 }
 
-export function readLock(dir: string): LockInfo | undefined {
-  try {
-    const info = JSON.parse(readFileSync(join(dir, 'rotor.lock'), 'utf8')) as LockInfo;
-    return typeof info.pid === 'number' && alive(info.pid) && info.pid !== process.pid ? info : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Takes the folder for this process, or throws {@link DataDirBusyError}. Returns the release. */
 export function lockDataDir(dir: string, command: string, url?: string): () => void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -128,12 +128,13 @@ export async function claimForPublishing(q: Queryable, id: string): Promise<Clai
          publish_started_at = now(), updated_at = now()
        WHERE id = $1 AND status = 'scheduled' AND due_at <= now() + interval '2 seconds'
        RETURNING *)
-     SELECT ${postColumns('p.')}, a.username, a.subject,
-       (SELECT (extract(epoch FROM max(l.reset_at)) * 1000)::float8 FROM x_limits l
-         WHERE l.key IN ('window:' || a.id, 'user24h:' || a.id, 'app24h') AND l.remaining <= 0 AND l.reset_at > now()) AS "cappedUntil",
-       (SELECT array_agg(split_part(l.key, ':', 1)) FROM x_limits l
-         WHERE l.key IN ('window:' || a.id, 'user24h:' || a.id, 'app24h') AND l.remaining <= 0 AND l.reset_at > now()) AS "cappedBy"
-     FROM claimed p JOIN accounts a ON a.id = p.account_id`,
+          SELECT ${postColumns('p.')}, a.username, a.subject, caps."cappedUntil", caps."cappedBy"
+     FROM claimed p JOIN accounts a ON a.id = p.account_id
+     CROSS JOIN LATERAL (
+       SELECT (extract(epoch FROM max(l.reset_at)) * 1000)::float8 AS "cappedUntil",
+              array_agg(split_part(l.key, ':', 1)) AS "cappedBy"
+       FROM x_limits l
+       WHERE l.key IN ('window:' || a.id, 'user24h:' || a.id, 'app24h') AND l.remaining <= 0 AND l.reset_at > now()) caps`,
     [id],
   );
   return result.rows[0];
@@ -304,12 +305,4 @@ export async function takeQueuedDraft(
     [accountId, dueAt, scheduleId],
   );
   return result.rows[0];
-}
-
-export async function cancelPost(q: Queryable, id: string): Promise<boolean> {
-  const result = await q.query(
-    `DELETE FROM posts WHERE id = $1 AND status IN ('draft', 'queued', 'scheduled', 'blocked', 'failed') RETURNING id`,
-    [id],
-  );
-  return result.rows.length === 1;
 }

@@ -89,7 +89,3 @@ export async function dueSchedules(q: Queryable, until: number): Promise<Schedul
   );
   return result.rows;
 }
-
-export async function deleteSchedule(q: Queryable, id: string): Promise<boolean> {
-  return (await q.query('DELETE FROM schedules WHERE id = $1 RETURNING id', [id])).rows.length === 1;
-}

@@ -13,7 +13,7 @@ import { startCluster } from '../../scripts/pg-cluster.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { readTokenSet } from '../../src/store/token-sets.ts';
-import { TokenVault } from '../../src/vault/vault.ts';
+import { TokenVault, type VaultOptions } from '../../src/vault/vault.ts';
 import { emulator, state } from '../helpers/emulator.ts';
 import { runVaultProcess } from '../helpers/processes.ts';
 import { connectorFor } from '../helpers/vault.ts';
@@ -47,22 +47,27 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void>
   throw new Error('condition not met in time');
 }
 
+/** A vault that always refreshes, and stops the database the moment X has answered. */
+function vaultStoppingTheDatabase(extra: Partial<VaultOptions>): TokenVault {
+  return new TokenVault({
+    db,
+    provider,
+    keyRing,
+    refreshMarginMs: 3 * 3600_000,
+    httpTimeoutMs: 1000,
+    leaseTtlMs: 30_000,
+    onStep: (step) => {
+      if (step === 'response_received') cluster.stop();
+    },
+    ...extra,
+  });
+}
+
 describe('store outage after X answered', () => {
   test('in-process: the token is handed out from the journal and written when the database returns', async () => {
     const id = await connectAs('alice');
     const before = await readTokenSet(db, id);
-    const vault = new TokenVault({
-      db,
-      provider,
-      keyRing,
-      journalDir,
-      refreshMarginMs: 3 * 3600_000,
-      httpTimeoutMs: 1000,
-      leaseTtlMs: 30_000,
-      onStep: (step) => {
-        if (step === 'response_received') cluster.stop();
-      },
-    });
+    const vault = vaultStoppingTheDatabase({ journalDir });
     const token = await vault.getAccessToken(id);
     assert.ok(token.accessToken, 'handed out after journaling');
     assert.equal(readdirSync(journalDir).filter((f) => f.endsWith('.journal')).length, 1);
@@ -85,17 +90,7 @@ describe('store outage after X answered', () => {
   test('without a journal folder the pair is kept in memory and written when the database returns', async () => {
     const id = await connectAs('hanako');
     const before = await readTokenSet(db, id);
-    const vault = new TokenVault({
-      db,
-      provider,
-      keyRing,
-      refreshMarginMs: 3 * 3600_000,
-      httpTimeoutMs: 1000,
-      leaseTtlMs: 30_000,
-      onStep: (step) => {
-        if (step === 'response_received') cluster.stop();
-      },
-    });
+    const vault = vaultStoppingTheDatabase({});
     const token = await vault.getAccessToken(id);
     assert.ok(token.accessToken);
     cluster.start();

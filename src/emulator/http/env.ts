@@ -101,7 +101,13 @@ export async function withFault(
           ? problems.paymentRequired()
           : fault.status === 429
             ? problems.tooManyRequests()
-            : problems.forbidden('Forbidden');
+            : {
+                body: {
+                  title: 'Injected fault',
+                  type: 'about:blank',
+                  detail: 'an error injected by the emulator',
+                },
+              };
       const body = { ...problem.body, status: fault.status };
       const reset = String(Math.ceil(deps.world.now() / 1000) + 60);
       const headers: Record<string, string> =
