@@ -1,8 +1,11 @@
 /**
  * @module The `rotor` command line: one subcommand per file in this folder.
  */
+import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { loadDotEnv } from '../ops/env-file.ts';
 import { accountsCommand } from './accounts-command.ts';
+import { doctorCommand } from './doctor-command.ts';
 import { emulatorCommand } from './emulator-command.ts';
 import { keysCommand } from './keys-command.ts';
 import {
@@ -13,7 +16,20 @@ import {
   schedulesCommand,
   workerCommand,
 } from './post-commands.ts';
+import { initCommand } from './init-command.ts';
 import { serveCommand } from './serve-command.ts';
+
+// `.env` in the current folder (or ROTOR_ENV_FILE; `none` to skip): fills in variables the
+// environment does not set. A broken file stops the command rather than running half-configured.
+const envFile = process.env.ROTOR_ENV_FILE ?? '.env';
+if (envFile !== 'none') {
+  try {
+    loadDotEnv(resolve(envFile));
+  } catch (e) {
+    console.error(`rotor: cannot read ${envFile}: ${(e as Error).message}`);
+    process.exit(2);
+  }
+}
 
 const program = new Command('rotor')
   .description('Scheduled and automated posting for the X API, with OAuth 2.0 tokens that are never lost')
@@ -22,6 +38,8 @@ program.addCommand(serveCommand());
 program.addCommand(emulatorCommand());
 program.addCommand(accountsCommand());
 program.addCommand(keysCommand());
+program.addCommand(initCommand());
+program.addCommand(doctorCommand());
 for (const c of [
   postCommand(),
   scheduleCommand(),

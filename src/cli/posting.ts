@@ -3,6 +3,7 @@
  * Short commands use the engine as a client (they only send jobs); `rotor worker` runs it.
  */
 import { xApiBase } from '../oauth/x.ts';
+import { publishObserver } from '../ops/ops.ts';
 import { Engine } from '../scheduler/engine.ts';
 import { Publisher } from '../scheduler/publisher.ts';
 import { PostingService } from '../scheduler/service.ts';
@@ -31,7 +32,7 @@ export async function openPostingRuntime(
   opts: { work?: boolean } & Parameters<typeof openRuntime>[1] = {},
 ): Promise<PostingRuntime> {
   const { work, ...runtimeOpts } = opts;
-  const rt = await openRuntime(command, { needX: true, ...runtimeOpts });
+  const rt = await openRuntime(command, { needX: true, long: work ?? false, ...runtimeOpts });
   const x = new XClient({ apiBase: xApiBase(rt.config.x.emulatorUrl) });
   const publisher = new Publisher({
     db: rt.db,
@@ -39,6 +40,7 @@ export async function openPostingRuntime(
     x,
     staleMs: seconds('ROTOR_PUBLISH_STALE_SECONDS', 90) * 1000,
     retryBaseMs: seconds('ROTOR_RETRY_BASE_SECONDS', 30) * 1000,
+    observer: publishObserver(rt.ops, rt.db),
   });
   const engine = new Engine({
     db: rt.db,

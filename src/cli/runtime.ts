@@ -15,7 +15,9 @@ import type { Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { openPglite } from '../store/pglite.ts';
 import { openPostgres } from '../store/postgres.ts';
+import { createOps, observeVault, type Ops } from '../ops/ops.ts';
 import { Connector } from '../vault/connect.ts';
+import type { VaultEvents } from '../vault/events.ts';
 import { TokenVault } from '../vault/vault.ts';
 
 export interface Runtime {
@@ -25,6 +27,10 @@ export interface Runtime {
   provider: OAuthProvider;
   vault: TokenVault;
   connector: Connector;
+  /** Logger, metrics, audit and notifier of this process (`src/ops`). */
+  ops: Ops;
+  /** The vault's events (audit and notifications listen here); `disconnectAccount(rt, …)` reports to it. */
+  events: VaultEvents;
   close(): Promise<void>;
 }
 
@@ -43,6 +49,8 @@ export async function openRuntime(
     env?: Record<string, string | undefined>;
     /** Where this process serves requests (recorded in the PGlite lock for other commands to show). */
     serveUrl?: string;
+    /** A long-running process (serve, worker): logs to stderr, retries notification deliveries. */
+    long?: boolean;
   } = {},
 ): Promise<Runtime> {
   let config: RotorConfig;
@@ -96,8 +104,10 @@ export async function openRuntime(
     journalDir: join(dataDir, 'journal'),
     ...(config.refreshMarginMs !== undefined ? { refreshMarginMs: config.refreshMarginMs } : {}),
   });
+  const ops = createOps({ config, db, long: opts.long ?? false });
+  const unobserve = observeVault(ops, vault.events, config.x.clientId);
   await vault.recoverJournal().catch(() => 0);
-  const connector = new Connector({ db, provider, keyRing });
+  const connector = new Connector({ db, provider, keyRing, events: vault.events });
   return {
     config,
     db,
@@ -105,8 +115,12 @@ export async function openRuntime(
     provider,
     vault,
     connector,
+    ops,
+    events: vault.events,
     close: async () => {
+      unobserve();
       vault.close();
+      await ops.close();
       await db.close();
     },
   };

@@ -4,6 +4,7 @@
  */
 import { isLoopbackHost } from './loopback.ts';
 import { RotorError } from './errors.ts';
+import { loadOpsConfig, type OpsConfig } from './ops-config.ts';
 
 export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1:3000/auth/x/callback';
 
@@ -24,6 +25,8 @@ export interface RotorConfig {
   keys: string | undefined;
   /** Explicit `ROTOR_REFRESH_MARGIN`, in ms; undefined → the vault's default. */
   refreshMarginMs: number | undefined;
+  /** Logs and notifications (`ROTOR_LOG_*`, `ROTOR_SMTP_URL`, `ROTOR_WEBHOOK_*`, …). */
+  ops: OpsConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -67,7 +70,9 @@ export function loadConfig(env: Env = process.env): RotorConfig {
       problems.push(`ROTOR_REFRESH_MARGIN must be whole seconds ≥ 0, got "${marginRaw}"`);
     else refreshMarginMs = Number(marginRaw) * 1000;
   }
-  if (problems.length > 0) {
+  const ops = loadOpsConfig(env);
+  if (!ops.ok) problems.push(...ops.problems);
+  if (problems.length > 0 || !ops.ok) {
     throw new RotorError(
       'config_invalid',
       `configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
@@ -86,5 +91,6 @@ export function loadConfig(env: Env = process.env): RotorConfig {
     dataDir: get('ROTOR_DATA_DIR') ?? './.rotor',
     keys: get('ROTOR_KEYS'),
     refreshMarginMs,
+    ops: ops.config,
   };
 }

@@ -63,6 +63,14 @@ export interface PublisherOptions {
   /** First retry delay (ms), doubling with each retry. Default 30 s. */
   retryBaseMs?: number;
   random?: () => number;
+  /** Told every result of {@link Publisher.publish} and of a lookup, and X's rate limits (metrics, audit, notifications). */
+  observer?: PublishObserver;
+}
+
+/** What the publisher reports; must not throw (errors are swallowed). */
+export interface PublishObserver {
+  result(postId: string, result: PublishResult, source: 'publish' | 'lookup'): void;
+  limits?(accountId: string, limits: RateLimits): void;
 }
 
 const ENTITIES: Record<string, string> = {
@@ -94,7 +102,11 @@ const fenceOf = (post: PostRow): Fence => ({
 });
 
 export class Publisher {
-  readonly #o: Required<Omit<PublisherOptions, 'clock' | 'random'>> & { clock: Clock; random: () => number };
+  readonly #o: Required<Omit<PublisherOptions, 'clock' | 'random' | 'observer'>> & {
+    clock: Clock;
+    random: () => number;
+    observer: PublishObserver | undefined;
+  };
 
   constructor(o: PublisherOptions) {
     this.#o = {
@@ -106,7 +118,17 @@ export class Publisher {
       ...o,
       clock: o.clock ?? systemClock,
       random: o.random ?? Math.random,
+      observer: o.observer,
     };
+  }
+
+  #tell(postId: string, result: PublishResult, source: 'publish' | 'lookup'): PublishResult {
+    try {
+      this.#o.observer?.result(postId, result, source);
+    } catch {
+      // an observer's failure must never change a post's fate
+    }
+    return result;
   }
 
   /** How long a post may stay `publishing` before it is taken as abandoned (ms). */
@@ -127,6 +149,10 @@ export class Publisher {
 
   /** Publishes the post if it is due and nobody else is; safe to call any number of times. */
   async publish(postId: string): Promise<PublishResult> {
+    return this.#tell(postId, await this.#publish(postId), 'publish');
+  }
+
+  async #publish(postId: string): Promise<PublishResult> {
     const { db } = this.#o;
     const post = await claimForPublishing(db, postId);
     if (!post) return this.#notClaimed(postId);
@@ -228,7 +254,7 @@ export class Publisher {
     const current = await getPost(this.#o.db, postId);
     if (!current) return { kind: 'settled', status: 'deleted' };
     if (current.status === 'scheduled') return { kind: 'not_due', dueAt: current.dueAt ?? 0 };
-    if (current.status === 'unknown') return this.resolveUnknown(postId);
+    if (current.status === 'unknown') return this.#resolveUnknown(postId);
     if (current.status === 'publishing') {
       const stale = await markStaleAsUnknown(this.#o.db, postId, this.#o.staleMs);
       return stale
@@ -245,6 +271,10 @@ export class Publisher {
    * looks it fails for the user to check. A post without text cannot be looked up: it fails at once.
    */
   async resolveUnknown(postId: string): Promise<PublishResult> {
+    return this.#tell(postId, await this.#resolveUnknown(postId), 'lookup');
+  }
+
+  async #resolveUnknown(postId: string): Promise<PublishResult> {
     const { db } = this.#o;
     const post = await getPost(db, postId);
     if (!post || post.status !== 'unknown') return { kind: 'settled', status: post?.status ?? 'deleted' };
@@ -408,6 +438,11 @@ export class Publisher {
    * and a row stops counting at its reset time. A reset more than a day away is not believed.
    */
   async #saveLimits(accountId: string, limits: RateLimits): Promise<void> {
+    try {
+      this.#o.observer?.limits?.(accountId, limits);
+    } catch {
+      // metrics only
+    }
     const horizon = this.#o.clock.now() + 25 * 3_600_000;
     const entries: [string, LimitWindow | undefined][] = [
       [`window:${accountId}`, limits.window],

@@ -17,6 +17,7 @@ import type { Db } from '../store/db.ts';
 import { saveConnection } from '../store/accounts.ts';
 import { insertTransaction, takeTransaction } from '../store/oauth-transactions.ts';
 import type { CookieSession } from './cookie.ts';
+import type { VaultEvents } from './events.ts';
 
 const TRANSACTION_TTL_MS = 10 * 60_000;
 
@@ -26,6 +27,8 @@ export interface ConnectorOptions {
   keyRing: KeyRing;
   clock?: Clock;
   fetch?: FetchLike;
+  /** Told `connected` after each completed connection (audit log); usually the vault's events. */
+  events?: VaultEvents;
 }
 
 export interface Connected {
@@ -182,6 +185,7 @@ export class Connector {
         }),
       ),
     );
+    this.#o.events?.emit('connected', { ...saved, username: profile.username });
     return { ...saved, username: profile.username, returnTo: safeReturnTo(tx.returnTo) };
   }
 

@@ -11,6 +11,7 @@ import type { Db } from '../store/db.ts';
 import { deleteAccount } from '../store/accounts.ts';
 import { acquireLease, readTokenSet, type TokenSetRow } from '../store/token-sets.ts';
 import { randomBytes } from 'node:crypto';
+import type { VaultEvents } from './events.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface DisconnectResult {
@@ -37,7 +38,15 @@ async function quiesce(db: Db, accountId: string, leaseWaitMs: number): Promise<
 }
 
 export async function disconnectAccount(
-  o: { db: Db; provider: OAuthProvider; keyRing: KeyRing; fetch?: FetchLike; leaseWaitMs?: number },
+  o: {
+    db: Db;
+    provider: OAuthProvider;
+    keyRing: KeyRing;
+    fetch?: FetchLike;
+    leaseWaitMs?: number;
+    /** Told `disconnected` (audit log). */
+    events?: VaultEvents;
+  },
   accountId: string,
 ): Promise<DisconnectResult> {
   const row = await quiesce(o.db, accountId, o.leaseWaitMs ?? 40_000);
@@ -59,5 +68,7 @@ export async function disconnectAccount(
       }
     }
   }
-  return { revokedAtX, deleted: await deleteAccount(o.db, accountId) };
+  const deleted = await deleteAccount(o.db, accountId);
+  if (deleted) o.events?.emit('disconnected', { accountId, username: row?.username ?? '', revokedAtX });
+  return { revokedAtX, deleted };
 }

@@ -13,6 +13,20 @@ export interface VaultEventMap {
   invalid_client: { providerId: string };
   /** A refresh that ended without a decision (5xx, 429, timeout, …). */
   refresh_failed: { accountId: string; code: string; outcomeUnknown: boolean };
+  /** Every refresh sent to X, once answered (or not): what came of it and how long X took. */
+  refresh_done: {
+    accountId: string;
+    outcome: 'rotated' | 'rejected' | 'invalid_client' | 'transient' | 'lost_race';
+    durationMs: number;
+  };
+  /** A caller waited for another process's refresh of the same account. */
+  lease_waited: { accountId: string; durationMs: number };
+  /** A stored token did not decrypt (a key missing from ROTOR_KEYS, a wrong key, or tampering). */
+  decryption_failed: { accountId: string; username: string };
+  /** An account was connected (or reconnected). */
+  connected: { accountId: string; username: string; ownerId: string };
+  /** An account was disconnected: its tokens revoked at X (if X confirmed) and deleted. */
+  disconnected: { accountId: string; username: string; revokedAtX: boolean };
 }
 
 type Listener<K extends keyof VaultEventMap> = (event: VaultEventMap[K]) => void;

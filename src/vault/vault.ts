@@ -41,7 +41,7 @@ import {
   type Rotation,
   type TokenSetRow,
 } from '../store/token-sets.ts';
-import { VaultEvents } from './events.ts';
+import { VaultEvents, type VaultEventMap } from './events.ts';
 import { Journal } from './journal.ts';
 import { reauthReason } from './reason.ts';
 
@@ -239,6 +239,7 @@ export class TokenVault {
       return open(this.#o.keyRing, ct, binding(row.accountId, field));
     } catch (e) {
       if (e instanceof DecryptionError) {
+        this.events.emit('decryption_failed', { accountId: row.accountId, username: row.username });
         throw new RotorError(
           'decryption_failed',
           `the stored tokens of @${row.username} could not be decrypted`,
@@ -316,7 +317,12 @@ export class TokenVault {
           ),
         );
         if (!lease) {
-          await this.#waitForChange(accountId, row.version, waitUntil);
+          const waitStart = performance.now();
+          try {
+            await this.#waitForChange(accountId, row.version, waitUntil);
+          } finally {
+            this.events.emit('lease_waited', { accountId, durationMs: performance.now() - waitStart });
+          }
           continue;
         }
       }
@@ -374,12 +380,16 @@ export class TokenVault {
       ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
       limits: { timeoutMs: this.#o.httpTimeoutMs },
     });
+    const sentAt = performance.now();
     await this.#o.onStep?.('request_sent', accountId);
     const outcome = await sent;
     await this.#o.onStep?.('response_received', accountId);
+    const done = (o: VaultEventMap['refresh_done']['outcome']) =>
+      this.events.emit('refresh_done', { accountId, outcome: o, durationMs: performance.now() - sentAt });
     switch (outcome.kind) {
       case 'rotated': {
         const persisted = await this.#persist(row, outcome.tokens);
+        done('accessToken' in persisted ? 'rotated' : 'lost_race');
         return persisted;
       }
       case 'rejected': {
@@ -388,10 +398,12 @@ export class TokenVault {
         );
         if (again && again.version !== row.version) {
           // Someone else rotated while we held an expired lease: we presented a spent token.
+          done('lost_race');
           this.events.emit('reuse_suspected', { accountId });
           await markReuseSuspected(this.#o.db, accountId).catch(() => undefined);
           return { kind: 'lost_race' };
         }
+        done('rejected');
         const reason = reauthReason({
           inDoubt,
           reuseSuspected: row.reuseSuspected,
@@ -401,6 +413,7 @@ export class TokenVault {
         return this.#needsUser(row, reason);
       }
       case 'invalid_client':
+        done('invalid_client');
         await releaseLease(this.#o.db, accountId, this.owner, inDoubt).catch(() => undefined);
         this.#clientRefusedUntil = this.#o.clock.now() + this.#o.invalidClientPauseMs;
         this.events.emit('invalid_client', { providerId: this.#o.provider.id });
@@ -412,6 +425,7 @@ export class TokenVault {
           },
         );
       case 'transient':
+        done('transient');
         if (outcome.outcomeUnknown) {
           // Keep the lease (and the doubt) until the request has surely ended at X; a retry of a
           // retry waits longer still.

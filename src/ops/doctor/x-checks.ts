@@ -1,0 +1,151 @@
+/**
+ * @module The doctor's checks against X (or the emulator): reachability and the clock (from X's
+ * `Date` header), the client credentials (a refresh with a random, nobody's token: X answers
+ * `invalid_grant` to a known client and `invalid_client` otherwise), and the redirect URI (only
+ * the emulator can tell; X's consent page is a script that accepts anything until the person
+ * signs in).
+ */
+import { randomBytes, createHash } from 'node:crypto';
+import type { Clock } from '../../core/clock.ts';
+import type { RotorConfig } from '../../core/config.ts';
+import { refreshTokens } from '../../oauth/token-client.ts';
+import { xApiBase, xProvider } from '../../oauth/x.ts';
+import type { CheckResult } from './result.ts';
+
+export interface XCheckOptions {
+  config: RotorConfig;
+  clock: Clock;
+  fetch: typeof fetch;
+  timeoutMs: number;
+}
+
+const target = (c: RotorConfig) =>
+  c.x.emulatorUrl ? `the X emulator at ${c.x.emulatorUrl}` : 'X (api.x.com)';
+
+/** X answers at all, and this machine's clock agrees with X's `Date` header. */
+export async function checkReachAndClock(o: XCheckOptions): Promise<CheckResult[]> {
+  const url = `${xApiBase(o.config.x.emulatorUrl)}/2/users/me`;
+  let res: Response;
+  const sentAt = o.clock.now();
+  try {
+    res = await o.fetch(url, { signal: AbortSignal.timeout(o.timeoutMs), redirect: 'manual' });
+    await res.body?.cancel().catch(() => undefined);
+  } catch {
+    return [
+      {
+        name: 'X reachable',
+        status: 'fail',
+        message: `cannot reach ${target(o.config)}`,
+        fix: o.config.x.emulatorUrl
+          ? 'start the emulator (`rotor emulator --port 4100`) or correct X_EMULATOR_URL'
+          : 'check this machine’s internet access, DNS and any proxy or firewall for api.x.com',
+      },
+    ];
+  }
+  const results: CheckResult[] = [
+    { name: 'X reachable', status: 'ok', message: `${target(o.config)} answered (HTTP ${res.status})` },
+  ];
+  const date = res.headers.get('date');
+  const theirs = date ? Date.parse(date) : NaN;
+  if (!Number.isFinite(theirs)) {
+    results.push({
+      name: 'clock',
+      status: 'warn',
+      message: 'X sent no Date header; the clock was not compared',
+    });
+    return results;
+  }
+  const mine = (sentAt + o.clock.now()) / 2;
+  // The Date header has a one-second resolution: up to a second is no skew at all.
+  const skew = Math.abs(mine - theirs) / 1000 - 1;
+  const fix =
+    'synchronise this machine’s clock (NTP: `timedatectl set-ntp true`, or your host’s time service)';
+  if (skew > 30)
+    results.push({
+      name: 'clock',
+      status: 'fail',
+      message: `this clock is ${Math.round(skew)} s off X’s`,
+      fix,
+    });
+  else if (skew > 5)
+    results.push({
+      name: 'clock',
+      status: 'warn',
+      message: `this clock is ${Math.round(skew)} s off X’s`,
+      fix,
+    });
+  else results.push({ name: 'clock', status: 'ok', message: 'agrees with X’s within a few seconds' });
+  return results;
+}
+
+/** The client id and secret are accepted by X. */
+export async function checkClient(o: XCheckOptions): Promise<CheckResult> {
+  const provider = xProvider({
+    clientId: o.config.x.clientId,
+    clientSecret: o.config.x.clientSecret,
+    redirectUri: o.config.x.redirectUri,
+    emulatorUrl: o.config.x.emulatorUrl,
+  });
+  // A random refresh token belongs to nobody: the answer only says whether the client is known.
+  const outcome = await refreshTokens(provider, randomBytes(32).toString('base64url'), {
+    fetch: o.fetch,
+    limits: { timeoutMs: o.timeoutMs },
+  });
+  switch (outcome.kind) {
+    case 'invalid_client':
+      return {
+        name: 'client credentials',
+        status: 'fail',
+        message: `X refuses client ${o.config.x.clientId}`,
+        fix: 'copy X_CLIENT_ID and X_CLIENT_SECRET again from your app’s "Keys and tokens" page in the X developer portal (OAuth 2.0 Client ID and Client Secret)',
+      };
+    case 'rejected':
+    case 'rotated':
+      return { name: 'client credentials', status: 'ok', message: `X knows client ${o.config.x.clientId}` };
+    case 'transient':
+      return {
+        name: 'client credentials',
+        status: 'warn',
+        message: `X did not answer usefully (${outcome.code}); the credentials were not checked`,
+      };
+  }
+}
+
+/** The redirect URI is registered for this client (the emulator says; X cannot be asked). */
+export async function checkRedirect(o: XCheckOptions): Promise<CheckResult> {
+  const redirect = o.config.x.redirectUri;
+  if (!o.config.x.emulatorUrl) {
+    return {
+      name: 'redirect URI',
+      status: 'ok',
+      message: `${redirect} (X cannot be asked: make sure it is registered byte for byte in your app’s "User authentication settings")`,
+    };
+  }
+  const url = new URL('/i/oauth2/authorize', o.config.x.emulatorUrl);
+  const challenge = createHash('sha256').update(randomBytes(32)).digest('base64url');
+  for (const [k, v] of Object.entries({
+    response_type: 'code',
+    client_id: o.config.x.clientId,
+    redirect_uri: redirect,
+    scope: 'users.read',
+    state: randomBytes(16).toString('base64url'),
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  })) {
+    url.searchParams.set(k, v);
+  }
+  try {
+    const res = await o.fetch(url, { signal: AbortSignal.timeout(o.timeoutMs), redirect: 'manual' });
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status === 200)
+      return { name: 'redirect URI', status: 'ok', message: `${redirect} is registered` };
+    return {
+      name: 'redirect URI',
+      status: 'fail',
+      message: `the emulator refuses ${redirect} for client ${o.config.x.clientId} (HTTP ${res.status})`,
+      fix: 'set X_REDIRECT_URI to a callback registered for this client, byte for byte (127.0.0.1, not localhost)',
+    };
+  } catch {
+    return { name: 'redirect URI', status: 'warn', message: 'the emulator did not answer; not checked' };
+  }
+}
