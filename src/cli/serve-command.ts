@@ -10,6 +10,8 @@ import { isLoopbackHost } from '../core/loopback.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/server.ts';
 import { DEMO_CLIENT } from '../emulator/settings.ts';
 import { createWebApp } from '../web/app.ts';
+import { CookieVault } from '../vault/cookie.ts';
+import { systemClock } from '../core/clock.ts';
 import { closeOnSignal } from './emulator-command.ts';
 import { openPostingRuntime } from './posting.ts';
 import { fail } from './runtime.ts';
@@ -27,7 +29,8 @@ function portFrom(name: string, fallback: number): number {
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Run Rotor: web server, posting workers (and the X emulator in demo mode)')
-    .action(async () => {
+    .option('--no-worker', 'serve the web app and API only; run `rotor worker` processes separately')
+    .action(async (opts: { worker: boolean }) => {
       const port = portFrom('PORT', 3000);
       const host = process.env.ROTOR_HOST ?? '127.0.0.1';
       const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -59,16 +62,34 @@ export function serveCommand(): Command {
           env.X_CLIENT_SECRET = 'rotor-local-secret';
         }
       }
-      const rt = await openPostingRuntime('serve', { work: true, env, serveUrl: origin, createDevKey: demo });
+      const rt = await openPostingRuntime('serve', {
+        work: opts.worker,
+        env,
+        serveUrl: origin,
+        createDevKey: demo,
+      });
+      // From the public scheme (the callback X sends people to), not from the address bound.
+      const insecureLoopback = (() => {
+        const callback = new URL(env.X_REDIRECT_URI ?? origin);
+        return callback.protocol === 'http:' && isLoopbackHost(callback.hostname);
+      })();
       const app = createWebApp({
         db: rt.db,
+        vault: rt.vault,
         connector: rt.connector,
+        service: rt.service,
+        provider: rt.provider,
+        keyRing: rt.keyRing,
+        x: rt.x,
+        cookieVault: new CookieVault({
+          provider: rt.provider,
+          keyRing: rt.keyRing,
+          db: rt.db,
+          insecureLoopbackCookie: insecureLoopback,
+        }),
+        clock: systemClock,
         demo,
-        // From the public scheme (the callback X sends people to), not from the address bound.
-        insecureLoopback: (() => {
-          const callback = new URL(env.X_REDIRECT_URI ?? origin);
-          return callback.protocol === 'http:' && isLoopbackHost(callback.hostname);
-        })(),
+        insecureLoopback,
         version: VERSION,
       });
       const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
@@ -85,7 +106,7 @@ export function serveCommand(): Command {
             : 'Rotor',
           '',
           `  web:      ${origin}/  (connect an account: ${origin}/accounts/connect)`,
-          `  workers:  running (${rt.db.kind === 'pglite' ? `embedded database in ${rt.config.dataDir}` : 'PostgreSQL'})`,
+          `  workers:  ${opts.worker ? 'running' : 'not in this process (--no-worker)'} (${rt.db.kind === 'pglite' ? `embedded database in ${rt.config.dataDir}` : 'PostgreSQL'})`,
           ...(emulator ? [`  X emulator listening on ${emulator.url}  (timelines: ${emulator.url}/)`] : []),
           '',
           rt.db.kind === 'pglite'

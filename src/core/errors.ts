@@ -31,7 +31,17 @@ export type RotorErrorCode =
   | 'account_not_found'
   /** The authorization callback was refused (state, error, exchange). */
   | 'authorization_failed'
-  | 'config_invalid';
+  | 'config_invalid'
+  /** A request's input is not acceptable (text too long, bad time zone, …); nothing was changed. */
+  | 'invalid_input'
+  /** No such post, schedule, key or account — or it belongs to someone else (not told apart). */
+  | 'not_found'
+  /** The thing exists but cannot change now (a post already publishing, a schedule gone). */
+  | 'conflict'
+  /** Not signed in, or an unknown or revoked API key. */
+  | 'unauthenticated'
+  /** Signed in, but this API key lacks the permission, or the form's CSRF token is wrong. */
+  | 'forbidden';
 
 export type ReauthReason = 'expired' | 'revoked' | 'reused' | 'lost_response' | 'unknown';
 

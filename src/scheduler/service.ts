@@ -18,7 +18,7 @@ import { addPostMedia } from '../store/post-media.ts';
 
 export class InvalidInputError extends RotorError {
   constructor(message: string) {
-    super('config_invalid', message);
+    super('invalid_input', message);
   }
 }
 

@@ -3,6 +3,7 @@
  * (or a reconnection), listing, status changes, deletion. Ciphertexts only: sealing and opening
  * is the vault's job.
  */
+import { RotorError } from '../core/errors.ts';
 import type { Queryable } from './db.ts';
 
 export type AccountStatus = 'active' | 'reauth_required';
@@ -68,10 +69,18 @@ export async function saveConnection(
      ON CONFLICT (provider, subject) DO UPDATE SET
        username = EXCLUDED.username, display_name = EXCLUDED.display_name, status = 'active', reason = NULL,
        consented_at = EXCLUDED.consented_at, updated_at = now()
+     WHERE accounts.owner_id = EXCLUDED.owner_id
      RETURNING id`,
     [ownerId, c.provider, c.subject, c.username, c.displayName ?? null, c.consentedAt],
   );
   const accountId = account.rows[0]?.id;
+  if (!accountId && ownerId) {
+    // An account belongs to one Rotor user: connecting it again from another one changes nothing.
+    throw new RotorError(
+      'authorization_failed',
+      `@${c.username} is already connected to Rotor by another user. Sign in as that user to reconnect it, or ask them to disconnect it first.`,
+    );
+  }
   if (!accountId || !ownerId) throw new Error('saving the connection returned no row');
   const { accessCt, refreshCt } = seal(accountId);
   // A reconnection replaces the token set and takes the version forward, so that any process

@@ -5,7 +5,15 @@
 import type { Queryable } from './db.ts';
 
 export type PostStatus =
-  'draft' | 'queued' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'blocked' | 'unknown';
+  | 'draft'
+  | 'queued'
+  | 'scheduled'
+  | 'publishing'
+  | 'published'
+  | 'failed'
+  | 'blocked'
+  | 'unknown'
+  | 'cancelled';
 
 export interface PostRow {
   id: string;
@@ -88,19 +96,60 @@ export async function getPost(q: Queryable, id: string): Promise<PostRow | undef
 
 export async function listPosts(
   q: Queryable,
-  filter: { accountId?: string; ownerId?: string; status?: PostStatus; limit?: number } = {},
+  filter: {
+    accountId?: string;
+    ownerId?: string;
+    status?: PostStatus;
+    statuses?: PostStatus[];
+    /** Soonest first (upcoming) instead of newest first (history). */
+    ascending?: boolean;
+    limit?: number;
+  } = {},
 ): Promise<(PostRow & { username: string })[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.accountId) where.push(`p.account_id = $${params.push(filter.accountId)}`);
   if (filter.ownerId) where.push(`a.owner_id = $${params.push(filter.ownerId)}`);
   if (filter.status) where.push(`p.status = $${params.push(filter.status)}`);
+  if (filter.statuses) where.push(`p.status = ANY($${params.push(filter.statuses)}::text[])`);
   const limit = `$${params.push(filter.limit ?? 200)}`;
+  const order = filter.ascending
+    ? 'COALESCE(p.due_at, p.created_at) ASC, p.queue_position ASC'
+    : 'COALESCE(p.published_at, p.due_at, p.created_at) DESC';
   const result = await q.query<PostRow & { username: string }>(
     `SELECT ${postColumns('p.')}, a.username FROM posts p JOIN accounts a ON a.id = p.account_id
      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY COALESCE(p.due_at, p.created_at) DESC LIMIT ${limit}`,
+     ORDER BY ${order} LIMIT ${limit}`,
     params,
+  );
+  return result.rows;
+}
+
+/**
+ * Cancels a post that has not started publishing (scheduled, queued, draft or blocked): a
+ * compare-and-swap, so a post a worker has claimed cannot be cancelled under it.
+ */
+export async function cancelPost(q: Queryable, id: string): Promise<PostRow | undefined> {
+  const result = await q.query<PostRow>(
+    `UPDATE posts SET status = 'cancelled', reason = 'cancelled by its user', queue_position = NULL, updated_at = now()
+     WHERE id = $1 AND status IN ('scheduled', 'queued', 'draft', 'blocked') RETURNING ${POST_COLUMNS}`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+/** Published posts per UTC day over the last `days` days, for one owner's accounts. */
+export async function postsPerDay(
+  q: Queryable,
+  ownerId: string,
+  days: number,
+): Promise<{ day: string; count: number }[]> {
+  const result = await q.query<{ day: string; count: number }>(
+    `SELECT to_char(date_trunc('day', p.published_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, count(*)::int AS count
+     FROM posts p JOIN accounts a ON a.id = p.account_id
+     WHERE a.owner_id = $1 AND p.status = 'published' AND p.published_at > now() - $2 * interval '1 day'
+     GROUP BY 1 ORDER BY 1`,
+    [ownerId, days],
   );
   return result.rows;
 }

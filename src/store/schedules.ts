@@ -89,3 +89,23 @@ export async function dueSchedules(q: Queryable, until: number): Promise<Schedul
   );
   return result.rows;
 }
+
+/** Schedules of every account of one owner, with the account's username. */
+export async function listOwnerSchedules(
+  q: Queryable,
+  ownerId: string,
+): Promise<(ScheduleRow & { username: string })[]> {
+  const result = await q.query<ScheduleRow & { username: string }>(
+    `SELECT s.id, s.account_id AS "accountId", s.kind, s.cron, s.tz, s.template, s.counter, s.paused,
+       (extract(epoch FROM s.next_at) * 1000)::float8 AS "nextAt", a.username
+     FROM schedules s JOIN accounts a ON a.id = s.account_id WHERE a.owner_id = $1
+     ORDER BY lower(a.username), s.kind, s.created_at`,
+    [ownerId],
+  );
+  return result.rows;
+}
+
+/** Deletes a schedule; posts it made keep their history (their `schedule_id` becomes null). */
+export async function deleteSchedule(q: Queryable, id: string): Promise<boolean> {
+  return (await q.query('DELETE FROM schedules WHERE id = $1 RETURNING id', [id])).rows.length === 1;
+}

@@ -71,7 +71,13 @@ test('npm start: demo mode, connect through the browser flow, workers running, t
   assert.equal(done.headers.get('location'), '/', 'redirect to a URL without code or state (property 7)');
   assert.equal(done.headers.get('cache-control'), 'no-store');
   assert.equal(done.headers.get('referrer-policy'), 'no-referrer');
-  assert.match(await (await fetch(`${web}/`)).text(), /@alice/);
+  const session = done.headers.getSetCookie().find((c) => c.startsWith('rotor-session='));
+  assert.ok(session, 'the callback signs the person in');
+  assert.match(session, /HttpOnly/i);
+  assert.match(session, /SameSite=Lax/i);
+  const signedIn = { cookie: session.split(';')[0] ?? '' };
+  assert.match(await (await fetch(`${web}/`, { headers: signedIn })).text(), /@alice/);
+  assert.equal((await fetch(`${web}/`, { redirect: 'manual' })).headers.get('location'), '/signin');
   const replay = await fetch(callback, { redirect: 'manual', headers: { cookie } });
   assert.equal(replay.status, 400, 'a replayed callback is refused (property 3)');
 

@@ -1,0 +1,31 @@
+/**
+ * @module Who is asking: a signed-in person (every permission) or an API key (its own
+ * permissions). Every handler receives an actor and checks ownership and permission itself.
+ */
+import { RotorError } from '../core/errors.ts';
+
+/** What an API key may do. A browser session may do all of it. */
+export const PERMISSIONS = [
+  'accounts:read',
+  'posts:read',
+  'posts:write',
+  'schedules:read',
+  'schedules:write',
+  'tokens:issue',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export interface Actor {
+  userId: string;
+  /** Null for a browser session (all permissions). */
+  apiKey: { id: string; permissions: ReadonlySet<string> } | null;
+}
+
+export const isPermission = (p: string): p is Permission => (PERMISSIONS as readonly string[]).includes(p);
+
+/** Throws `forbidden` unless the actor holds `permission`. */
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (actor.apiKey && !actor.apiKey.permissions.has(permission)) {
+    throw new RotorError('forbidden', `this API key lacks the "${permission}" permission`);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * @module Accounts as their owner sees them: health (active, last refresh, the ~6-month horizon,
+ * why one needs reconnecting), disconnecting, and the token broker — a currently valid access
+ * token for a program holding an API key with `tokens:issue`, every hand-out audit-logged.
+ */
+import { RotorError } from '../../core/errors.ts';
+import { findAccount, type AccountRow } from '../../store/accounts.ts';
+import { recordHandout } from '../../store/api-keys.ts';
+import { disconnectAccount, type DisconnectResult } from '../../vault/disconnect.ts';
+import { requirePermission, type Actor } from '../actor.ts';
+import type { WebDeps } from '../deps.ts';
+import { listAccounts } from '../../store/accounts.ts';
+
+const DAY = 86_400_000;
+/** X ends refresh tokens about 6 months after consent. */
+export const HORIZON_MS = 180 * DAY;
+/** Warn this long ahead of the horizon. */
+export const HORIZON_WARNING_MS = 14 * DAY;
+
+export interface AccountHealth extends AccountRow {
+  connectionEndsAt: number;
+  daysLeft: number;
+  horizonWarning: boolean;
+}
+
+/** An account's health at `now`. */
+export function healthOf(a: AccountRow, now: number): AccountHealth {
+  const connectionEndsAt = a.consentedAt + HORIZON_MS;
+  const left = connectionEndsAt - now;
+  return {
+    ...a,
+    connectionEndsAt,
+    daysLeft: Math.max(0, Math.floor(left / DAY)),
+    horizonWarning: a.status === 'active' && left < HORIZON_WARNING_MS,
+  };
+}
+
+export async function listAccountHealth(deps: WebDeps, actor: Actor): Promise<AccountHealth[]> {
+  requirePermission(actor, 'accounts:read');
+  const now = deps.clock.now();
+  return (await listAccounts(deps.db, actor.userId)).map((a) => healthOf(a, now));
+}
+
+/** The account if the actor owns it; `not_found` otherwise (someone else's reads as missing). */
+export async function ownedAccount(deps: WebDeps, actor: Actor, accountId: string): Promise<AccountRow> {
+  const account = /^[0-9a-f-]{36}$/i.test(accountId)
+    ? await findAccount(deps.db, { id: accountId })
+    : undefined;
+  if (!account || account.ownerId !== actor.userId) {
+    throw new RotorError('not_found', 'no such account among yours');
+  }
+  return account;
+}
+
+/** Disconnects (revokes at X, deletes the tokens). Browser sessions only. */
+export async function disconnect(deps: WebDeps, actor: Actor, accountId: string): Promise<DisconnectResult> {
+  if (actor.apiKey) throw new RotorError('forbidden', 'disconnecting an account needs a signed-in person');
+  await ownedAccount(deps, actor, accountId);
+  return disconnectAccount({ db: deps.db, provider: deps.provider, keyRing: deps.keyRing }, accountId);
+}
+
+export interface IssuedToken {
+  accountId: string;
+  username: string;
+  accessToken: string;
+  expiresAt: number;
+  scope: string;
+}
+
+/**
+ * The token broker: a valid access token (refreshed through the vault's critical section when
+ * due, so the program never holds a refresh token). Audit-logged before it is returned.
+ * @throws {RotorError} `reauth_required` (the person must reconnect), transient codes, `forbidden`.
+ */
+export async function issueToken(deps: WebDeps, actor: Actor, accountId: string): Promise<IssuedToken> {
+  requirePermission(actor, 'tokens:issue');
+  const account = await ownedAccount(deps, actor, accountId);
+  if (account.status !== 'active') {
+    throw new RotorError('reauth_required', `@${account.username} needs reconnecting`, {
+      accountId,
+      ...(account.reason ? { reason: account.reason } : {}),
+    });
+  }
+  // At least a minute of validity, so the program can use it.
+  const token = await deps.vault.getAccessToken(accountId, { minValidityMs: 60_000 });
+  await recordHandout(deps.db, {
+    apiKeyId: actor.apiKey?.id ?? null,
+    ownerId: actor.userId,
+    accountId,
+    username: account.username,
+    expiresAt: token.expiresAt,
+  });
+  return {
+    accountId,
+    username: account.username,
+    accessToken: token.accessToken,
+    expiresAt: token.expiresAt,
+    scope: token.scope,
+  };
+}

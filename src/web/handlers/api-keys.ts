@@ -1,0 +1,45 @@
+/**
+ * @module API keys: created by a signed-in person (shown once), kept as SHA-256 only, revocable.
+ * A key looks like `rotor_` + 32 random bytes (base64url).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { RotorError } from '../../core/errors.ts';
+import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from '../../store/api-keys.ts';
+import type { Actor, Permission } from '../actor.ts';
+import type { WebDeps } from '../deps.ts';
+
+export const API_KEY_PREFIX = 'rotor_';
+
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('base64url');
+
+function sessionOnly(actor: Actor): void {
+  if (actor.apiKey) throw new RotorError('forbidden', 'API keys are managed by a signed-in person');
+}
+
+export async function createApiKey(
+  deps: WebDeps,
+  actor: Actor,
+  input: { name: string; permissions: Permission[] },
+): Promise<{ key: string; row: ApiKeyRow }> {
+  sessionOnly(actor);
+  const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const row = await insertApiKey(deps.db, {
+    ownerId: actor.userId,
+    name: input.name,
+    prefix: key.slice(0, API_KEY_PREFIX.length + 6),
+    hash: hashApiKey(key),
+    permissions: [...new Set(input.permissions)],
+  });
+  return { key, row };
+}
+
+export async function listApiKeysFor(deps: WebDeps, actor: Actor): Promise<ApiKeyRow[]> {
+  sessionOnly(actor);
+  return listApiKeys(deps.db, actor.userId);
+}
+
+export async function revokeApiKeyFor(deps: WebDeps, actor: Actor, id: string): Promise<void> {
+  sessionOnly(actor);
+  if (!/^[0-9a-f-]{36}$/i.test(id) || !(await revokeApiKey(deps.db, actor.userId, id)))
+    throw new RotorError('not_found', 'no such key among yours');
+}

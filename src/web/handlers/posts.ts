@@ -1,0 +1,93 @@
+/**
+ * @module Posts for their owner: create (now, at a time, into the queue), list, cancel. The API
+ * and the pages call these same functions; each checks permission and ownership.
+ */
+import { RotorError } from '../../core/errors.ts';
+import type { PublishResult } from '../../scheduler/publisher.ts';
+import { cancelPost, getPost, listPosts, type PostRow, type PostStatus } from '../../store/posts.ts';
+import { requirePermission, type Actor } from '../actor.ts';
+import type { WebDeps } from '../deps.ts';
+import { isTimeZone } from '../format.ts';
+import type { CreatePostInput } from '../schemas.ts';
+import { ownedAccount } from './accounts.ts';
+import { DateTime } from 'luxon';
+
+const invalid = (message: string) => new RotorError('invalid_input', message);
+
+/** The instant a "schedule" input names, from `at` or from `localTime` + `timeZone`. */
+export function scheduledInstant(input: Pick<CreatePostInput, 'at' | 'localTime' | 'timeZone'>): number {
+  if (input.at !== undefined) return Date.parse(input.at);
+  if (input.localTime === undefined) throw invalid('give "at", or "localTime" with "timeZone", to schedule');
+  if (input.timeZone === undefined || !isTimeZone(input.timeZone))
+    throw invalid('"timeZone" must be an IANA time zone such as "Asia/Tokyo"');
+  const dt = DateTime.fromISO(input.localTime, { zone: input.timeZone });
+  if (!dt.isValid) throw invalid('"localTime" is not a valid date and time');
+  return dt.toMillis();
+}
+
+export interface CreatedPost {
+  post: PostRow;
+  /** For "now": what publishing did. */
+  result?: PublishResult;
+}
+
+export async function createPost(deps: WebDeps, actor: Actor, input: CreatePostInput): Promise<CreatedPost> {
+  requirePermission(actor, 'posts:write');
+  const account = await ownedAccount(deps, actor, input.accountId);
+  const media = (input.media ?? []).map((b64) => new Uint8Array(Buffer.from(b64, 'base64')));
+  switch (input.mode) {
+    case 'now':
+      return deps.service.postNow(account.id, input.text, undefined, media);
+    case 'schedule': {
+      const at = scheduledInstant(input);
+      if (at > deps.clock.now() + 3 * 366 * 86_400_000) throw invalid('that is more than 3 years ahead');
+      return { post: await deps.service.schedulePost(account.id, input.text, at, undefined, media) };
+    }
+    case 'queue':
+      if (media.length > 0) throw invalid('queue drafts take text only; schedule a post to attach images');
+      return { post: await deps.service.addToQueue(account.id, input.text) };
+  }
+}
+
+export async function listPostsFor(
+  deps: WebDeps,
+  actor: Actor,
+  filter: {
+    status?: PostStatus;
+    statuses?: PostStatus[];
+    accountId?: string;
+    limit?: number;
+    ascending?: boolean;
+  },
+): Promise<(PostRow & { username: string })[]> {
+  requirePermission(actor, 'posts:read');
+  if (filter.accountId) await ownedAccount(deps, actor, filter.accountId);
+  return listPosts(deps.db, { ...filter, ownerId: actor.userId });
+}
+
+async function ownedPost(deps: WebDeps, actor: Actor, postId: string): Promise<PostRow> {
+  const post = /^[0-9a-f-]{36}$/i.test(postId) ? await getPost(deps.db, postId) : undefined;
+  if (!post) throw new RotorError('not_found', 'no such post among yours');
+  try {
+    await ownedAccount(deps, actor, post.accountId);
+  } catch {
+    throw new RotorError('not_found', 'no such post among yours');
+  }
+  return post;
+}
+
+export async function getPostFor(deps: WebDeps, actor: Actor, postId: string): Promise<PostRow> {
+  requirePermission(actor, 'posts:read');
+  return ownedPost(deps, actor, postId);
+}
+
+/** Cancels a post not yet being published. */
+export async function cancelPostFor(deps: WebDeps, actor: Actor, postId: string): Promise<PostRow> {
+  requirePermission(actor, 'posts:write');
+  const post = await ownedPost(deps, actor, postId);
+  const cancelled = await cancelPost(deps.db, post.id);
+  if (!cancelled) {
+    throw new RotorError('conflict', `this post is ${post.status} and can no longer be cancelled`);
+  }
+  return cancelled;
+}

@@ -1,0 +1,5 @@
+/** @module What the page middleware puts on each request: the session (if any) and the view context. */
+import type { SessionUser } from '../../store/web-sessions.ts';
+import type { ViewContext } from '../views/layout.ts';
+
+export type PageEnv = { Variables: { session: SessionUser | undefined; view: ViewContext } };

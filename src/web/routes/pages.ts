@@ -1,0 +1,148 @@
+/** @module The signed-in pages: dashboard, posts, schedules (reading, and the small actions on them). */
+import { Hono, type Context } from 'hono';
+import { isRotorError } from '../../core/errors.ts';
+import { listAccounts } from '../../store/accounts.ts';
+import { metricsSince } from '../../store/metrics-history.ts';
+import { postsPerDay } from '../../store/posts.ts';
+import type { WebDeps } from '../deps.ts';
+import { disconnect, listAccountHealth } from '../handlers/accounts.ts';
+import { cancelPostFor, listPostsFor } from '../handlers/posts.ts';
+import { createSchedule, listSchedulesFor, setScheduleState } from '../handlers/schedules.ts';
+import { CreateScheduleInput } from '../schemas.ts';
+import { dashboardView } from '../views/dashboard.ts';
+import { page } from '../views/layout.ts';
+import { postsView, type PostsTab } from '../views/posts.ts';
+import { schedulesView } from '../views/schedules.ts';
+import { actorOf, field, signedIn } from './guard.ts';
+import type { PageEnv } from './page-env.ts';
+import { errorView } from '../views/misc.ts';
+
+const DAY = 86_400_000;
+
+export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
+  const app = new Hono<PageEnv>();
+  app.use('/', signedIn);
+  app.use('/accounts/:id/*', signedIn);
+  app.use('/posts', signedIn);
+  app.use('/posts/*', signedIn);
+  app.use('/schedules', signedIn);
+  app.use('/schedules/*', signedIn);
+
+  app.get('/', async (c) => {
+    const v = c.get('view');
+    const actor = actorOf(c);
+    const now = deps.clock.now();
+    const accounts = await listAccountHealth(deps, actor);
+    const followers = new Map(
+      await Promise.all(
+        accounts.map(async (a) => [a.id, await metricsSince(deps.db, a.id, now - 90 * DAY)] as const),
+      ),
+    );
+    const perDay = new Map((await postsPerDay(deps.db, actor.userId, 30)).map((r) => [r.day, r.count]));
+    const upcoming = await listPostsFor(deps, actor, { statuses: ['scheduled'], ascending: true, limit: 5 });
+    return c.html(
+      page(
+        v,
+        v.t('dash.title'),
+        dashboardView(v, { accounts, upcoming, followers, postsPerDay: perDay, now }),
+      ),
+    );
+  });
+
+  app.post('/accounts/:id/disconnect', async (c) => {
+    await disconnect(deps, actorOf(c), c.req.param('id'));
+    return c.redirect('/', 303);
+  });
+
+  app.get('/posts', async (c) => {
+    const v = c.get('view');
+    const view = c.req.query('view');
+    const tab: PostsTab = view === 'queue' || view === 'history' ? view : 'upcoming';
+    const actor = actorOf(c);
+    const posts =
+      tab === 'upcoming'
+        ? await listPostsFor(deps, actor, {
+            statuses: ['scheduled', 'publishing', 'blocked'],
+            ascending: true,
+          })
+        : tab === 'queue'
+          ? await listPostsFor(deps, actor, { statuses: ['queued'], ascending: true })
+          : await listPostsFor(deps, actor, { statuses: ['published', 'failed', 'unknown', 'cancelled'] });
+    const done = c.req.query('done') === 'cancelled' ? v.t('posts.cancelled') : undefined;
+    return c.html(page(v, v.t('posts.title'), postsView(v, tab, posts, done)));
+  });
+
+  app.post('/posts/:id/cancel', async (c) => {
+    const v = c.get('view');
+    try {
+      await cancelPostFor(deps, actorOf(c), c.req.param('id'));
+    } catch (e) {
+      if (isRotorError(e, 'conflict') || isRotorError(e, 'not_found'))
+        return c.html(
+          page(v, v.t('error.title'), errorView(v, e.message)),
+          isRotorError(e, 'conflict') ? 409 : 404,
+        );
+      throw e;
+    }
+    return c.redirect('/posts?done=cancelled', 303);
+  });
+
+  const schedulesPage = async (
+    c: Context<PageEnv>,
+    message?: { text: string; kind: 'ok' | 'error' },
+    status = 200,
+  ) => {
+    const v = c.get('view');
+    const actor = actorOf(c);
+    const accounts = await listAccounts(deps.db, actor.userId);
+    const schedules = await listSchedulesFor(deps, actor);
+    return c.html(page(v, v.t('sched.title'), schedulesView(v, accounts, schedules, message)), status as 200);
+  };
+
+  app.get('/schedules', (c) =>
+    schedulesPage(c, c.req.query('done') ? { text: c.get('view').t('sched.saved'), kind: 'ok' } : undefined),
+  );
+
+  app.post('/schedules', async (c) => {
+    const form = await c.req.parseBody({ all: true });
+    const parsed = CreateScheduleInput.safeParse({
+      accountId: field(form, 'accountId'),
+      kind: field(form, 'kind'),
+      cron: field(form, 'cron').trim(),
+      timeZone: field(form, 'timeZone'),
+      ...(field(form, 'kind') === 'recurring' ? { template: field(form, 'template') } : {}),
+    });
+    if (!parsed.success)
+      return schedulesPage(
+        c,
+        {
+          text: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          kind: 'error',
+        },
+        400,
+      );
+    try {
+      await createSchedule(deps, actorOf(c), parsed.data);
+    } catch (e) {
+      if (isRotorError(e, 'invalid_input') || isRotorError(e, 'not_found'))
+        return schedulesPage(c, { text: e.message, kind: 'error' }, 400);
+      throw e;
+    }
+    return c.redirect('/schedules?done=1', 303);
+  });
+
+  app.post('/schedules/:id/:action', async (c) => {
+    const action = c.req.param('action');
+    if (action !== 'pause' && action !== 'resume' && action !== 'delete') return c.notFound();
+    try {
+      await setScheduleState(deps, actorOf(c), c.req.param('id'), action);
+    } catch (e) {
+      if (isRotorError(e, 'not_found') || isRotorError(e, 'conflict'))
+        return schedulesPage(c, { text: e.message, kind: 'error' }, 404);
+      throw e;
+    }
+    return c.redirect('/schedules?done=1', 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,132 @@
+/**
+ * @module The HTTP API's inputs, as zod schemas: the API validates with them, and
+ * `/openapi.json` is generated from them, so the document cannot drift from the checks.
+ */
+import { z } from 'zod';
+import { PERMISSIONS } from './actor.ts';
+
+const uuid = z.uuid({ error: 'must be an id (UUID)' });
+const zone = z.string().min(1).max(64).describe('IANA time zone, e.g. "Asia/Tokyo"');
+
+export const CreatePostInput = z
+  .object({
+    accountId: uuid.describe('One of your accounts'),
+    text: z.string().max(10_000).describe('Post text; X counts it by weighted length (280)'),
+    mode: z.enum(['now', 'schedule', 'queue']).describe('Publish now, at a time, or at the next queue slot'),
+    at: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone offset' })
+      .optional()
+      .describe('For "schedule": the instant, e.g. "2026-11-22T09:00:00+09:00"'),
+    localTime: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must look like 2026-11-22T09:00')
+      .optional()
+      .describe('For "schedule", instead of "at": a wall-clock time in "timeZone"'),
+    timeZone: zone.optional(),
+    media: z
+      .array(z.base64({ error: 'must be base64' }))
+      .max(4)
+      .optional()
+      .describe('Images (PNG, JPEG, GIF, WebP) as base64, up to 4'),
+  })
+  .strict();
+export type CreatePostInput = z.infer<typeof CreatePostInput>;
+
+export const ListPostsQuery = z
+  .object({
+    status: z
+      .enum([
+        'draft',
+        'queued',
+        'scheduled',
+        'publishing',
+        'published',
+        'failed',
+        'blocked',
+        'unknown',
+        'cancelled',
+      ])
+      .optional(),
+    accountId: uuid.optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const CreateScheduleInput = z
+  .object({
+    accountId: uuid,
+    kind: z
+      .enum(['recurring', 'queue'])
+      .describe('"recurring" posts a template; "queue" sets the queue slots'),
+    cron: z.string().min(1).max(200).describe('Five-field cron, e.g. "0 9 * * 1-5"'),
+    timeZone: zone,
+    template: z.string().max(10_000).optional().describe('For "recurring": the text; {n} and {date} vary it'),
+  })
+  .strict();
+export type CreateScheduleInput = z.infer<typeof CreateScheduleInput>;
+
+export const CreateApiKeyInput = z
+  .object({
+    name: z.string().trim().min(1, 'give the key a name').max(80),
+    permissions: z.array(z.enum(PERMISSIONS)).min(1, 'choose at least one permission'),
+  })
+  .strict();
+
+export const TextCheckInput = z.object({ text: z.string().max(10_000) }).strict();
+
+/** Output shapes (documentation only). */
+export const AccountOutput = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string().nullable(),
+  status: z.enum(['active', 'reauth_required']),
+  reason: z.enum(['expired', 'revoked', 'reused', 'lost_response', 'unknown']).nullable(),
+  reasonText: z.string().nullable().describe('The reason in plain words'),
+  refreshedAt: z.string().nullable(),
+  connectionEndsAt: z.string().describe('When X will ask for consent again (~6 months after it)'),
+  daysLeft: z.number(),
+  reconnectUrl: z.string().describe('Where a person reconnects the account (keeps its schedules)'),
+});
+
+export const PostOutput = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  username: z.string(),
+  text: z.string(),
+  status: z.string(),
+  dueAt: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+  xPostId: z.string().nullable(),
+  url: z.string().nullable(),
+  reason: z.string().nullable(),
+  mediaCount: z.number(),
+});
+
+export const ScheduleOutput = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  username: z.string(),
+  kind: z.enum(['recurring', 'queue']),
+  cron: z.string(),
+  timeZone: z.string(),
+  template: z.string().nullable(),
+  paused: z.boolean(),
+  nextAt: z.string().nullable(),
+});
+
+export const TokenOutput = z.object({
+  accountId: z.string(),
+  username: z.string(),
+  accessToken: z.string().describe('A currently valid X access token; do not store it beyond expiresAt'),
+  tokenType: z.literal('bearer'),
+  expiresAt: z.string(),
+  scope: z.string(),
+});
+
+export const ErrorOutput = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});

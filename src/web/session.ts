@@ -1,0 +1,107 @@
+/**
+ * @module Browser sessions and CSRF (properties 22 and 25). The session cookie holds 32 random
+ * bytes; the database keeps only their SHA-256. Cookies are `__Host-` (Secure, Path=/, no Domain),
+ * `HttpOnly`, `SameSite=Lax`; only plain-http loopback in demo mode drops `Secure` and the prefix.
+ * Every state-changing request of a session carries the session's CSRF token (a form field or
+ * the `x-csrf-token` header), and a cross-origin `Origin` is refused.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { sameSecret } from '../vault/connect.ts';
+import { deleteSession, findSession, insertSession, type SessionUser } from '../store/web-sessions.ts';
+import type { Db } from '../store/db.ts';
+
+/** Any request's context (the helpers here read only cookies and headers). */
+type AnyContext = Context;
+
+const SESSION_TTL_MS = 30 * 86_400_000;
+
+export const hashSessionId = (id: string): string => createHash('sha256').update(id).digest('base64url');
+
+export interface CookieNames {
+  session: string;
+  oauth: string;
+  lang: string;
+}
+
+export function cookieNames(insecureLoopback: boolean): CookieNames {
+  const p = insecureLoopback ? 'rotor-' : '__Host-rotor-';
+  return { session: `${p}session`, oauth: `${p}oauth`, lang: `${p}lang` };
+}
+
+/** Options for every cookie Rotor sets (property 22). */
+export const cookieOptions = (insecureLoopback: boolean, maxAgeSeconds: number) =>
+  ({
+    path: '/',
+    httpOnly: true,
+    secure: !insecureLoopback,
+    sameSite: 'Lax',
+    maxAge: maxAgeSeconds,
+  }) as const;
+
+/** Sets a cookie by its full name (the `__Host-` prefix is part of the name here). */
+export function putCookie(
+  c: AnyContext,
+  name: string,
+  value: string,
+  insecureLoopback: boolean,
+  maxAgeSeconds: number,
+): void {
+  setCookie(c, name, value, cookieOptions(insecureLoopback, maxAgeSeconds));
+}
+
+export function dropCookie(c: AnyContext, name: string, insecureLoopback: boolean): void {
+  deleteCookie(c, name, { path: '/', secure: !insecureLoopback });
+}
+
+export async function startSession(
+  c: AnyContext,
+  db: Db,
+  names: CookieNames,
+  insecureLoopback: boolean,
+  userId: string,
+): Promise<void> {
+  const id = randomBytes(32).toString('base64url');
+  await insertSession(db, {
+    idHash: hashSessionId(id),
+    userId,
+    csrf: randomBytes(24).toString('base64url'),
+    ttlMs: SESSION_TTL_MS,
+  });
+  putCookie(c, names.session, id, insecureLoopback, SESSION_TTL_MS / 1000);
+}
+
+/** The signed-in user, or undefined (no cookie, unknown, expired or tampered: signed out). */
+export async function readSession(
+  c: AnyContext,
+  db: Db,
+  names: CookieNames,
+): Promise<SessionUser | undefined> {
+  const id = getCookie(c, names.session);
+  if (!id || id.length > 100) return undefined;
+  return findSession(db, hashSessionId(id));
+}
+
+export async function endSession(c: AnyContext, db: Db, names: CookieNames, insecureLoopback: boolean) {
+  const id = getCookie(c, names.session);
+  if (id) await deleteSession(db, hashSessionId(id));
+  dropCookie(c, names.session, insecureLoopback);
+}
+
+/** Whether a request's `Origin` (when sent) is this server's own. */
+export function sameOrigin(c: AnyContext): boolean {
+  const origin = c.req.header('origin');
+  if (origin === undefined) return true;
+  if (origin === 'null') return false;
+  try {
+    return new URL(origin).host === c.req.header('host');
+  } catch {
+    return false;
+  }
+}
+
+/** Property 25: the token a state-changing request of this session must carry. */
+export function csrfValid(session: SessionUser, presented: string | undefined): boolean {
+  return typeof presented === 'string' && presented !== '' && sameSecret(presented, session.csrf);
+}

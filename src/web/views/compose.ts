@@ -1,0 +1,67 @@
+/** @module Compose: text with the live weighted counter, images, and post now / schedule / queue. */
+import { html } from 'hono/html';
+import type { AccountRow } from '../../store/accounts.ts';
+import { csrfField, notice, type ViewContext } from './layout.ts';
+import { accountSelect, zoneSelect } from './forms.ts';
+
+export interface ComposeForm {
+  accountId?: string;
+  text?: string;
+  date?: string;
+  time?: string;
+  timeZone?: string;
+}
+
+export function composeView(
+  v: ViewContext,
+  accounts: AccountRow[],
+  form: ComposeForm,
+  message?: { text: string; kind: 'ok' | 'error'; link?: string },
+  zoneIsUsers = false,
+) {
+  if (accounts.length === 0)
+    return html`<h1>${v.t('compose.title')}</h1>
+      <p>${v.t('compose.noAccount')} <a href="/accounts/connect">${v.t('dash.connect')}</a></p>`;
+  return html`<h1>${v.t('compose.title')}</h1>
+    ${notice(message?.text, message?.kind)}
+    ${message?.link ? html`<p><a href="${message.link}" data-x-link>${v.t('posts.view')}</a></p>` : ''}
+    <form method="post" action="/compose" enctype="multipart/form-data">
+      ${csrfField(v)}
+      <label for="account">${v.t('compose.account')}</label>
+      ${accountSelect('account', accounts, form.accountId)}
+      <label for="text">${v.t('compose.text')}</label>
+      <textarea id="text" name="text" data-count="/compose/count" aria-describedby="counter">
+${form.text ?? ''}</textarea>
+      <p id="counter" class="counter" data-counter aria-live="polite">${v.t('compose.counter', { n: 0 })}</p>
+      <label for="media">${v.t('compose.media')}</label>
+      <input
+        id="media"
+        type="file"
+        name="media"
+        accept="image/png,image/jpeg,image/gif,image/webp"
+        multiple
+      />
+      <div class="actions">
+        <button class="primary" type="submit" name="action" value="now">${v.t('compose.postNow')}</button>
+        <button type="submit" name="action" value="queue">${v.t('compose.queue')}</button>
+      </div>
+      <fieldset>
+        <legend>${v.t('compose.schedule')}</legend>
+        <div class="row">
+          <div>
+            <label for="date">${v.t('compose.date')}</label>
+            <input id="date" type="date" name="date" value="${form.date ?? ''}" />
+          </div>
+          <div>
+            <label for="time">${v.t('compose.time')}</label>
+            <input id="time" type="time" name="time" value="${form.time ?? ''}" />
+          </div>
+          <div>
+            <label for="zone">${v.t('compose.zone')}</label>
+            ${zoneSelect('zone', form.timeZone ?? v.timeZone, !zoneIsUsers)}
+          </div>
+          <div><button type="submit" name="action" value="schedule">${v.t('compose.schedule')}</button></div>
+        </div>
+      </fieldset>
+    </form>`;
+}

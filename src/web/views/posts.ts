@@ -1,0 +1,78 @@
+/** @module Posts: upcoming, the queue, and history with each post's status and reason. */
+import { html } from 'hono/html';
+import type { PostRow } from '../../store/posts.ts';
+import type { MessageKey } from '../i18n.ts';
+import { formatInstant } from '../format.ts';
+import { csrfField, notice, type ViewContext } from './layout.ts';
+
+export type PostsTab = 'upcoming' | 'queue' | 'history';
+
+const cancellable = new Set(['scheduled', 'queued', 'draft', 'blocked']);
+
+export function postsView(
+  v: ViewContext,
+  tab: PostsTab,
+  posts: (PostRow & { username: string })[],
+  message?: string,
+) {
+  const when = (p: PostRow) => {
+    const ms = p.publishedAt ?? p.dueAt;
+    return ms ? formatInstant(ms, v.locale, v.timeZone) : '—';
+  };
+  const tabs: [PostsTab, MessageKey][] = [
+    ['upcoming', 'posts.upcoming'],
+    ['queue', 'posts.queue'],
+    ['history', 'posts.history'],
+  ];
+  return html`<h1>${v.t('posts.title')}</h1>
+    ${notice(message)}
+    <p class="tabs">
+      ${tabs.map(
+        ([id, key]) =>
+          html`<a href="/posts?view=${id}" ${id === tab ? html`aria-current="page"` : ''}>${v.t(key)}</a> `,
+      )}
+    </p>
+    ${
+      posts.length === 0
+        ? html`<p class="muted">${v.t('posts.none')}</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th scope="col">${v.t('posts.when')}</th>
+                <th scope="col">${v.t('posts.account')}</th>
+                <th scope="col">${v.t('posts.status')}</th>
+                <th scope="col">${v.t('posts.text')}</th>
+                <th scope="col"></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${posts.map(
+                (p) =>
+                  html`<tr data-post="${p.id}" data-status="${p.status}">
+                    <td>${when(p)}</td>
+                    <td>@${p.username}</td>
+                    <td>
+                      <span class="${['failed', 'blocked', 'unknown'].includes(p.status) ? 'bad' : ''}"
+                        >${v.t(`status.${p.status}` as MessageKey)}</span
+                      >
+                      ${p.status === 'published' && p.xUrl ? html`<br /><a href="${p.xUrl}">${v.t('posts.view')}</a>` : ''}
+                      ${p.reason && p.status !== 'published' ? html`<br /><small>${p.reason}</small>` : ''}
+                    </td>
+                    <td>
+                      ${p.text}${p.mediaCount > 0 ? html` <span class="muted">🖼×${p.mediaCount}</span>` : ''}
+                    </td>
+                    <td>
+                      ${
+                        cancellable.has(p.status)
+                          ? html`<form method="post" action="/posts/${p.id}/cancel" class="inline">
+                              ${csrfField(v)}<button type="submit">${v.t('posts.cancel')}</button>
+                            </form>`
+                          : ''
+                      }
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }`;
+}
