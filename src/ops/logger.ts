@@ -8,7 +8,15 @@
  * when asked (`ROTOR_LOG_LEVEL` set explicitly, to stderr, or `ROTOR_LOG_FILE`). `ROTOR_LOG_FILE`
  * appends a copy of every line to that file, from any number of processes.
  */
-import { pino, type DestinationStream, type Level, type Logger, type LevelWithSilent } from 'pino';
+import {
+  pino,
+  type Bindings,
+  type ChildLoggerOptions,
+  type DestinationStream,
+  type Level,
+  type Logger,
+  type LevelWithSilent,
+} from 'pino';
 import { redact, scrub } from './redact.ts';
 
 export type { Logger };
@@ -51,15 +59,15 @@ export function createLogger(o: LoggerOptions = {}): Logger {
       });
     }
   }
-  return pino(
+  const logger = pino(
     {
       level: streams.length === 0 ? 'silent' : level,
       base: { pid: process.pid, ...(o.base ? (redact(o.base, secrets) as object) : {}) },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Errors arrive already reduced by the redaction layer; pino's serializer would rename them.
+      serializers: { err: (e: unknown) => e },
       formatters: {
         level: (label) => ({ level: label }),
-        // Child bindings (request ids, account ids) go through the same net.
-        bindings: (b) => redact(b, secrets) as Record<string, unknown>,
         log: (obj) => redact(obj, secrets) as Record<string, unknown>,
       },
       hooks: {
@@ -77,6 +85,16 @@ export function createLogger(o: LoggerOptions = {}): Logger {
     },
     streams.length === 0 ? pino.destination({ dest: 2, sync: true }) : pino.multistream(streams),
   );
+  return guardChildren(logger, secrets);
+}
+
+/** Child bindings (request ids, account ids) are serialized once, at `child()`: redact them there. */
+function guardChildren(logger: Logger, secrets: readonly string[]): Logger {
+  const child = logger.child.bind(logger) as unknown as (b: Bindings, o?: ChildLoggerOptions) => Logger;
+  const guarded = (bindings: Bindings, options?: ChildLoggerOptions): Logger =>
+    guardChildren(child(redact(bindings, secrets) as Bindings, options), secrets);
+  logger.child = guarded as unknown as Logger['child'];
+  return logger;
 }
 
 /** A logger that writes nothing (libraries and tests that do not care). */

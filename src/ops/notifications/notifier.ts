@@ -68,6 +68,7 @@ export class Notifier {
   #running: Promise<unknown> | undefined;
   #again = false;
   #closed = false;
+  readonly #pending = new Set<Promise<unknown>>();
 
   constructor(o: NotifierOptions) {
     this.#o = { retryBaseMs: 30_000, maxAttempts: 8, ...o, clock: o.clock ?? systemClock };
@@ -85,7 +86,20 @@ export class Notifier {
    * Returns the new notification, or undefined for a repeat (or an event about something gone).
    * Never throws: a notification problem must not break a refresh or a post; it is logged.
    */
-  async notify(event: NotifyEvent): Promise<NotificationRow | undefined> {
+  notify(event: NotifyEvent): Promise<NotificationRow | undefined> {
+    const p = this.#notify(event);
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p));
+    return p;
+  }
+
+  /** Waits until every notification reported so far is recorded and a delivery round has run. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+    while (this.#running) await this.#running;
+  }
+
+  async #notify(event: NotifyEvent): Promise<NotificationRow | undefined> {
     try {
       const n = await this.#describe(event);
       if (!n) return undefined;
@@ -256,10 +270,10 @@ export class Notifier {
 
   /** Stops the timer and waits for a running delivery round. */
   async stop(): Promise<void> {
-    this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#running;
+    await this.settled();
+    this.#closed = true;
     this.#o.mailer?.close();
   }
 }
