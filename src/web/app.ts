@@ -54,7 +54,9 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
         baseUri: ["'none'"],
         objectSrc: ["'none'"],
       },
-      referrerPolicy: 'no-referrer',
+      // Not `no-referrer`: with it Chromium sends `Origin: null` on same-origin form posts, which
+      // the CSRF check must refuse. The OAuth callback (code and state in its URL) sets no-referrer.
+      referrerPolicy: 'same-origin',
       crossOriginResourcePolicy: 'same-origin',
     }),
   );

@@ -54,7 +54,7 @@ export function page(v: ViewContext, title: string, body: Html, status?: string)
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>${title} · Rotor</title>
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/app.js" defer></script>
