@@ -75,7 +75,7 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
   await page.goto(`${s.web}/compose`);
   await page.selectOption('#account', { label: '@alice' });
   await page.fill('#text', 'こんにちは、Rotor から');
-  await page.waitForFunction(() => document.querySelector('[data-counter]')?.textContent?.startsWith('22 '));
+  await page.locator('[data-counter]', { hasText: '22 / 280' }).waitFor();
   await page.fill('#text', 'Hello from the browser 🌸');
   await shot(page, '03-compose');
   await page.click('button[value="now"]');
