@@ -60,15 +60,20 @@ export function keysCommand(): Command {
           're-encrypt every stored token under the active (first) key of ROTOR_KEYS; safe while Rotor runs',
         )
         .option('--batch <n>', 'rows read at a time', '100')
-        .action(async (opts: { batch: string }) => {
+        .option('--pause-ms <ms>', 'pause after each account, to spread the load on a busy database', '0')
+        .action(async (opts: { batch: string; pauseMs: string }) => {
           const batchSize = Number(opts.batch);
+          const pauseMs = Number(opts.pauseMs);
           if (!Number.isInteger(batchSize) || batchSize <= 0)
             fail('keys rotate', '--batch must be a whole number > 0');
+          if (!Number.isInteger(pauseMs) || pauseMs < 0)
+            fail('keys rotate', '--pause-ms must be a whole number ≥ 0');
           const rt = await openRuntime('keys rotate', { createDevKey: false });
           try {
             console.log(`Re-encrypting stored tokens under key ${rt.keyRing.active.id}…`);
             const s = await rotateKeys(rt.db, rt.keyRing, {
               batchSize,
+              pauseMs,
               onProgress: progressPrinter(),
               journalDir: join(resolve(rt.config.dataDir), 'journal'),
             });

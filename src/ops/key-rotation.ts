@@ -15,6 +15,7 @@
  * next refresh) and the local journal (written back at the next start on its machine).
  */
 import { readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DecryptionError, keyIdOf, open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { Queryable } from '../store/db.ts';
@@ -37,7 +38,7 @@ export async function keyUsage(db: Queryable, ring: KeyRing): Promise<KeyUsage[]
      ) k GROUP BY key_id ORDER BY key_id`,
   );
   const counts = new Map(r.rows.map((row) => [row.keyId, row.n]));
-  const ids = [...new Set([...ring.ids(), ...counts.keys()])];
+  const ids = [...new Set([...ring.ids(), ...counts.keys()])].sort();
   return ids.map((keyId) => ({
     keyId,
     count: counts.get(keyId) ?? 0,
@@ -85,7 +86,13 @@ const isCurrent = (ct: string | null, active: string) => ct === null || keyIdOf(
 export async function rotateKeys(
   db: Queryable,
   ring: KeyRing,
-  o: { onProgress?: (p: RotationProgress) => void; batchSize?: number; journalDir?: string } = {},
+  o: {
+    onProgress?: (p: RotationProgress) => void;
+    batchSize?: number;
+    journalDir?: string;
+    /** A pause after each token set (ms), to spread the load on a busy database. Default 0. */
+    pauseMs?: number;
+  } = {},
 ): Promise<RotationSummary> {
   const active = ring.active.id;
   const batch = o.batchSize ?? 100;
@@ -132,6 +139,7 @@ export async function rotateKeys(
       await rotateTokenRow(db, ring, row, summary);
       progress.done = Math.min(progress.total, progress.done + 1);
       o.onProgress?.({ ...progress });
+      if (o.pauseMs) await sleep(o.pauseMs);
     }
   }
 
