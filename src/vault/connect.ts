@@ -7,12 +7,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { RotorError } from '../core/errors.ts';
+import { isRotorError, RotorError } from '../core/errors.ts';
 import { open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { FetchLike } from '../oauth/bounded-fetch.ts';
 import type { OAuthProvider } from '../oauth/provider.ts';
-import { exchangeCode, fetchProfile } from '../oauth/token-client.ts';
+import { exchangeCode, fetchProfile, revokeToken } from '../oauth/token-client.ts';
 import type { Db } from '../store/db.ts';
 import { saveConnection } from '../store/accounts.ts';
 import { insertTransaction, takeTransaction } from '../store/oauth-transactions.ts';
@@ -161,8 +161,29 @@ export class Connector {
     const p = this.#o.provider;
     const { tx, tokens, profile } = await this.#exchange(callbackUrl, opts);
     const now = this.#o.clock.now();
+    const saved = await this.#save(tx, tokens, profile, now).catch(async (e: unknown) => {
+      // Not kept (the X account belongs to another Rotor user): end the grant just made at X.
+      if (isRotorError(e, 'authorization_failed')) {
+        const opts = this.#o.fetch ? { fetch: this.#o.fetch } : {};
+        const token = tokens.refreshToken ?? tokens.accessToken;
+        const hint = tokens.refreshToken ? 'refresh_token' : 'access_token';
+        await revokeToken(p, token, hint, opts).catch(() => false);
+      }
+      throw e;
+    });
+    this.#o.events?.emit('connected', { ...saved, username: profile.username });
+    return { ...saved, username: profile.username, returnTo: safeReturnTo(tx.returnTo) };
+  }
+
+  #save(
+    tx: { ownerId: string | null },
+    tokens: Awaited<ReturnType<typeof exchangeCode>>,
+    profile: { subject: string; username: string; name: string | undefined },
+    now: number,
+  ) {
+    const p = this.#o.provider;
     const ring = this.#o.keyRing;
-    const saved = await this.#o.db.transaction((q) =>
+    return this.#o.db.transaction((q) =>
       saveConnection(
         q,
         {
@@ -185,8 +206,6 @@ export class Connector {
         }),
       ),
     );
-    this.#o.events?.emit('connected', { ...saved, username: profile.username });
-    return { ...saved, username: profile.username, returnTo: safeReturnTo(tx.returnTo) };
   }
 
   /**

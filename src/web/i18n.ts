@@ -84,7 +84,8 @@ const en = {
   'sched.none': 'No schedule yet.',
   'sched.cron': 'When (cron)',
   'sched.cronHelp': 'Five fields: minute hour day month weekday. "0 9 * * 1-5" is 09:00 on weekdays.',
-  'sched.template': 'Text ({n} is the occurrence number, {date} its date)',
+  'sched.template':
+    'Text: {counter} is the occurrence number; {date}, {time}, {weekday} and {weekday_ja} vary it too (X refuses repeated text)',
   'sched.create': 'Create schedule',
   'sched.setSlots': 'Set queue slots',
   'sched.next': 'Next: {when}',
@@ -216,7 +217,8 @@ const ja: Record<MessageKey, string> = {
   'sched.none': 'スケジュールはまだありません。',
   'sched.cron': '日時（cron）',
   'sched.cronHelp': '5 つの欄：分 時 日 月 曜日。「0 9 * * 1-5」は平日の 9:00 です。',
-  'sched.template': '本文（{n} は回数、{date} はその日付）',
+  'sched.template':
+    '本文：{counter} は回数、{date}・{time}・{weekday}・{weekday_ja} でも毎回変えられます（X は同じ本文を拒否します）',
   'sched.create': 'スケジュールを作成',
   'sched.setSlots': '投稿枠を設定',
   'sched.next': '次回：{when}',
@@ -269,6 +271,9 @@ const ja: Record<MessageKey, string> = {
 };
 
 const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, ja };
+
+/** Every message key (for checks that both languages say the same things). */
+export const MESSAGE_KEYS = Object.keys(en) as MessageKey[];
 
 /** A translator for one locale: `t('dash.refreshed', { when })`. */
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;

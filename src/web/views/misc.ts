@@ -33,7 +33,7 @@ export function importView(
     }
     <p>${v.t('import.help')}</p>
     <pre><code>text,at,time_zone
-"Good morning, {name}!",2026-12-01 09:00,Asia/Tokyo
+"Good morning, Tokyo!",2026-12-01 09:00,Asia/Tokyo
 "A draft for the queue",,</code></pre>
     ${
       accounts.length === 0

@@ -75,7 +75,7 @@ export function schedulesView(
           </div>
           ${
             kind === 'recurring'
-              ? html`<label for="template">${v.t('sched.template', { n: '{n}', date: '{date}' })}</label>
+              ? html`<label for="template">${v.t('sched.template')}</label>
                   <textarea id="template" name="template" required></textarea>`
               : ''
           }
