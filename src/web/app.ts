@@ -82,7 +82,14 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
       getCookie(request, names.lang) ?? session?.locale,
       c.req.header('accept-language'),
     );
-    const zone = session?.timeZone && isTimeZone(session.timeZone) ? session.timeZone : 'UTC';
+    // The zone saved in Settings, else the browser's (from the page script), else UTC.
+    const browserZone = getCookie(request, names.zone);
+    const zone =
+      session?.timeZone && isTimeZone(session.timeZone)
+        ? session.timeZone
+        : browserZone && isTimeZone(browserZone)
+          ? browserZone
+          : 'UTC';
     c.set('session', session);
     c.set('view', {
       t: translator(locale),

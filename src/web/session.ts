@@ -23,11 +23,13 @@ export interface CookieNames {
   session: string;
   oauth: string;
   lang: string;
+  /** The browser's time zone, set by the page script (a display preference, not a secret). */
+  zone: string;
 }
 
 export function cookieNames(insecureLoopback: boolean): CookieNames {
   const p = insecureLoopback ? 'rotor-' : '__Host-rotor-';
-  return { session: `${p}session`, oauth: `${p}oauth`, lang: `${p}lang` };
+  return { session: `${p}session`, oauth: `${p}oauth`, lang: `${p}lang`, zone: `${p}tz` };
 }
 
 /** Options for every cookie Rotor sets (property 22). */

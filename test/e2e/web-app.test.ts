@@ -44,7 +44,7 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
   const emu = { url: s.emu };
   const browser = await launch();
   after(() => browser.close());
-  const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'UTC' });
+  const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -97,6 +97,10 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
   assert.match(await text(page, '.notice'), /^Scheduled for /);
   await page.goto(`${s.web}/posts?view=upcoming`);
   assert.ok(await page.isVisible('tr[data-status="scheduled"] >> text=Scheduled from the browser'));
+  // Shown in the browser's zone (Tokyo), not the server's.
+  const dueText = await text(page, 'tr[data-status="scheduled"] td:first-child');
+  const tokyo = new Date(due.getTime() + 9 * 3_600_000).toISOString().slice(11, 16);
+  assert.ok(dueText.includes(tokyo) && dueText.includes('GMT+9'), dueText);
   await shot(page, '04-upcoming');
 
   // X revokes hanako's grant; the next post for hanako finds out and the account needs its user.

@@ -14,6 +14,8 @@ export interface Served {
   emu: string;
   proc: Proc;
   dataDir: string;
+  /** The PostgreSQL database it uses (undefined for the embedded one). */
+  databaseUrl: string | undefined;
 }
 
 /** Starts `rotor serve` in demo mode; `database: 'postgres'` uses a fresh database on the test server. */
@@ -22,18 +24,19 @@ export async function serve(
 ): Promise<Served> {
   const [port, emuPort] = [await freePort(), await freePort()];
   const dataDir = cliTempDir('rotor-web-');
+  const databaseUrl = o.database === 'pglite' ? undefined : await createPgDatabase();
   const env: Record<string, string> = {
     PORT: String(port),
     ROTOR_EMULATOR_PORT: String(emuPort),
     ROTOR_DATA_DIR: dataDir,
     ROTOR_SWEEP_SECONDS: '2',
-    ...(o.database === 'pglite' ? {} : { DATABASE_URL: await createPgDatabase() }),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...o.env,
   };
   const proc = spawnRotor(['serve'], env);
   after(() => kill(proc));
   await waitForLine(proc, 'Press Ctrl+C', 45_000);
-  return { web: `http://127.0.0.1:${port}`, emu: `http://127.0.0.1:${emuPort}`, proc, dataDir };
+  return { web: `http://127.0.0.1:${port}`, emu: `http://127.0.0.1:${emuPort}`, proc, dataDir, databaseUrl };
 }
 
 /** A browser without a screen: keeps cookies, follows nothing on its own. */

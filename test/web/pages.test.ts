@@ -5,6 +5,7 @@
  * language from Accept-Language and the switch, one owner per X account, and disconnecting.
  */
 import { test, after } from 'node:test';
+import pg from 'pg';
 import assert from 'node:assert/strict';
 import { killLeftovers } from '../helpers/cli.ts';
 import { consent, state } from '../helpers/emulator.ts';
@@ -12,16 +13,22 @@ import { api, createKey, Jar, serve, signIn, signedIn } from '../helpers/web.ts'
 
 after(killLeftovers);
 
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 /** Posts a multipart form (as the compose and import pages do). */
 async function multipart(
   jar: Jar,
   path: string,
   fields: Record<string, string>,
-  file?: { name: string; field: string; body: string },
+  file?: { name: string; field: string; body: string | Uint8Array; type?: string },
 ) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  if (file) form.append(file.field, new Blob([file.body], { type: 'text/csv' }), file.name);
+  if (file) form.append(file.field, new Blob([file.body], { type: file.type ?? 'text/csv' }), file.name);
   return jar.fetch(path, { method: 'POST', headers: { origin: jar.base }, body: form });
 }
 
@@ -164,6 +171,53 @@ test('pages: import, schedules, cookie mode, languages, ownership, disconnect', 
     const html = await res.text();
     assert.match(html, /300 of 280/);
     assert.ok(html.includes('あ'.repeat(150)), 'the text is still there');
+  });
+
+  await t.test('compose: post now with an image; the image reaches X with the post', async () => {
+    const res = await multipart(
+      alice,
+      '/compose',
+      { _csrf: await alice.csrf(), accountId: aliceId, text: 'with a picture', action: 'now' },
+      { name: 'dot.png', field: 'media', body: PNG, type: 'image/png' },
+    );
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /Posted to X\./);
+    const post = (await state({ url: s.emu })).posts.find((p) => p.text === 'with a picture') as
+      { mediaIds: string[] } | undefined;
+    assert.equal(post?.mediaIds.length, 1);
+    const notImage = await multipart(
+      alice,
+      '/compose',
+      { _csrf: await alice.csrf(), accountId: aliceId, text: 'with a text file', action: 'now' },
+      { name: 'a.txt', field: 'media', body: 'hello', type: 'text/plain' },
+    );
+    assert.equal(notImage.status, 400);
+    assert.match(await notImage.text(), /not a PNG, JPEG, WebP or GIF image/);
+  });
+
+  await t.test('dashboard: followers over time from the metrics job, drawn as SVG', async () => {
+    const db = new pg.Client({ connectionString: s.databaseUrl });
+    await db.connect();
+    try {
+      for (const [hoursAgo, followers] of [
+        [48, 100],
+        [24, 140],
+        [1, 180],
+      ] as const) {
+        await db.query(
+          `INSERT INTO account_metrics (account_id, at, followers, following, posts)
+           VALUES ($1, now() - $2 * interval '1 hour', $3, 10, 5)`,
+          [aliceId, hoursAgo, followers],
+        );
+      }
+    } finally {
+      await db.end();
+    }
+    const html = await (await alice.fetch('/')).text();
+    const chart = /<svg class="chart"[^>]*aria-label="Followers @alice: 180"[\s\S]*?<\/svg>/.exec(html)?.[0];
+    assert.ok(chart, 'a followers chart for @alice ending at 180');
+    assert.match(chart, /<path d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+"/, 'three points');
+    assert.match(chart, />100</);
   });
 
   await t.test('cookie mode: post now with the tokens only in a sealed HttpOnly cookie', async () => {

@@ -2,10 +2,16 @@
 // the browser's time zone as the default in zone pickers, and confirmations.
 'use strict';
 (() => {
+  // The browser's time zone, for showing times until the user saves one in Settings.
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const secure = window.location.protocol === 'https:';
+  const zoneCookie = secure ? '__Host-rotor-tz' : 'rotor-tz';
+  if (browserZone && !document.cookie.split('; ').some((c) => c.startsWith(`${zoneCookie}=`))) {
+    document.cookie = `${zoneCookie}=${encodeURIComponent(browserZone)}; Path=/; SameSite=Lax; Max-Age=31536000${secure ? '; Secure' : ''}`;
+  }
   for (const select of document.querySelectorAll('select[data-browser-zone]')) {
-    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (select.dataset.browserZone === 'auto' && [...select.options].some((o) => o.value === zone)) {
-      select.value = zone;
+    if (select.dataset.browserZone === 'auto' && [...select.options].some((o) => o.value === browserZone)) {
+      select.value = browserZone;
     }
   }
   for (const form of document.querySelectorAll('form[data-confirm]')) {
