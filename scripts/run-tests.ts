@@ -3,9 +3,14 @@
  * fails when the runner executed zero tests (Node 20's `node --test dir/` passes with none).
  * Starts one throw-away PostgreSQL server for the run (tests make a database each) and gives its
  * URL as ROTOR_TEST_PG_URL. Usage: `npm test [-- file-or-glob …]`.
+ *
+ * Property 26: the run is at debug level (`ROTOR_LOG_LEVEL=debug` unless set) and every Rotor
+ * process that inherits the environment appends its log lines to `test-results/rotor-debug.log`
+ * (`ROTOR_LOG_FILE`); that file and everything the run printed are scanned for secrets. The
+ * file is removed after a clean scan.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster } from './pg-cluster.ts';
 import { findSecrets } from './secret-scan.ts';
@@ -14,6 +19,8 @@ const root = join(import.meta.dirname, '..');
 const outDir = join(root, 'test-results');
 mkdirSync(outDir, { recursive: true });
 const tapFile = join(outDir, 'results.tap');
+// One file per run: other runs may share test-results/. Kept only when it leaks (to look at).
+const logFile = join(outDir, `rotor-debug-${process.pid}.log`);
 const patterns = process.argv.slice(2);
 const cluster = await startCluster();
 const args = [
@@ -32,7 +39,12 @@ try {
   const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ROTOR_TEST_PG_URL: cluster.url },
+    env: {
+      ...process.env,
+      ROTOR_TEST_PG_URL: cluster.url,
+      ROTOR_LOG_LEVEL: process.env.ROTOR_LOG_LEVEL ?? 'debug',
+      ROTOR_LOG_FILE: logFile,
+    },
   });
   child.stdout.on('data', (d: Buffer) => {
     process.stdout.write(d);
@@ -46,14 +58,23 @@ try {
 } finally {
   cluster.destroy();
 }
-// No secret in anything the run printed (property 26): X-shaped tokens and codes, key entries.
-const leaks = findSecrets(output);
-if (leaks.length > 0) {
-  console.error(
-    `run-tests: the test output contains ${leaks.length} secret-looking value(s): ${leaks.map((l) => l.kind).join(', ')}`,
-  );
-  code = 1;
+// No secret in anything the run printed or logged (property 26): X-shaped tokens and codes, key entries.
+const logged = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+for (const [what, text] of [
+  ['test output', output],
+  ['debug log', logged],
+] as const) {
+  const leaks = findSecrets(text);
+  if (leaks.length > 0) {
+    console.error(
+      `run-tests: the ${what} contains ${leaks.length} secret-looking value(s): ${leaks.map((l) => l.kind).join(', ')}`,
+    );
+    code = 1;
+  }
 }
+console.log(`\nscanned for secrets: the output and ${logged.split('\n').length - 1} debug log lines`);
+if (code === 0) rmSync(logFile, { force: true });
+else if (logged !== '') console.error(`run-tests: the debug log is kept in ${logFile}`);
 const tap = readFileSync(tapFile, 'utf8');
 const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? NaN);
 const [tests, pass, fail] = [count('tests'), count('pass'), count('fail')];

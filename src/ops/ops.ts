@@ -47,7 +47,9 @@ export function createOps(o: {
     o.logger ??
     createLogger({
       level: config.ops.logLevel ?? 'info',
-      stderr: o.long || config.ops.logLevel !== undefined,
+      // Short commands keep stderr for people: they log there only when asked, and not when a
+      // log file takes the lines.
+      stderr: o.long || (config.ops.logLevel !== undefined && config.ops.logFile === undefined),
       file: config.ops.logFile,
       secrets,
     });

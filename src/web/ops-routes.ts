@@ -5,7 +5,7 @@
  * an id (`x-request-id`) and logs it without its query string (which may carry `code`/`state`).
  */
 import { randomUUID } from 'node:crypto';
-import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import { open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -65,7 +65,7 @@ export async function readinessProblem(o: OpsRoutesOptions): Promise<string | un
  * @example
  * mountOpsRoutes(app, { db: rt.db, keyRing: rt.keyRing, metrics: rt.ops.metrics });
  */
-export function mountOpsRoutes(app: Hono, o: OpsRoutesOptions): void {
+export function mountOpsRoutes<E extends Env>(app: Hono<E>, o: OpsRoutesOptions): void {
   app.get('/readyz', async (c) => {
     const problem = await readinessProblem(o);
     c.header('cache-control', 'no-store');

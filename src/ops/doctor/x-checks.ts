@@ -137,8 +137,12 @@ export async function checkRedirect(o: XCheckOptions): Promise<CheckResult> {
   try {
     const res = await o.fetch(url, { signal: AbortSignal.timeout(o.timeoutMs), redirect: 'manual' });
     await res.body?.cancel().catch(() => undefined);
-    if (res.status === 200)
+    // The consent page (200), or straight back to this callback (302) when the emulator approves by
+    // itself: either way it accepted the redirect URI. A refused one gets an error page instead.
+    const back = res.headers.get('location') ?? '';
+    if (res.status === 200 || (res.status === 302 && back.startsWith(`${redirect}?`))) {
       return { name: 'redirect URI', status: 'ok', message: `${redirect} is registered` };
+    }
     return {
       name: 'redirect URI',
       status: 'fail',
