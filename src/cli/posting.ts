@@ -51,6 +51,7 @@ export async function openPostingRuntime(
     jobExpireSeconds: seconds('ROTOR_JOB_EXPIRE_SECONDS', 120),
     sweepIntervalSeconds: seconds('ROTOR_SWEEP_SECONDS', 60),
     concurrency: seconds('ROTOR_WORKER_CONCURRENCY', 8),
+    logger: rt.ops.logger.child({ component: 'engine' }),
   });
   try {
     await engine.start({ work: work ?? false });

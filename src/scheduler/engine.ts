@@ -11,6 +11,7 @@
 import { PgBoss, fromPglite, type PGliteLike } from 'pg-boss';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError } from '../core/errors.ts';
+import type { Logger } from '../ops/logger.ts';
 import type { Db } from '../store/db.ts';
 import { insertPost, duePosts, stuckPosts, takeQueuedDraft } from '../store/posts.ts';
 import { advanceSchedule, dueSchedules, getSchedule } from '../store/schedules.ts';
@@ -48,11 +49,16 @@ export interface EngineOptions {
   pollingIntervalSeconds?: number;
   /** How often each worker runs the sweep (s). Default 60. */
   sweepIntervalSeconds?: number;
+  /** Where a failed sweep step or a pg-boss error is reported (the sweep itself carries on). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export class Engine {
   readonly boss: PgBoss;
-  readonly #o: Required<Omit<EngineOptions, 'clock'>> & { clock: Clock };
+  readonly #o: Required<Omit<EngineOptions, 'clock' | 'logger'>> & {
+    clock: Clock;
+    logger: EngineOptions['logger'];
+  };
 
   /** `client: true` (a short CLI command): only sends jobs; no cron, no maintenance. */
   #sweeper: NodeJS.Timeout | undefined;
@@ -66,6 +72,7 @@ export class Engine {
       sweepIntervalSeconds: 60,
       ...o,
       clock: o.clock ?? systemClock,
+      logger: o.logger,
     };
     const native = o.db.native;
     const quiet = o.client ? { schedule: false, supervise: false } : {};
@@ -73,7 +80,7 @@ export class Engine {
       native.kind === 'postgres'
         ? new PgBoss({ connectionString: native.url, max: o.client ? 2 : 6, ...quiet })
         : new PgBoss({ db: fromPglite(native.instance as PGliteLike), backend: 'pglite', ...quiet });
-    this.boss.on('error', () => undefined);
+    this.boss.on('error', (e) => this.#o.logger?.warn({ err: e }, 'job engine error'));
   }
 
   /** Creates pg-boss's schema and Rotor's queues (idempotent); `work` also starts the workers. */
@@ -218,8 +225,9 @@ export class Engine {
     const guarded = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
       try {
         return await fn();
-      } catch {
+      } catch (e) {
         errors += 1;
+        this.#o.logger?.warn({ err: e }, 'a sweep step failed; the next sweep tries again');
         return undefined;
       }
     };

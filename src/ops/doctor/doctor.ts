@@ -6,7 +6,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import nodemailer from 'nodemailer';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { loadConfig, type RotorConfig } from '../../core/config.ts';
 import { isRotorError } from '../../core/errors.ts';
@@ -19,6 +18,7 @@ import { listMigrations } from '../../store/migrate.ts';
 import { openPglite } from '../../store/pglite.ts';
 import { openPostgres } from '../../store/postgres.ts';
 import { keyUsage } from '../key-rotation.ts';
+import { smtpTransport } from '../notifications/email.ts';
 import type { CheckResult } from './result.ts';
 import { checkClient, checkReachAndClock, checkRedirect } from './x-checks.ts';
 
@@ -266,12 +266,7 @@ async function checkStoredKeys(db: Db, ring: KeyRing, results: CheckResult[]): P
 }
 
 async function checkSmtp(smtpUrl: string, timeoutMs: number): Promise<CheckResult> {
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  const transport = await smtpTransport(smtpUrl, timeoutMs);
   try {
     await transport.verify();
     return { name: 'mail server', status: 'ok', message: 'accepts a connection (and the login, if any)' };

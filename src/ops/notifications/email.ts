@@ -3,8 +3,22 @@
  * `ROTOR_NOTIFY_EMAIL`. Rotor knows its users by their X login only, so e-mail goes to the
  * people who run it; users see their notifications in the app.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { DeliveryOutcome } from './webhook.ts';
+
+/**
+ * An SMTP transport for `smtpUrl` with explicit timeouts (a mail server that hangs must not hold
+ * a delivery forever). nodemailer is loaded on first use: most commands never send mail.
+ */
+export async function smtpTransport(smtpUrl: string, timeoutMs: number): Promise<Transporter> {
+  const { default: nodemailer } = await import('nodemailer');
+  return nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+}
 
 export interface Mailer {
   send(message: { subject: string; text: string }): Promise<DeliveryOutcome>;
@@ -13,18 +27,14 @@ export interface Mailer {
 
 /** A mailer for `smtpUrl` (`smtp://user:pass@host:587`, `smtps://…:465`), sending to `to`. */
 export function createMailer(o: { smtpUrl: string; from: string; to: string[]; timeoutMs?: number }): Mailer {
-  const timeout = o.timeoutMs ?? 15_000;
-  // `url` with explicit timeouts: a mail server that hangs must not hold a delivery forever.
-  const transport = nodemailer.createTransport({
-    url: o.smtpUrl,
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  let transport: Promise<Transporter> | undefined;
   return {
     async send(message) {
       try {
-        await transport.sendMail({ from: o.from, to: o.to, subject: message.subject, text: message.text });
+        transport ??= smtpTransport(o.smtpUrl, o.timeoutMs ?? 15_000);
+        await (
+          await transport
+        ).sendMail({ from: o.from, to: o.to, subject: message.subject, text: message.text });
         return { ok: true, status: 250 };
       } catch (e) {
         const err = e as { responseCode?: number; code?: string };
@@ -38,7 +48,7 @@ export function createMailer(o: { smtpUrl: string; from: string; to: string[]; t
       }
     },
     close() {
-      transport.close();
+      void transport?.then((t) => t.close()).catch(() => undefined);
     },
   };
 }
