@@ -91,6 +91,7 @@ export function serveCommand(): Command {
         demo,
         insecureLoopback,
         version: VERSION,
+        ops: rt.ops,
       });
       const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
       await new Promise<void>((resolve) => {

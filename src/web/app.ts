@@ -13,6 +13,7 @@ import type { WebDeps } from './deps.ts';
 import { isTimeZone } from './format.ts';
 import { pickLocale, translator } from './i18n.ts';
 import { openApiDocument } from './openapi.ts';
+import { mountOpsRoutes, requestLog, requestLogging } from './ops-routes.ts';
 import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
 import { composeRoutes } from './routes/compose.ts';
@@ -61,6 +62,10 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
     }),
   );
 
+  if (deps.ops) {
+    app.use('*', requestLogging(deps.ops.logger));
+    mountOpsRoutes(app as unknown as Hono, { db: deps.db, keyRing: deps.keyRing, metrics: deps.ops.metrics });
+  }
   app.get('/healthz', (c) => {
     c.header('x-rotor', deps.version);
     return c.text('ok');
@@ -120,9 +125,11 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
     return c.html(page(v, v.t('error.title'), errorView(v, v.t('error.notFound'))), 404);
   });
   app.onError((e, c) => {
-    console.error(
-      `rotor serve: ${c.req.method} ${c.req.path} failed: ${e instanceof Error ? e.name : 'error'}`,
-    );
+    if (deps.ops) requestLog(c as unknown as Context, deps.ops.logger).error({ err: e }, 'request failed');
+    else
+      console.error(
+        `rotor serve: ${c.req.method} ${c.req.path} failed: ${e instanceof Error ? e.name : 'error'}`,
+      );
     const v = c.get('view');
     if (!v) return c.text('Rotor could not complete the request', 500);
     return c.html(

@@ -8,6 +8,8 @@ import type { Connector } from '../vault/connect.ts';
 import type { CookieVault } from '../vault/cookie.ts';
 import type { TokenVault } from '../vault/vault.ts';
 import type { XClient } from '../x/client.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { RotorMetrics } from '../ops/metrics.ts';
 
 export interface WebDeps {
   db: Db;
@@ -25,4 +27,6 @@ export interface WebDeps {
   /** Plain http on loopback: cookies without `Secure` and the `__Host-` prefix. */
   insecureLoopback: boolean;
   version: string;
+  /** Logs and metrics (`/metrics`, `/readyz`, request ids); absent in small tests. */
+  ops?: { logger: Logger; metrics: RotorMetrics };
 }

@@ -113,6 +113,10 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
   await page.goto(`${s.web}/`);
   const reason = await text(page, '[data-account="hanako"] [data-health="reauth_required"]');
   assert.match(reason, /X no longer accepts Rotor’s access for @hanako: the access was revoked on X/);
+  // …and is told so in the app, once.
+  const notes = await page.locator('[data-notification="reauth_required"]').allTextContents();
+  assert.equal(notes.length, 1, notes.join(' | '));
+  assert.match(notes[0] ?? '', /@hanako needs to be reconnected/);
   await shot(page, '05-needs-reconnect');
 
   // One click reconnects; the account keeps its id (and so its schedules and queue).

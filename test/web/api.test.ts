@@ -258,6 +258,15 @@ test('HTTP API: keys, permissions, ownership, CSRF, validation, token broker', a
     ]);
   });
 
+  await t.test('/readyz, /metrics and request ids are served by the same process', async () => {
+    const ready = await fetch(`${s.web}/readyz`);
+    assert.equal(ready.status, 200);
+    const metrics = await (await fetch(`${s.web}/metrics`)).text();
+    assert.match(metrics, /^rotor_posts_total\{[^}]*outcome="published"[^}]*\} [1-9]/m);
+    const res = await fetch(`${s.web}/signin`);
+    assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
   await t.test(
     'a signed-out page redirects to sign-in; a tampered session cookie is signed out',
     async () => {

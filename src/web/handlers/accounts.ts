@@ -56,7 +56,10 @@ export async function ownedAccount(deps: WebDeps, actor: Actor, accountId: strin
 export async function disconnect(deps: WebDeps, actor: Actor, accountId: string): Promise<DisconnectResult> {
   if (actor.apiKey) throw new RotorError('forbidden', 'disconnecting an account needs a signed-in person');
   await ownedAccount(deps, actor, accountId);
-  return disconnectAccount({ db: deps.db, provider: deps.provider, keyRing: deps.keyRing }, accountId);
+  return disconnectAccount(
+    { db: deps.db, provider: deps.provider, keyRing: deps.keyRing, events: deps.vault.events },
+    accountId,
+  );
 }
 
 export interface IssuedToken {

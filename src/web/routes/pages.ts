@@ -4,6 +4,11 @@ import { isRotorError } from '../../core/errors.ts';
 import { listAccounts } from '../../store/accounts.ts';
 import { metricsSince } from '../../store/metrics-history.ts';
 import { postsPerDay } from '../../store/posts.ts';
+import {
+  listNotifications,
+  listOperatorNotifications,
+  markNotificationsRead,
+} from '../../store/notifications.ts';
 import type { WebDeps } from '../deps.ts';
 import { disconnect, listAccountHealth } from '../handlers/accounts.ts';
 import { cancelPostFor, listPostsFor } from '../handlers/posts.ts';
@@ -40,13 +45,29 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
     );
     const perDay = new Map((await postsPerDay(deps.db, actor.userId, 30)).map((r) => [r.day, r.count]));
     const upcoming = await listPostsFor(deps, actor, { statuses: ['scheduled'], ascending: true, limit: 5 });
+    const notifications = await listNotifications(deps.db, actor.userId, { unreadOnly: true, limit: 10 });
+    const operatorAlerts = await listOperatorNotifications(deps.db, now - DAY);
     return c.html(
       page(
         v,
         v.t('dash.title'),
-        dashboardView(v, { accounts, upcoming, followers, postsPerDay: perDay, now }),
+        dashboardView(v, {
+          accounts,
+          upcoming,
+          followers,
+          postsPerDay: perDay,
+          now,
+          notifications,
+          operatorAlerts,
+        }),
       ),
     );
+  });
+
+  app.use('/notifications/*', signedIn);
+  app.post('/notifications/read', async (c) => {
+    await markNotificationsRead(deps.db, actorOf(c).userId);
+    return c.redirect('/', 303);
   });
 
   app.post('/accounts/:id/disconnect', async (c) => {

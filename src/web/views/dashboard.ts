@@ -7,8 +7,12 @@ import { reasonKey } from '../i18n.ts';
 import { formatDate, formatInstant } from '../format.ts';
 import { barChart, lastDays, lineChart } from './charts.ts';
 import { csrfField, type ViewContext } from './layout.ts';
+import { notificationsView } from './notifications.ts';
+import type { NotificationRow } from '../../store/notifications.ts';
 
 export interface DashboardData {
+  notifications: NotificationRow[];
+  operatorAlerts: NotificationRow[];
   accounts: AccountHealth[];
   upcoming: (PostRow & { username: string })[];
   followers: Map<string, MetricPoint[]>;
@@ -46,6 +50,7 @@ function health(v: ViewContext, a: AccountHealth) {
 export function dashboardView(v: ViewContext, d: DashboardData) {
   const day = (ms: number) => formatDate(ms, v.locale, v.timeZone);
   return html`<h1>${v.t('dash.title')}</h1>
+    ${notificationsView(v, d.notifications, d.operatorAlerts)}
     <p><a class="button" href="/accounts/connect">${v.t('dash.connect')}</a></p>
     ${d.accounts.length === 0 ? html`<p>${v.t('dash.noAccounts')}</p>` : ''}
     ${d.accounts.map((a) => {
