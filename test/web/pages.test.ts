@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import pg from 'pg';
 import assert from 'node:assert/strict';
 import { killLeftovers } from '../helpers/cli.ts';
-import { consent, state } from '../helpers/emulator.ts';
+import { consent, control, state } from '../helpers/emulator.ts';
 import { api, createKey, Jar, serve, signIn, signedIn } from '../helpers/web.ts';
 
 after(killLeftovers);
@@ -260,6 +260,49 @@ test('pages: import, schedules, cookie mode, languages, ownership, disconnect', 
     const evil = await anon.fetch('/lang/en?back=//evil.example/');
     assert.equal(evil.headers.get('location'), '/', 'only same-origin paths');
   });
+
+  await t.test(
+    'reconnect after X revoked the grant keeps the account, its id and its schedules',
+    async () => {
+      const writer = await createKey(alice, 'writer', ['accounts:read', 'posts:write', 'schedules:read']);
+      const schedulesBefore = (await api(s, writer, 'GET', '/schedules')).json.schedules as { id: string }[];
+      assert.ok(schedulesBefore.length > 0);
+      await control({ url: s.emu }, 'POST', '/grants/revoke', { username: 'alice' });
+      const refused = await api(s, writer, 'POST', '/posts', {
+        accountId: aliceId,
+        text: 'after revoke',
+        mode: 'now',
+      });
+      assert.equal(refused.status, 201, JSON.stringify(refused.json));
+      assert.equal((refused.json.post as { status: string }).status, 'blocked');
+      const broken = (await api(s, writer, 'GET', '/accounts')).json.accounts as {
+        status: string;
+        reason: string;
+        reasonText: string;
+      }[];
+      assert.deepEqual([broken[0]?.status, broken[0]?.reason], ['reauth_required', 'revoked']);
+      assert.equal(broken[0]?.reasonText, 'the access was revoked on X');
+      const back = await signIn(alice, s.emu, 'alice', '/accounts/connect?returnTo=/');
+      assert.equal(back.status, 303);
+      const healed = (await api(s, writer, 'GET', '/accounts')).json.accounts as {
+        id: string;
+        status: string;
+      }[];
+      assert.deepEqual(
+        healed.map((a) => [a.id, a.status]),
+        [[aliceId, 'active']],
+      );
+      const schedulesAfter = (await api(s, writer, 'GET', '/schedules')).json.schedules as { id: string }[];
+      assert.deepEqual(schedulesAfter.map((x) => x.id).sort(), schedulesBefore.map((x) => x.id).sort());
+      // The blocked post resumes after the reconnect (the worker's sweep) and reaches X once.
+      const deadline = Date.now() + 30_000;
+      while (!(await state({ url: s.emu })).posts.some((p) => p.text === 'after revoke')) {
+        assert.ok(Date.now() < deadline, 'the blocked post was published after the reconnect');
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      assert.equal((await state({ url: s.emu })).posts.filter((p) => p.text === 'after revoke').length, 1);
+    },
+  );
 
   await t.test('one owner per X account: connecting someone else’s changes nothing', async () => {
     const bob = await signedIn(s, 'bob');

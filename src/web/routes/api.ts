@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono';
 import { RotorError } from '../../core/errors.ts';
 import { checkText } from '../../scheduler/text.ts';
 import { useApiKey } from '../../store/api-keys.ts';
+import { getPost } from '../../store/posts.ts';
 import type { Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import { errorResponse } from '../errors.ts';
@@ -95,7 +96,8 @@ export function apiRoutes(deps: WebDeps, names: CookieNames): Hono<ApiEnv> {
   api.post('/posts', async (c) => {
     const input = CreatePostInput.parse(await jsonBody(c));
     const { post, result } = await createPost(deps, c.get('actor'), input);
-    const fresh = await getPostFor(deps, c.get('actor'), post.id);
+    // Its state after publishing ("now"); the writer may lack posts:read, and owns it already.
+    const fresh = (await getPost(deps.db, post.id)) ?? post;
     return c.json({ post: postJson(fresh), ...(result ? { result } : {}) }, 201);
   });
 
