@@ -41,7 +41,7 @@ export interface RotorMetrics {
  */
 export function createMetrics(o: { db?: Queryable; defaultMetrics?: boolean } = {}): RotorMetrics {
   const registry = new Registry();
-  if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'rotor_process_' });
+  if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'rotor_' });
   const refreshes = new Counter({
     name: 'rotor_token_refreshes_total',
     help: 'Token refreshes sent to X, by outcome (rotated, rejected, invalid_client, transient, lost_race)',

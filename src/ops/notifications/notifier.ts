@@ -53,7 +53,7 @@ export interface NotifierOptions {
   fetch?: typeof fetch;
   /** First retry after a failed delivery (ms), doubling. Default 30 s. */
   retryBaseMs?: number;
-  /** Attempts before a delivery fails for good. Default 8 (about two hours with the default base). */
+  /** Attempts before a delivery fails for good. Default 8 (about an hour with the default base). */
   maxAttempts?: number;
   /** How often {@link Notifier.start} looks for due deliveries (ms). Default 15 s. */
   intervalMs?: number;
