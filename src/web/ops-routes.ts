@@ -5,7 +5,7 @@
  * an id (`x-request-id`) and logs it without its query string (which may carry `code`/`state`).
  */
 import { randomUUID } from 'node:crypto';
-import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
+import type { Env, Hono, MiddlewareHandler } from 'hono';
 import { open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -99,7 +99,7 @@ function sameText(a: string, b: string): boolean {
 const requestLoggers = new WeakMap<Request, Logger>();
 
 /** The request's logger (with its `requestId`), inside a handler after {@link requestLogging}. */
-export function requestLog(c: Context, fallback: Logger): Logger {
+export function requestLog(c: { req: { raw: Request } }, fallback: Logger): Logger {
   return requestLoggers.get(c.req.raw) ?? fallback;
 }
 
