@@ -18,6 +18,17 @@ export function niceCeil(v: number): number {
 
 const fmt = (n: number) => new Intl.NumberFormat('en').format(n);
 
+/** The title and the baseline every chart has. */
+const frame = (title: string) =>
+  html`<title>${title}</title>
+    <line
+      x1="${PAD.left}"
+      y1="${H - PAD.bottom}"
+      x2="${W - PAD.right}"
+      y2="${H - PAD.bottom}"
+      stroke="#8b98a5"
+    />`;
+
 /** A line of `points` (x = time, y = value) with min/max labels; empty input gives an empty string. */
 export function lineChart(
   title: string,
@@ -40,14 +51,7 @@ export function lineChart(
     .join(' ');
   const last = points[points.length - 1] ?? { at: x1, value: hi };
   return html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${title}: ${fmt(last.value)}">
-    <title>${title}</title>
-    <line
-      x1="${PAD.left}"
-      y1="${H - PAD.bottom}"
-      x2="${W - PAD.right}"
-      y2="${H - PAD.bottom}"
-      stroke="#8b98a5"
-    />
+    ${frame(title)}
     <text x="${PAD.left - 6}" y="${py(hi) + 4}" text-anchor="end" font-size="11">${fmt(hi)}</text>
     <text x="${PAD.left - 6}" y="${py(lo) + 4}" text-anchor="end" font-size="11">${fmt(lo)}</text>
     <text x="${PAD.left}" y="${H - 8}" font-size="11">${label(x0)}</text>
@@ -64,14 +68,7 @@ export function barChart(title: string, days: string[], counts: Map<string, numb
   const slot = (W - PAD.left - PAD.right) / Math.max(1, days.length);
   const total = values.reduce((a, b) => a + b, 0);
   return html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${title}: ${fmt(total)}">
-    <title>${title}</title>
-    <line
-      x1="${PAD.left}"
-      y1="${H - PAD.bottom}"
-      x2="${W - PAD.right}"
-      y2="${H - PAD.bottom}"
-      stroke="#8b98a5"
-    />
+    ${frame(title)}
     <text x="${PAD.left - 6}" y="${PAD.top + 4}" text-anchor="end" font-size="11">${fmt(top)}</text>
     <text x="${PAD.left - 6}" y="${H - PAD.bottom + 4}" text-anchor="end" font-size="11">0</text>
     ${values.map((v, i) => {
