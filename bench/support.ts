@@ -14,10 +14,15 @@ export const root = join(import.meta.dirname, '..');
 
 export { freePort };
 
-/** Starts `rotor emulator` as a separate process with `users` seeded users b0…bN and `settings`. */
+/**
+ * Starts `rotor emulator` as a separate process with `users` seeded users b0…bN and `settings`.
+ * `onOutput` receives everything it prints (stdout and stderr), e.g. for a secret scan; without it
+ * its stderr goes to ours.
+ */
 export async function startEmulatorProcess(
   users: number,
   settings: Record<string, unknown> = {},
+  onOutput?: (text: string) => void,
 ): Promise<{ url: string; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'rotor-bench-'));
   const config = join(dir, 'emulator.json');
@@ -37,12 +42,14 @@ export async function startEmulatorProcess(
     process.execPath,
     [join(root, 'bin', 'rotor.js'), 'emulator', '--port', String(port), '--config', config],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', onOutput ? 'pipe' : 'inherit'],
     },
   );
+  child.stderr?.on('data', (d: Buffer) => onOutput?.(d.toString()));
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      onOutput?.(d.toString());
       out += d.toString();
       if (out.includes(`http://127.0.0.1:${port}`)) resolve();
     });

@@ -1,0 +1,91 @@
+/**
+ * @module Carries a chaos plan out on a clock: kills processes, adds faults, stops and restarts
+ * PostgreSQL. The same plan runs against Rotor and against the baseline.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PgCluster } from '../pg-cluster.ts';
+import type { FaultLedger } from './emulator.ts';
+import type { ChaosEvent } from './plan.ts';
+import type { ProcessGroup, SlotProcess } from './processes.ts';
+
+export interface ExecutionCounts {
+  kills: number;
+  outages: number;
+  faultsAdded: number;
+  expiryStorms: number;
+}
+
+/**
+ * Runs `events` (ms from now) to the end of `durationMs`. `onKill` hears of each victim right
+ * after its `kill -9`. PostgreSQL is always running again when this returns.
+ */
+export async function execute(
+  events: readonly ChaosEvent[],
+  durationMs: number,
+  world: {
+    group: ProcessGroup;
+    faults: FaultLedger;
+    cluster: PgCluster;
+    /** Makes every access token expire at X. */
+    expireTokens: () => Promise<void>;
+    onKill?: (victim: SlotProcess) => void;
+    log?: (line: string) => void;
+  },
+): Promise<ExecutionCounts> {
+  const counts: ExecutionCounts = { kills: 0, outages: 0, faultsAdded: 0, expiryStorms: 0 };
+  const start = Date.now();
+  let restartAt = 0;
+  let down = false;
+  const restartIfDue = () => {
+    if (down && Date.now() >= restartAt) {
+      world.cluster.start();
+      down = false;
+      world.log?.(`${((Date.now() - start) / 1000).toFixed(1)} s: PostgreSQL back`);
+    }
+  };
+  for (const event of events) {
+    while (Date.now() - start < event.at) {
+      restartIfDue();
+      await sleep(Math.min(100, Math.max(1, event.at - (Date.now() - start))));
+    }
+    restartIfDue();
+    const t = `${((Date.now() - start) / 1000).toFixed(1)} s`;
+    switch (event.kind) {
+      case 'kill': {
+        const victim = world.group.kill9(event.slot, event.restartAfterMs);
+        if (victim) {
+          counts.kills += 1;
+          world.onKill?.(victim);
+          world.log?.(`${t}: kill -9 ${victim.pid} (slot ${event.slot})`);
+        }
+        break;
+      }
+      case 'fault':
+        await world.faults.add(event.fault);
+        counts.faultsAdded += 1;
+        world.log?.(`${t}: fault ${event.fault.target} ${event.fault.kind}`);
+        break;
+      case 'expire_tokens':
+        await world.expireTokens();
+        counts.expiryStorms += 1;
+        break;
+      case 'pg_outage':
+        if (down) break;
+        world.cluster.stop();
+        down = true;
+        restartAt = Date.now() + event.downMs;
+        counts.outages += 1;
+        world.log?.(`${t}: PostgreSQL stopped for ${event.downMs} ms`);
+        break;
+    }
+  }
+  while (Date.now() - start < durationMs) {
+    restartIfDue();
+    await sleep(100);
+  }
+  if (down) {
+    restartAt = 0;
+    restartIfDue();
+  }
+  return counts;
+}

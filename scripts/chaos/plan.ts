@@ -1,0 +1,82 @@
+/**
+ * @module The chaos plan: what happens when during a run, drawn from a seed before anything
+ * starts, so that Rotor and the baseline face the same storm and `--seed` replays it.
+ * Decisions only; `executor.ts` carries the plan out.
+ */
+import { FAULT_CATALOGUE, type FaultRequest } from './faults.ts';
+import { between, seeded, shuffled } from './random.ts';
+
+export type ChaosEvent =
+  /** `kill -9` the process in `slot`, start a new one there after `restartAfterMs`. */
+  | { at: number; kind: 'kill'; slot: number; restartAfterMs: number }
+  /** Add a fault to the emulator. */
+  | { at: number; kind: 'fault'; fault: FaultRequest }
+  /** Stop PostgreSQL (immediate shutdown) and start it again after `downMs`. */
+  | { at: number; kind: 'pg_outage'; downMs: number }
+  /**
+   * Move X's clock to just short of the access-token life: every token issued more than 2 s ago
+   * expires at once, and every caller in every process needs a refresh (a token just issued
+   * survives, as a real one would, so no post is sent with a token X expired in the same breath).
+   */
+  | { at: number; kind: 'expire_tokens' };
+
+export interface PlanOptions {
+  seed: number;
+  durationMs: number;
+  /** Processes (slots) to kill among. */
+  workers: number;
+  /** Mean time between kills (ms). */
+  killEveryMs?: number;
+  /** Mean time between faults (ms). */
+  faultEveryMs?: number;
+  /** One database outage per this much time, at least one (ms). */
+  outageEveryMs?: number;
+  /** Mean time between expiry storms (ms). */
+  expireEveryMs?: number;
+}
+
+/**
+ * The events of a run, sorted by time (ms from the start). Faults go through the catalogue in a
+ * seeded order, again and again, so a run long enough sees every kind; kills pick a random slot;
+ * outages fall away from the run's first and last tenth; every access token expires at X half a
+ * second in, and again every few seconds.
+ */
+export function chaosPlan(o: PlanOptions): ChaosEvent[] {
+  const random = seeded(o.seed);
+  const killEvery = o.killEveryMs ?? 3000;
+  const faultEvery = o.faultEveryMs ?? 800;
+  const outageEvery = o.outageEveryMs ?? 30_000;
+  const events: ChaosEvent[] = [];
+  for (let at = between(random, killEvery / 2, killEvery); at < o.durationMs;) {
+    events.push({
+      at,
+      kind: 'kill',
+      slot: between(random, 0, o.workers - 1),
+      restartAfterMs: between(random, 200, 1500),
+    });
+    at += between(random, killEvery / 2, (killEvery * 3) / 2);
+  }
+  let order: FaultRequest[] = [];
+  for (let at = between(random, 0, faultEvery); at < o.durationMs;) {
+    if (order.length === 0) order = shuffled(random, FAULT_CATALOGUE);
+    const fault = order.shift();
+    if (fault) events.push({ at, kind: 'fault', fault });
+    at += between(random, faultEvery / 2, (faultEvery * 3) / 2);
+  }
+  const expireEvery = o.expireEveryMs ?? 4000;
+  for (let at = 500; at < o.durationMs; at += between(random, expireEvery / 2, (expireEvery * 3) / 2)) {
+    events.push({ at, kind: 'expire_tokens' });
+  }
+  const outages = Math.max(1, Math.floor(o.durationMs / outageEvery));
+  const span = o.durationMs / outages;
+  for (let i = 0; i < outages; i += 1) {
+    const from = i * span + span * 0.1;
+    const to = (i + 1) * span - span * 0.1;
+    events.push({
+      at: Math.round(from + random() * (to - from) * 0.7),
+      kind: 'pg_outage',
+      downMs: between(random, 1500, 4000),
+    });
+  }
+  return events.sort((a, b) => a.at - b.at);
+}

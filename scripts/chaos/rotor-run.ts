@@ -1,0 +1,257 @@
+/**
+ * @module The storm against Rotor: the emulator in strict family-revocation mode, one PostgreSQL,
+ * `workers` Rotor processes (`rotor-process.ts`) refreshing on many accounts past expiry and
+ * publishing scheduled posts, under the plan's kills, faults and database outages. Then a settle
+ * time for the posts, a forced refresh of every account (do its tokens still work at X?), the
+ * figures, and the invariants.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchConnector, root, startEmulatorProcess } from '../../bench/support.ts';
+import { findSecrets } from '../secret-scan.ts';
+import { isRotorError } from '../../src/core/errors.ts';
+import { xApiBase } from '../../src/oauth/x.ts';
+import { Engine } from '../../src/scheduler/engine.ts';
+import { Publisher } from '../../src/scheduler/publisher.ts';
+import { PostingService } from '../../src/scheduler/service.ts';
+import { listAccounts } from '../../src/store/accounts.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { listPosts } from '../../src/store/posts.ts';
+import { openPostgres } from '../../src/store/postgres.ts';
+import { TokenVault } from '../../src/vault/vault.ts';
+import { XClient } from '../../src/x/client.ts';
+import { advanceClock, emulatorState, FaultLedger, stormSettings } from './emulator.ts';
+import { execute } from './executor.ts';
+import { brokenInvariants, postFigures, type AccountEnd } from './invariants.ts';
+import { ProcessGroup } from './processes.ts';
+import type { RotorProcessArgs } from './rotor-process.ts';
+import { CallStats, createDatabase, type RunOptions, type RunResult } from './run.ts';
+
+/** The vault's timings in the chaos processes: the defaults (30 s, 15 s, 15 s) scaled down. */
+const TIMINGS = { leaseTtlMs: 6000, httpTimeoutMs: 3000, doubtGraceMs: 3000 };
+const STALE_SECONDS = 3;
+const SETTLED = new Set(['published', 'blocked', 'failed']);
+
+export async function runRotor(o: RunOptions): Promise<RunResult> {
+  let emulatorOutput = '';
+  const url = await createDatabase(o.cluster, 'chaos_rotor');
+  const db = openPostgres(url);
+  await migrate(db);
+  const emu = await startEmulatorProcess(o.accounts, stormSettings(o.accessTokenTtl), (t) => {
+    emulatorOutput += t;
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'rotor-chaos-'));
+  const stats = new CallStats();
+  const inFlight = new Map<number, Set<string>>();
+  const cutByKill = new Set<string>();
+  const answerLost = new Set<string>();
+  const { key, keyRing, provider, connectAs } = benchConnector(db, emu.url);
+  const ids: string[] = [];
+  const processArgs = (slot: number): RotorProcessArgs => ({
+    databaseUrl: url,
+    emulatorUrl: emu.url,
+    journalDir: join(dataDir, `slot-${slot}`, 'journal'),
+    accounts: ids,
+    callers: o.callers,
+    pauseMs: o.pauseMs,
+    staleSeconds: STALE_SECONDS,
+    ...TIMINGS,
+  });
+  const group = new ProcessGroup({
+    command: (slot) => ({
+      file: process.execPath,
+      args: [join(root, 'scripts', 'chaos', 'rotor-process.ts'), JSON.stringify(processArgs(slot))],
+      env: { ...process.env, ROTOR_KEYS: key },
+    }),
+    onLine: (p, line) => {
+      if (stats.take(p.pid, line)) return;
+      const step = /^step (request_sent|stored|unheard) (\S+)$/.exec(line);
+      if (!step) return;
+      if (step[1] === 'unheard') return void answerLost.add(step[2] ?? '');
+      const set = inFlight.get(p.pid) ?? new Set<string>();
+      inFlight.set(p.pid, set);
+      if (step[1] === 'request_sent') set.add(step[2] ?? '');
+      else set.delete(step[2] ?? '');
+    },
+  });
+  try {
+    for (let i = 0; i < o.accounts; i += 1) ids.push(await connectAs(`b${i}`));
+    o.log(`rotor: ${ids.length} accounts connected`);
+    const start = Date.now() + 3000;
+    const texts = await schedulePosts(o, db, emu.url, provider, keyRing, ids, start);
+    group.fill(o.workers);
+    await sleep(Math.max(0, start - Date.now()));
+    const faults = new FaultLedger(emu.url);
+    const counts = await execute(o.plan, o.durationMs, {
+      group,
+      faults,
+      cluster: o.cluster,
+      expireTokens: () => advanceClock(emu.url, o.accessTokenTtl - 2),
+      onKill: (victim) => {
+        for (const id of inFlight.get(victim.pid) ?? []) cutByKill.add(id);
+      },
+      log: (line) => o.log(`rotor: ${line}`),
+    });
+    const hits = await faults.settle();
+    group.fill(o.workers);
+    o.log('rotor: chaos over; settling');
+    const settleUntil = Date.now() + o.settleMs;
+    while (Date.now() < settleUntil) {
+      const rows = await listPosts(db, { limit: 100_000 }).catch(() => []);
+      const needUser = new Set(
+        (await listAccounts(db).catch(() => [])).filter((a) => a.status !== 'active').map((a) => a.id),
+      );
+      // Rescheduled to X's reset after a 429, or sent while its account was lost: waiting.
+      const waiting = (r: (typeof rows)[number]) =>
+        (r.status === 'scheduled' && r.dueAt !== null && r.dueAt > Date.now() + 5000) ||
+        (r.status === 'unknown' && needUser.has(r.accountId));
+      if (rows.length === texts.length && rows.every((r) => SETTLED.has(r.status) || waiting(r))) break;
+      await sleep(500);
+    }
+    await group.stop();
+    const state = await emulatorState(emu.url);
+    const alive = await endCheck(db, provider, keyRing, ids, answerLost);
+    const accounts: AccountEnd[] = (await listAccounts(db))
+      .filter((a) => ids.includes(a.id))
+      .map((a) => ({
+        id: a.id,
+        username: a.username,
+        status: a.status === 'active' ? 'active' : 'reauth_required',
+        reason: a.reason ?? null,
+        alive: alive.get(a.id) ?? false,
+      }));
+    const rows = await listPosts(db, { limit: 100_000 });
+    const lostIds = new Set(accounts.filter((a) => a.status !== 'active').map((a) => a.id));
+    const posts = postFigures(rows, state.posts, lostIds, Date.now());
+    const onX = new Set(state.posts.map((p) => p.text));
+    for (const g of state.grants.filter((g) => g.status !== 'active'))
+      o.log(`rotor: grant of @${g.username ?? '?'} ended at X: ${g.endReason ?? g.status}`);
+    for (const r of rows.filter((r) => !onX.has(r.text) && r.status === 'blocked'))
+      o.log(`rotor: blocked: ${r.reason ?? ''}`);
+    for (const r of rows.filter((r) => !onX.has(r.text) && !lostIds.has(r.accountId)))
+      o.log(
+        `rotor: not on X: ${r.status}, ${r.attempts} attempt(s), ${r.lookups} lookup(s) ${r.reason ?? ''}`,
+      );
+    let pgLog = '';
+    try {
+      pgLog = readFileSync(join(o.cluster.dir, 'log'), 'utf8');
+    } catch {
+      // no log file
+    }
+    const secrets = findSecrets(group.output() + emulatorOutput + pgLog).length;
+    const broken = brokenInvariants({
+      accounts,
+      reusedAtX: new Set(state.grants.filter((g) => g.endReason === 'reuse').map((g) => g.username ?? '')),
+      cutByKill,
+      answerLost,
+      posts,
+      secrets,
+    });
+    const served = stats.total();
+    return {
+      name: 'Rotor',
+      processes: o.workers,
+      callersPerProcess: o.callers,
+      accounts: ids.length,
+      refreshes: state.tokenRequests.refresh_token,
+      reuseDetected: state.reuseDetected,
+      familiesRevoked: state.familiesRevoked,
+      lost: accounts
+        .filter((a) => !a.alive)
+        .map((a) => ({
+          username: a.username,
+          reason:
+            a.status === 'active'
+              ? 'dead at X, shown active'
+              : `${a.reason ?? 'unknown'}${a.reason === 'lost_response' ? (cutByKill.has(a.id) ? ' (kill -9 mid-refresh)' : ' (answer never arrived)') : ''}`,
+        })),
+      posts,
+      kills: counts.kills,
+      outages: counts.outages,
+      faultsAdded: counts.faultsAdded,
+      expiryStorms: counts.expiryStorms,
+      faultHits: hits.reduce((n, h) => n + h.hits, 0),
+      calls: served.calls,
+      served: served.served,
+      unexpectedExits: group.unexpectedExits,
+      secrets,
+      broken,
+    };
+  } finally {
+    await group.stop(1000);
+    emu.stop();
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Schedules the run's posts, due over the chaos, through the posting service as `rotor schedule` does. */
+async function schedulePosts(
+  o: RunOptions,
+  db: ReturnType<typeof openPostgres>,
+  emulatorUrl: string,
+  provider: ReturnType<typeof benchConnector>['provider'],
+  keyRing: ReturnType<typeof benchConnector>['keyRing'],
+  ids: string[],
+  start: number,
+): Promise<string[]> {
+  const vault = new TokenVault({ db, provider, keyRing });
+  const x = new XClient({ apiBase: xApiBase(emulatorUrl) });
+  const publisher = new Publisher({ db, vault, x });
+  const engine = new Engine({ db, vault, x, publisher, client: true });
+  await engine.start({ work: false });
+  const service = new PostingService({ db, engine, publisher });
+  const total = ids.length * o.postsPerAccount;
+  const window = Math.max(1000, o.durationMs - 5000);
+  const texts: string[] = [];
+  for (let i = 0; i < total; i += 1) {
+    const text = `chaos ${o.seed} post ${i} at ${start}`;
+    texts.push(text);
+    await service.schedulePost(
+      ids[i % ids.length] ?? '',
+      text,
+      start + 2000 + Math.floor((i * window) / total),
+    );
+  }
+  await engine.stop();
+  vault.close();
+  return texts;
+}
+
+/**
+ * After the run, with every process stopped: a refresh forced on each account through a fresh
+ * vault. An account is alive when X accepts its stored refresh token. A lease left in doubt by a
+ * killed process is taken over here as anywhere (after its expiry and the doubt grace).
+ */
+async function endCheck(
+  db: ReturnType<typeof openPostgres>,
+  provider: ReturnType<typeof benchConnector>['provider'],
+  keyRing: ReturnType<typeof benchConnector>['keyRing'],
+  ids: string[],
+  answerLost: Set<string>,
+): Promise<Map<string, boolean>> {
+  const vault = new TokenVault({ db, provider, keyRing, refreshMarginMs: 24 * 3_600_000, ...TIMINGS });
+  vault.events.on('refresh_failed', (e) => {
+    if (e.outcomeUnknown) answerLost.add(e.accountId);
+  });
+  const alive = new Map<string, boolean>();
+  await Promise.all(
+    ids.map(async (id) => {
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        try {
+          await vault.getAccessToken(id);
+          alive.set(id, true);
+          return;
+        } catch (e) {
+          if (isRotorError(e) && !e.transient) break;
+          await sleep(1000);
+        }
+      }
+      alive.set(id, false);
+    }),
+  );
+  vault.close();
+  return alive;
+}
