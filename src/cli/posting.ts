@@ -5,6 +5,7 @@
 import { xApiBase } from '../oauth/x.ts';
 import { publishObserver } from '../ops/ops.ts';
 import { Engine } from '../scheduler/engine.ts';
+import { startMetricsServer } from '../web/metrics-server.ts';
 import { Publisher } from '../scheduler/publisher.ts';
 import { PostingService } from '../scheduler/service.ts';
 import { findAccount } from '../store/accounts.ts';
@@ -60,6 +61,24 @@ export async function openPostingRuntime(
     fail(command, `the job engine could not start: ${(e as Error).message}`);
   }
   const service = new PostingService({ db: rt.db, engine, publisher });
+  // Workers have no web app: their metrics are served on a port of their own when asked.
+  const listen = rt.config.ops.metricsListen;
+  const metricsServer =
+    work && listen
+      ? await startMetricsServer(listen, { db: rt.db, keyRing: rt.keyRing, metrics: rt.ops.metrics }).catch(
+          async (e: NodeJS.ErrnoException) => {
+            await engine.stop().catch(() => undefined);
+            await rt.close();
+            return fail(
+              command,
+              e.code === 'EADDRINUSE'
+                ? `ROTOR_METRICS_PORT ${listen.port} is already in use; choose another`
+                : `cannot serve metrics on ${listen.host}:${listen.port}: ${e.message}`,
+            );
+          },
+        )
+      : undefined;
+  if (metricsServer) rt.ops.logger.info({ url: `${metricsServer.url}/metrics` }, 'serving metrics');
   return {
     ...rt,
     x,
@@ -67,6 +86,7 @@ export async function openPostingRuntime(
     engine,
     service,
     close: async () => {
+      await metricsServer?.close();
       await engine.stop().catch(() => undefined);
       await rt.close();
     },

@@ -19,6 +19,8 @@ export interface OpsConfig {
   webhook: { url: string; secret: string } | undefined;
   /** Language of e-mail and webhook texts. */
   locale: Locale;
+  /** `rotor worker` (and `serve`) also serve `/metrics` and `/readyz` here; undefined → not. */
+  metricsListen: { port: number; host: string } | undefined;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -73,6 +75,17 @@ const schema = z
         })
         .optional(),
     ),
+    ROTOR_METRICS_PORT: optional.pipe(
+      z
+        .string()
+        .regex(/^\d{1,5}$/, { message: 'ROTOR_METRICS_PORT must be a port number (1–65535)' })
+        .transform(Number)
+        .refine((n) => n >= 1 && n <= 65535, {
+          message: 'ROTOR_METRICS_PORT must be a port number (1–65535)',
+        })
+        .optional(),
+    ),
+    ROTOR_METRICS_HOST: optional,
     ROTOR_NOTIFY_LOCALE: optional.pipe(
       z.enum(['en', 'ja'], { message: 'ROTOR_NOTIFY_LOCALE must be en or ja' }).optional(),
     ),
@@ -124,6 +137,10 @@ export function loadOpsConfig(
           ? { url: v.ROTOR_WEBHOOK_URL, secret: v.ROTOR_WEBHOOK_SECRET }
           : undefined,
       locale: v.ROTOR_NOTIFY_LOCALE ?? 'en',
+      metricsListen:
+        v.ROTOR_METRICS_PORT === undefined
+          ? undefined
+          : { port: v.ROTOR_METRICS_PORT, host: v.ROTOR_METRICS_HOST ?? '127.0.0.1' },
     },
   };
 }

@@ -80,6 +80,11 @@ ROTOR_KEYS=${keyEntry}
 # Append a copy of every log line here (any number of processes may share it).
 # ROTOR_LOG_FILE=./rotor.log
 
+# --- Metrics ------------------------------------------------------------------------
+# rotor serve has /metrics and /readyz on its own port; a worker serves them here.
+# ROTOR_METRICS_PORT=9464
+# ROTOR_METRICS_HOST=127.0.0.1
+
 # --- Notifications ------------------------------------------------------------------
 # E-mail to the people who run Rotor (both are needed for e-mail).
 # ROTOR_SMTP_URL=smtp://user:password@smtp.example.com:587

@@ -175,13 +175,13 @@ test('the commands of the Docker image and compose.yaml run: serve (healthz, rea
     PORT: String(port),
     ROTOR_LOG_LEVEL: 'info',
   };
-  const start = (service: string, dataDir: string) => {
+  const start = (service: string, dataDir: string, extra: Env = {}) => {
     const [cmd, ...args] = commands.get(service) ?? [];
     assert.equal(cmd, 'node');
     return track(
       spawn(process.execPath, args, {
         cwd: ROOT,
-        env: childEnv({ ...env, ROTOR_DATA_DIR: join(tmp, dataDir) }),
+        env: childEnv({ ...env, ROTOR_DATA_DIR: join(tmp, dataDir), ...extra }),
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
       service,
@@ -190,9 +190,21 @@ test('the commands of the Docker image and compose.yaml run: serve (healthz, rea
   const app = start('app', 'app');
   try {
     await waitForLine(app, `http://127.0.0.1:${port}/`);
-    const workers = [start('worker-1', 'w1'), start('worker-2', 'w2')];
+    // Each worker serves its own /metrics (ROTOR_METRICS_PORT, as compose.yaml sets it).
+    const metricsPorts = [await freePort(), await freePort()];
+    const workers = [
+      start('worker-1', 'w1', { ROTOR_METRICS_PORT: String(metricsPorts[0]) }),
+      start('worker-2', 'w2', { ROTOR_METRICS_PORT: String(metricsPorts[1]) }),
+    ];
     try {
       for (const w of workers) await waitForLine(w, /^rotor worker \d+ running$/);
+      for (const p of metricsPorts) {
+        const m = await fetch(`http://127.0.0.1:${p}/metrics`);
+        assert.equal(m.status, 200);
+        assert.match(await m.text(), /^# TYPE rotor_posts_total counter$/m);
+        assert.equal((await fetch(`http://127.0.0.1:${p}/readyz`)).status, 200);
+      }
+      assert.match(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), /ROTOR_METRICS_PORT: '9464'/);
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
       // Each process logs JSON lines on stderr (what `docker compose logs` shows).
       const line = app
