@@ -107,9 +107,11 @@ export async function rotateKeys(
   };
   // A pending authorization lives ten minutes; an expired one is useless and only pins its key.
   await db.query('DELETE FROM oauth_transactions WHERE expires_at < now()');
-  const stale = `(split_part(access_ct, '.', 2) <> $1 OR split_part(coalesce(refresh_ct, ''), '.', 2) NOT IN ('', $1))`;
+  // A token set with a ciphertext under another key than $1 (the key id is the second dot-part).
+  const stale = (t = '') =>
+    `(split_part(${t}access_ct, '.', 2) <> $1 OR split_part(coalesce(${t}refresh_ct, ''), '.', 2) NOT IN ('', $1))`;
   const total =
-    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM token_sets WHERE ${stale}`, [active]))
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM token_sets WHERE ${stale()}`, [active]))
       .rows[0]?.n ?? 0;
   const txTotal =
     (
@@ -128,7 +130,7 @@ export async function rotateKeys(
       await db.query<TokenRow>(
         `SELECT t.account_id AS "accountId", a.username, t.version, t.access_ct AS "accessCt", t.refresh_ct AS "refreshCt"
          FROM token_sets t JOIN accounts a ON a.id = t.account_id
-         WHERE t.account_id > $2 AND ${stale.replace(/access_ct|refresh_ct/g, 't.$&')}
+         WHERE t.account_id > $2 AND ${stale('t.')}
          ORDER BY t.account_id LIMIT $3`,
         [active, after, batch],
       )

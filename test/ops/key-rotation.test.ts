@@ -139,7 +139,7 @@ test('rotor keys rotate, run again and again while 4 processes refresh: all decr
   while (!stormsDone) {
     // Every other pass pauses between accounts: rows read at the batch's start are swapped up to
     // seconds later, while the storm refreshes them — the compare-and-swap loses and re-reads.
-    const r = await runRotor(['keys', 'rotate', ...(passes % 2 === 0 ? ['--pause-ms', '250'] : [])], env);
+    const r = await runRotor(['keys', 'rotate', ...(passes % 2 === 0 ? ['--pause-ms', '500'] : [])], env);
     assert.equal(r.code, 0, show(r));
     assert.match(r.stdout, /^Done: \d+ values? re-encrypted under k2/m);
     if (!/^Done: 0 /m.test(r.stdout)) assert.match(r.stderr, /^progress: \d+\/\d+$/m);
