@@ -41,6 +41,12 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
   const app = new Hono<PageEnv>();
   const names = cookieNames(deps.insecureLoopback);
 
+  // The OAuth callback's URL carries the code and state: no Referer at all from it. Registered
+  // before the security headers so that it has the last word on this one.
+  app.use('/auth/x/callback', async (c, next) => {
+    await next();
+    c.header('referrer-policy', 'no-referrer');
+  });
   app.use(
     '*',
     secureHeaders({
@@ -64,7 +70,7 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
 
   if (deps.ops) {
     app.use('*', requestLogging(deps.ops.logger));
-    mountOpsRoutes(app as unknown as Hono, { db: deps.db, keyRing: deps.keyRing, metrics: deps.ops.metrics });
+    mountOpsRoutes(app, { db: deps.db, keyRing: deps.keyRing, metrics: deps.ops.metrics });
   }
   app.get('/healthz', (c) => {
     c.header('x-rotor', deps.version);

@@ -33,7 +33,8 @@ export type Env = Record<string, string | undefined>;
 export function childEnv(extra: Env = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(X_|ROTOR_|DATABASE_URL|PORT$|NODE_TEST)/.test(k)) env[k] = v;
+    // ROTOR_LOG_* stays: the test run's debug level and log file reach every rotor process.
+    if (!/^(X_|ROTOR_(?!LOG_)|DATABASE_URL|PORT$|NODE_TEST)/.test(k)) env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
