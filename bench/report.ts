@@ -1,0 +1,294 @@
+/**
+ * `npm run bench`'s last step: one report from the figures the benchmarks wrote to
+ * `bench-results/*.json` in this run — `bench/report/README.md` (every table, each figure beside
+ * its baseline and target) and `bench/report/chart.svg` (hand-drawn bars, one row per measure,
+ * each row on its own scale with its target marked). Nothing is typed in: a missing file is a
+ * missing section.
+ */
+import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chartSvg, type ChartRow } from './chart.ts';
+import { fmt, root } from './support.ts';
+
+interface Vault {
+  cached: number;
+  cachedBase: number;
+  read: number;
+  readBase: number;
+  refresh: number;
+  refreshBase: number;
+  contentionRefreshes: number;
+  contentionNs: number;
+}
+interface Round {
+  rate: number;
+  p50: number;
+  p99: number;
+  count: number;
+}
+interface Scheduler {
+  baselineRate: number;
+  one: Round;
+  two: Round;
+}
+interface Memory {
+  accounts: number;
+  pendingPosts: number;
+  publishedDuring: number;
+  publishedDuringCapped: number;
+  measureMs: number;
+  peakBytes: number;
+  cappedPeakBytes: number;
+  heapCapMb: number;
+  baselinePeakBytes: number;
+  targetMb: number;
+  met: boolean;
+  metCapped: boolean;
+}
+interface Startup {
+  runs: number;
+  firstMs: number;
+  median: number;
+  bareMedian: number;
+  worst: number;
+  targetMs: number;
+  met: boolean;
+}
+
+const dir = join(root, 'bench-results');
+const read = <T>(name: string): T | undefined =>
+  existsSync(join(dir, `${name}.json`))
+    ? (JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as T)
+    : undefined;
+const vault = read<Vault>('vault');
+const scheduler = read<Scheduler>('scheduler');
+const memory = read<Memory>('memory');
+const startup = read<Startup>('startup');
+
+const tick = (met: boolean) => (met ? '✓ met' : '✗ missed');
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const table = (head: string[], rows: (string | number)[][]) =>
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+
+const md: string[] = [
+  '# Rotor benchmarks',
+  '',
+  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}. PostgreSQL and the X emulator run on the same machine, on loopback. Every figure was measured in that run, each beside a baseline of the bare work measured in the same run; a ratio is Rotor ÷ baseline.`,
+  '',
+  '![every benchmark, one row each](chart.svg)',
+  '',
+];
+const chart: ChartRow[] = [];
+
+if (vault) {
+  const refreshRatio = vault.refresh / vault.refreshBase;
+  md.push(
+    '## Token vault',
+    '',
+    table(
+      ['measure', 'Rotor', 'baseline', 'ratio', 'target'],
+      [
+        [
+          'token retrieval, cached',
+          `${fmt(vault.cached)} (${(1e9 / vault.cached / 1e6).toFixed(1)} M calls/s)`,
+          `async Map lookup ${fmt(vault.cachedBase)}`,
+          (vault.cached / vault.cachedBase).toFixed(2),
+          `≥ 1 M calls/s ${tick(1e9 / vault.cached >= 1e6)}`,
+        ],
+        [
+          'token retrieval, from the store',
+          fmt(vault.read),
+          `one SELECT ${fmt(vault.readBase)}`,
+          (vault.read / vault.readBase).toFixed(2),
+          '',
+        ],
+        [
+          'refresh (lease + X + compare-and-swap)',
+          fmt(vault.refresh),
+          `bare oauth4webapi refresh + one UPDATE ${fmt(vault.refreshBase)}`,
+          refreshRatio.toFixed(2),
+          `≤ 1.3× ${tick(refreshRatio <= 1.3)}`,
+        ],
+        [
+          '64 concurrent callers, one due account',
+          `${vault.contentionRefreshes} refresh(es) in ${fmt(vault.contentionNs)}`,
+          '',
+          '',
+          `1 refresh ${tick(vault.contentionRefreshes === 1)}`,
+        ],
+      ],
+    ),
+    '',
+  );
+  chart.push(
+    {
+      label: 'token, cached (ns)',
+      bars: [
+        ['Map lookup', vault.cachedBase],
+        ['Rotor', vault.cached],
+      ],
+      format: (v) => fmt(v),
+    },
+    {
+      label: 'token, from store',
+      bars: [
+        ['one SELECT', vault.readBase],
+        ['Rotor', vault.read],
+      ],
+      format: (v) => fmt(v),
+    },
+    {
+      label: 'refresh',
+      bars: [
+        ['bare refresh', vault.refreshBase],
+        ['Rotor', vault.refresh],
+      ],
+      target: { value: vault.refreshBase * 1.3, label: '1.3×' },
+      format: (v) => fmt(v),
+    },
+    {
+      label: '64 callers → refreshes',
+      bars: [
+        ['callers', 64],
+        ['refreshes', vault.contentionRefreshes],
+      ],
+      target: { value: 1, label: '1' },
+      format: (v) => String(v),
+    },
+  );
+}
+
+if (scheduler) {
+  const { one, two, baselineRate } = scheduler;
+  md.push(
+    '## Scheduler',
+    '',
+    'Posts due at the same instant on 100 accounts, published through the emulator by `rotor worker` processes on one PostgreSQL; lateness is due time → X’s 201.',
+    '',
+    table(
+      ['run', 'rate', 'lateness p50', 'lateness p99', 'rate ÷ raw pg-boss', 'target'],
+      [
+        ['raw pg-boss, no-op jobs (baseline)', `${baselineRate.toFixed(0)} jobs/s`, '', '', '1.00', ''],
+        [
+          `1 worker (${one.count} posts)`,
+          `${one.rate.toFixed(0)} posts/s`,
+          `${one.p50.toFixed(2)} s`,
+          `${one.p99.toFixed(2)} s`,
+          (one.rate / baselineRate).toFixed(2),
+          `p99 < 5 s ${tick(one.p99 < 5)}`,
+        ],
+        [
+          `2 workers (${two.count} posts)`,
+          `${two.rate.toFixed(0)} posts/s`,
+          `${two.p50.toFixed(2)} s`,
+          `${two.p99.toFixed(2)} s`,
+          (two.rate / baselineRate).toFixed(2),
+          `≥ 1.7× one worker: ${(two.rate / one.rate).toFixed(2)}× ${tick(two.rate / one.rate >= 1.7)}`,
+        ],
+      ],
+    ),
+    '',
+  );
+  chart.push(
+    {
+      label: 'publish rate (/s)',
+      bars: [
+        ['raw pg-boss', baselineRate],
+        ['1 worker', one.rate],
+        ['2 workers', two.rate],
+      ],
+      format: (v) => v.toFixed(0),
+    },
+    {
+      label: 'lateness p99 (s)',
+      bars: [
+        ['1 worker', one.p99],
+        ['2 workers', two.p99],
+      ],
+      target: { value: 5, label: '5 s' },
+      format: (v) => `${v.toFixed(1)} s`,
+    },
+  );
+}
+
+if (memory) {
+  md.push(
+    '## Worker memory',
+    '',
+    `One \`rotor worker\` on PostgreSQL with ${memory.accounts.toLocaleString('en')} accounts and ${memory.pendingPosts.toLocaleString('en')} pending posts, sweeping every 5 s for ${memory.measureMs / 1000} s while posts fall due; peak resident set (Linux \`VmHWM\`).`,
+    '',
+    table(
+      ['worker', 'peak RSS', 'ratio', 'target'],
+      [
+        ['empty database (baseline)', mb(memory.baselinePeakBytes), '1.00', ''],
+        [
+          `loaded, Node's default heap sizing (${memory.publishedDuring} posts published meanwhile)`,
+          mb(memory.peakBytes),
+          (memory.peakBytes / memory.baselinePeakBytes).toFixed(2),
+          `< ${memory.targetMb} MB ${tick(memory.met)}`,
+        ],
+        [
+          `loaded, \`NODE_OPTIONS=--max-old-space-size=${memory.heapCapMb}\` (${memory.publishedDuringCapped} published)`,
+          mb(memory.cappedPeakBytes),
+          (memory.cappedPeakBytes / memory.baselinePeakBytes).toFixed(2),
+          `< ${memory.targetMb} MB ${tick(memory.metCapped)}`,
+        ],
+      ],
+    ),
+    '',
+  );
+  chart.push({
+    label: 'worker peak RSS',
+    bars: [
+      ['empty DB', memory.baselinePeakBytes],
+      ['loaded', memory.peakBytes],
+      [`heap ≤ ${memory.heapCapMb} MB`, memory.cappedPeakBytes],
+    ],
+    target: { value: memory.targetMb * 1024 * 1024, label: `${memory.targetMb} MB` },
+    format: mb,
+  });
+}
+
+if (startup) {
+  md.push(
+    '## Start-up',
+    '',
+    `\`rotor serve\` (demo mode: web app, workers, built-in emulator) from spawn to \`/healthz\` answering 200, on an embedded database created by an earlier start; ${startup.runs} starts.`,
+    '',
+    table(
+      ['measure', 'median', 'worst', 'ratio (median)', 'target'],
+      [
+        ['bare `node` answering HTTP (baseline)', `${startup.bareMedian.toFixed(0)} ms`, '', '1.00', ''],
+        [
+          '`rotor serve` → `/healthz` 200',
+          `${startup.median.toFixed(0)} ms`,
+          `${startup.worst.toFixed(0)} ms`,
+          (startup.median / startup.bareMedian).toFixed(2),
+          `< ${startup.targetMs} ms every start ${tick(startup.met)}`,
+        ],
+        ['first start (creates the database)', `${startup.firstMs.toFixed(0)} ms`, '', '', ''],
+      ],
+    ),
+    '',
+  );
+  chart.push({
+    label: 'start-up (ms)',
+    bars: [
+      ['bare node', startup.bareMedian],
+      ['rotor serve', startup.median],
+    ],
+    target: { value: startup.targetMs, label: '2 s' },
+    format: (v) => `${v.toFixed(0)} ms`,
+  });
+}
+
+const out = join(root, 'bench', 'report');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'README.md'), md.join('\n'));
+writeFileSync(join(out, 'chart.svg'), chartSvg(chart));
+console.log(`\nReport: bench/report/README.md and bench/report/chart.svg (${chart.length} measures)`);
