@@ -13,6 +13,7 @@ import { killLeftovers } from '../helpers/cli.ts';
 import { control, state } from '../helpers/emulator.ts';
 import { serve } from '../helpers/web.ts';
 import { launch, SCREENSHOTS } from './browser.ts';
+import { accessibilityViolations, type Violation } from './accessibility.ts';
 
 after(killLeftovers);
 
@@ -26,7 +27,16 @@ async function consentAs(page: Page, username: string): Promise<void> {
 const text = async (page: Page, selector: string) =>
   ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
 
-const shot = (page: Page, name: string) =>
+const violations: { page: string; found: Violation[] }[] = [];
+
+/** Saves a screenshot of the page and checks it with axe-core (WCAG 2.1 A/AA). */
+const shot = async (page: Page, name: string) => {
+  const found = await accessibilityViolations(page);
+  if (found.length > 0) violations.push({ page: name, found });
+  await screenshot(page, name);
+};
+
+const screenshot = (page: Page, name: string) =>
   page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -52,6 +62,11 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
     // Resource statuses are asserted where they matter (a refused post answers 502 on purpose).
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
   });
+
+  // The checker itself finds what it should (a field without a label, a page without a language).
+  await page.setContent('<!doctype html><title>t</title><main><input type="text"></main>');
+  const probe = (await accessibilityViolations(page)).map((v) => v.id);
+  assert.ok(probe.includes('label') && probe.includes('html-has-lang'), probe.join(', '));
 
   // Sign in with X through the emulator's consent page.
   await page.goto(`${s.web}/`);
@@ -146,4 +161,5 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
   await shot(page, '08-dashboard-ja');
 
   assert.deepEqual(errors, [], 'no script errors or CSP violations in the pages');
+  assert.deepEqual(violations, [], 'no WCAG 2.1 A/AA violations found by axe-core on the main pages');
 });
