@@ -21,5 +21,5 @@ export async function accessibilityViolations(page: Page): Promise<Violation[]> 
   const script = `${AXE_SOURCE}
     ;axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
       .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => String(n.target)) })))`;
-  return (await page.evaluate(script)) as Violation[];
+  return page.evaluate<Violation[]>(script);
 }
