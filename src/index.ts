@@ -46,3 +46,7 @@ export {
 } from './core/errors.ts';
 export { loadConfig, type RotorConfig } from './core/config.ts';
 export type { Clock } from './core/clock.ts';
+export { verifyWebhook } from './ops/notifications/webhook.ts';
+export { notificationText, type NotificationText } from './ops/notifications/texts.ts';
+export { createWebApp, type WebDeps } from './web/app.ts';
+export { openApiDocument } from './web/openapi.ts';
