@@ -33,7 +33,7 @@ export function chartSvg(rows: readonly ChartRow[]): string {
       const by = y + i * (barHeight + gap);
       parts.push(
         `<rect x="${left}" y="${by}" width="${w.toFixed(1)}" height="${barHeight}" class="${i === 0 ? 'base' : 'rotor'}"/>`,
-        `<text x="${left + w + 6}" y="${by + barHeight - 3}" class="value">${esc(name)}: ${esc(row.format(value))}</text>`,
+        `<text x="${(left + w + 6).toFixed(1)}" y="${by + barHeight - 3}" class="value">${esc(name)}: ${esc(row.format(value))}</text>`,
       );
     });
     const height = row.bars.length * (barHeight + gap) - gap;

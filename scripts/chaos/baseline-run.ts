@@ -81,7 +81,7 @@ export async function runBaseline(o: RunOptions): Promise<RunResult> {
       group,
       faults,
       cluster: o.cluster,
-      expireTokens: () => advanceClock(emu.url, o.accessTokenTtl - 2),
+      expireTokens: () => advanceClock(emu.url, o.accessTokenTtl),
       log: (line) => o.log(`baseline: ${line}`),
     });
     const hits = await faults.settle();

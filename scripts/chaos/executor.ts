@@ -28,12 +28,14 @@ export async function execute(
     cluster: PgCluster;
     /** Makes every access token expire at X. */
     expireTokens: () => Promise<void>;
+    /** When the plan's time 0 is (epoch ms); default now. */
+    startAt?: number;
     onKill?: (victim: SlotProcess) => void;
     log?: (line: string) => void;
   },
 ): Promise<ExecutionCounts> {
   const counts: ExecutionCounts = { kills: 0, outages: 0, faultsAdded: 0, expiryStorms: 0 };
-  const start = Date.now();
+  const start = world.startAt ?? Date.now();
   let restartAt = 0;
   let down = false;
   const restartIfDue = () => {

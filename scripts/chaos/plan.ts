@@ -14,9 +14,8 @@ export type ChaosEvent =
   /** Stop PostgreSQL (immediate shutdown) and start it again after `downMs`. */
   | { at: number; kind: 'pg_outage'; downMs: number }
   /**
-   * Move X's clock to just short of the access-token life: every token issued more than 2 s ago
-   * expires at once, and every caller in every process needs a refresh (a token just issued
-   * survives, as a real one would, so no post is sent with a token X expired in the same breath).
+   * Move X's clock one access-token life ahead (and the Rotor processes' clock with it, see
+   * `storm-clock.ts`): every token expires at once, every caller in every process needs a refresh.
    */
   | { at: number; kind: 'expire_tokens' };
 
@@ -79,4 +78,9 @@ export function chaosPlan(o: PlanOptions): ChaosEvent[] {
     });
   }
   return events.sort((a, b) => a.at - b.at);
+}
+
+/** The instants (epoch ms) of the plan's expiry storms, for a run that starts at `startAt`. */
+export function stormTimes(plan: readonly ChaosEvent[], startAt: number): number[] {
+  return plan.filter((e) => e.kind === 'expire_tokens').map((e) => startAt + e.at);
 }

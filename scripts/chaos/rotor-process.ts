@@ -20,6 +20,7 @@ import { openPostgres } from '../../src/store/postgres.ts';
 import { TokenVault } from '../../src/vault/vault.ts';
 import { XClient } from '../../src/x/client.ts';
 import { DEMO_CLIENT } from '../../src/emulator/settings.ts';
+import { stormClock } from './storm-clock.ts';
 
 export interface RotorProcessArgs {
   databaseUrl: string;
@@ -33,6 +34,9 @@ export interface RotorProcessArgs {
   httpTimeoutMs: number;
   doubtGraceMs: number;
   staleSeconds: number;
+  /** Expiry storms (epoch ms) and how far each moves the vault's clock (ms): see storm-clock.ts. */
+  storms: number[];
+  jumpMs: number;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as RotorProcessArgs;
@@ -47,6 +51,7 @@ const vault = new TokenVault({
   }),
   keyRing: KeyRing.parse(process.env.ROTOR_KEYS),
   journalDir: args.journalDir,
+  clock: stormClock(args.storms, args.jumpMs),
   leaseTtlMs: args.leaseTtlMs,
   httpTimeoutMs: args.httpTimeoutMs,
   doubtGraceMs: args.doubtGraceMs,

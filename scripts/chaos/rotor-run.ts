@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchConnector, root, startEmulatorProcess } from '../../bench/support.ts';
 import { findSecrets } from '../secret-scan.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import { isRotorError } from '../../src/core/errors.ts';
 import { xApiBase } from '../../src/oauth/x.ts';
 import { Engine } from '../../src/scheduler/engine.ts';
@@ -25,7 +26,9 @@ import { XClient } from '../../src/x/client.ts';
 import { advanceClock, emulatorState, FaultLedger, stormSettings } from './emulator.ts';
 import { execute } from './executor.ts';
 import { brokenInvariants, postFigures, type AccountEnd } from './invariants.ts';
+import { stormTimes } from './plan.ts';
 import { ProcessGroup } from './processes.ts';
+import { stormClock } from './storm-clock.ts';
 import type { RotorProcessArgs } from './rotor-process.ts';
 import { CallStats, createDatabase, type RunOptions, type RunResult } from './run.ts';
 
@@ -49,6 +52,7 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
   const answerLost = new Set<string>();
   const { key, keyRing, provider, connectAs } = benchConnector(db, emu.url);
   const ids: string[] = [];
+  let start = 0;
   const processArgs = (slot: number): RotorProcessArgs => ({
     databaseUrl: url,
     emulatorUrl: emu.url,
@@ -57,6 +61,8 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
     callers: o.callers,
     pauseMs: o.pauseMs,
     staleSeconds: STALE_SECONDS,
+    storms: stormTimes(o.plan, start),
+    jumpMs: o.accessTokenTtl * 1000,
     ...TIMINGS,
   });
   const group = new ProcessGroup({
@@ -79,7 +85,7 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
   try {
     for (let i = 0; i < o.accounts; i += 1) ids.push(await connectAs(`b${i}`));
     o.log(`rotor: ${ids.length} accounts connected`);
-    const start = Date.now() + 3000;
+    start = Date.now() + 3000;
     const texts = await schedulePosts(o, db, emu.url, provider, keyRing, ids, start);
     group.fill(o.workers);
     await sleep(Math.max(0, start - Date.now()));
@@ -88,7 +94,8 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       group,
       faults,
       cluster: o.cluster,
-      expireTokens: () => advanceClock(emu.url, o.accessTokenTtl - 2),
+      expireTokens: () => advanceClock(emu.url, o.accessTokenTtl),
+      startAt: start,
       onKill: (victim) => {
         for (const id of inFlight.get(victim.pid) ?? []) cutByKill.add(id);
       },
@@ -112,7 +119,8 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
     }
     await group.stop();
     const state = await emulatorState(emu.url);
-    const alive = await endCheck(db, provider, keyRing, ids, answerLost);
+    const clock = stormClock(stormTimes(o.plan, start), o.accessTokenTtl * 1000);
+    const alive = await endCheck(db, provider, keyRing, ids, answerLost, clock);
     const accounts: AccountEnd[] = (await listAccounts(db))
       .filter((a) => ids.includes(a.id))
       .map((a) => ({
@@ -231,8 +239,16 @@ async function endCheck(
   keyRing: ReturnType<typeof benchConnector>['keyRing'],
   ids: string[],
   answerLost: Set<string>,
+  clock: Clock,
 ): Promise<Map<string, boolean>> {
-  const vault = new TokenVault({ db, provider, keyRing, refreshMarginMs: 24 * 3_600_000, ...TIMINGS });
+  const vault = new TokenVault({
+    db,
+    provider,
+    keyRing,
+    clock,
+    refreshMarginMs: 24 * 3_600_000,
+    ...TIMINGS,
+  });
   vault.events.on('refresh_failed', (e) => {
     if (e.outcomeUnknown) answerLost.add(e.accountId);
   });

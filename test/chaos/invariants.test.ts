@@ -12,7 +12,8 @@ import {
   type RotorEvidence,
 } from '../../scripts/chaos/invariants.ts';
 import { parseChaosOptions } from '../../scripts/chaos/options.ts';
-import { chaosPlan } from '../../scripts/chaos/plan.ts';
+import { chaosPlan, stormTimes } from '../../scripts/chaos/plan.ts';
+import { stormClock } from '../../scripts/chaos/storm-clock.ts';
 
 const now = 1_000_000;
 const row = (
@@ -127,4 +128,17 @@ test('options: defaults, flags, and errors', () => {
   assert.equal(parseChaosOptions(['--rotor-only', '--json'], 5).baseline, false);
   assert.throws(() => parseChaosOptions(['--workers', '0'], 5), /whole number/);
   assert.throws(() => parseChaosOptions(['--nope'], 5), /unknown option/);
+});
+
+test('storm clock: moves by one jump at each storm already past, like X’s clock', () => {
+  let t = 1000;
+  const clock = stormClock([2000, 5000], 7_200_000, { now: () => t });
+  assert.equal(clock.now(), 1000);
+  t = 2000;
+  assert.equal(clock.now(), 2000 + 7_200_000);
+  t = 6000;
+  assert.equal(clock.now(), 6000 + 2 * 7_200_000);
+  const plan = chaosPlan({ seed: 1, durationMs: 15_000, workers: 3 });
+  const storms = stormTimes(plan, 100_000);
+  assert.ok(storms.length >= 3 && storms.every((s) => s >= 100_000 && s < 115_000));
 });
