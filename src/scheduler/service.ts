@@ -143,6 +143,36 @@ export class PostingService {
     return post;
   }
 
+  /**
+   * Many posts at once (an import): every text checked, all stored in one transaction (all or
+   * none), then sent to the workers. A job that cannot be sent now is sent by the next sweep,
+   * which enqueues every due post.
+   */
+  async importPosts(
+    items: { accountId: string; text: string; at?: number | undefined }[],
+  ): Promise<PostRow[]> {
+    for (const item of items) validText(item.text);
+    const rows = await this.#o.db.transaction(async (tx) => {
+      const out: PostRow[] = [];
+      for (const item of items) {
+        const row = await insertPost(tx, {
+          accountId: item.accountId,
+          text: item.text,
+          status: item.at === undefined ? 'queued' : 'scheduled',
+          dueAt: item.at,
+        });
+        if (!row) throw new Error('a post of the import was not created');
+        out.push(row);
+      }
+      return out;
+    });
+    for (const row of rows) {
+      if (row.status === 'scheduled' && row.dueAt !== null)
+        await this.#o.engine.enqueuePublish(row.id, row.dueAt).catch(() => undefined);
+    }
+    return rows;
+  }
+
   async pause(scheduleId: string): Promise<void> {
     if (!(await setPaused(this.#o.db, scheduleId, true))) throw new InvalidInputError('no such schedule');
   }

@@ -51,7 +51,11 @@ export function safeReturnTo(value: string | null | undefined): string {
   if (!value || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
   try {
     const url = new URL(value, 'http://rotor.invalid');
-    return url.origin === 'http://rotor.invalid' ? `${url.pathname}${url.search}${url.hash}` : '/';
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    // Checked again after normalising: "/.//evil.example" becomes "//evil.example".
+    return url.origin === 'http://rotor.invalid' && !path.startsWith('//') && !path.startsWith('/\\')
+      ? path
+      : '/';
   } catch {
     return '/';
   }
@@ -148,9 +152,19 @@ export class Connector {
       );
     }
     const profile = await fetchProfile(p, tokens.accessToken, this.#o.fetch ? { fetch: this.#o.fetch } : {});
-    if (profile.kind !== 'ok')
+    if (profile.kind !== 'ok') {
+      await this.#revoke(tokens); // nothing is kept, so the grant just made must not live on at X
       throw refuse('Connected, but X would not say which account it is; start again.');
+    }
     return { tx, tokens, profile };
+  }
+
+  /** Best effort: ends at X a grant Rotor will not keep. */
+  async #revoke(tokens: { accessToken: string; refreshToken?: string | undefined }): Promise<void> {
+    const opts = this.#o.fetch ? { fetch: this.#o.fetch } : {};
+    const token = tokens.refreshToken ?? tokens.accessToken;
+    const hint = tokens.refreshToken ? 'refresh_token' : 'access_token';
+    await revokeToken(this.#o.provider, token, hint, opts).catch(() => false);
   }
 
   /**
@@ -158,17 +172,11 @@ export class Connector {
    * given (the state bound to this browser), must match. Refusals happen before any token request.
    */
   async complete(callbackUrl: string | URL, opts: { expectedState?: string } = {}): Promise<Connected> {
-    const p = this.#o.provider;
     const { tx, tokens, profile } = await this.#exchange(callbackUrl, opts);
     const now = this.#o.clock.now();
     const saved = await this.#save(tx, tokens, profile, now).catch(async (e: unknown) => {
       // Not kept (the X account belongs to another Rotor user): end the grant just made at X.
-      if (isRotorError(e, 'authorization_failed')) {
-        const opts = this.#o.fetch ? { fetch: this.#o.fetch } : {};
-        const token = tokens.refreshToken ?? tokens.accessToken;
-        const hint = tokens.refreshToken ? 'refresh_token' : 'access_token';
-        await revokeToken(p, token, hint, opts).catch(() => false);
-      }
+      if (isRotorError(e, 'authorization_failed')) await this.#revoke(tokens);
       throw e;
     });
     this.#o.events?.emit('connected', { ...saved, username: profile.username });

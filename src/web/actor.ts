@@ -29,3 +29,7 @@ export function requirePermission(actor: Actor, permission: Permission): void {
     throw new RotorError('forbidden', `this API key lacks the "${permission}" permission`);
   }
 }
+
+/** A UUID as PostgreSQL reads it (anything else is "not found" before any query). */
+export const isUuid = (v: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
+import { bodyLimit } from 'hono/body-limit';
 import type { WebDeps } from './deps.ts';
+import { errorResponse } from './errors.ts';
 import { isTimeZone } from './format.ts';
 import { pickLocale, translator } from './i18n.ts';
 import { openApiDocument } from './openapi.ts';
@@ -37,10 +39,34 @@ const STATIC: Record<string, { type: string; body: string }> = Object.fromEntrie
   ]),
 ) as Record<string, { type: string; body: string }>;
 
+const tooLarge = (c: Context) =>
+  c.json(
+    { error: { code: 'invalid_input', message: 'the request body is too large (at most 4 images of 5 MB)' } },
+    413,
+  );
+
 export function createWebApp(deps: WebDeps): Hono<PageEnv> {
   const app = new Hono<PageEnv>();
   const names = cookieNames(deps.insecureLoopback);
 
+  // Bodies are limited before anything reads them (the guards parse forms): small everywhere,
+  // room for 4 images of 5 MB on the two upload forms and (base64) in the API.
+  const limits = {
+    small: bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }),
+    upload: bodyLimit({ maxSize: 22 * 1024 * 1024, onError: tooLarge }),
+    api: bodyLimit({ maxSize: 30 * 1024 * 1024, onError: tooLarge }),
+  };
+  app.use('*', (c, next) => {
+    const path = c.req.path;
+    const limit =
+      path === '/compose' || path === '/import'
+        ? limits.upload
+        : path.startsWith('/api/')
+          ? limits.api
+          : limits.small;
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- hono's middleware types differ only in the route's path type
+    return limit(c, next);
+  });
   // The OAuth callback's URL carries the code and state: no Referer at all from it. Registered
   // before the security headers so that it has the last word on this one.
   app.use('/auth/x/callback', async (c, next) => {
@@ -131,21 +157,20 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
     return c.html(page(v, v.t('error.title'), errorView(v, v.t('error.notFound'))), 404);
   });
   app.onError((e, c) => {
+    const v = c.get('view');
+    // A refusal a person can act on (not found, not allowed, conflict…): its status and message.
+    const known = errorResponse(e);
+    if (known.status < 500 && v) {
+      return c.html(page(v, v.t('error.title'), errorView(v, known.body.error.message)), known.status as 400);
+    }
     if (deps.ops) requestLog(c as unknown as Context, deps.ops.logger).error({ err: e }, 'request failed');
     else
       console.error(
         `rotor serve: ${c.req.method} ${c.req.path} failed: ${e instanceof Error ? e.name : 'error'}`,
       );
-    const v = c.get('view');
     if (!v) return c.text('Rotor could not complete the request', 500);
-    return c.html(
-      page(
-        v,
-        v.t('error.title'),
-        errorView(v, 'Rotor could not complete the request. Nothing was lost; try again.'),
-      ),
-      500,
-    );
+    const message = 'Rotor could not complete the request. Nothing was lost; try again.';
+    return c.html(page(v, v.t('error.title'), errorView(v, message)), 500);
   });
   return app;
 }

@@ -60,6 +60,11 @@ const en = {
   'compose.scheduled': 'Scheduled for {when}.',
   'compose.queued': 'Added to the queue of @{user}.',
   'compose.notPosted': 'Not posted: {reason}',
+  'compose.retrying':
+    'X asked Rotor to wait (rate limit): the post is kept and goes out as soon as X allows. Nothing to do.',
+  'compose.blocked': 'The account needs reconnecting: the post is kept and goes out after you reconnect it.',
+  'compose.checking':
+    'X did not confirm in time. Rotor is checking whether the post went out, and will not post it twice. Nothing to do.',
   'posts.title': 'Posts',
   'posts.upcoming': 'Upcoming',
   'posts.queue': 'Queue',
@@ -131,6 +136,8 @@ const en = {
   'quick.connect': 'Connect with X',
   'quick.as': 'Posting as @{user}.',
   'quick.forget': 'Forget this browser’s tokens',
+  'quick.unknown':
+    'X did not confirm whether the post went out; look at your profile before sending it again',
   'reason.expired': 'the access expired after about 6 months',
   'reason.revoked': 'the access was revoked on X',
   'reason.reused':
@@ -196,6 +203,11 @@ const ja: Record<MessageKey, string> = {
   'compose.scheduled': '{when} に予約しました。',
   'compose.queued': '@{user} のキューに追加しました。',
   'compose.notPosted': '投稿できませんでした：{reason}',
+  'compose.retrying':
+    'X から待つよう求められました（レート制限）。投稿は保存され、X が許可しだい送られます。操作は不要です。',
+  'compose.blocked': 'アカウントの再接続が必要です。投稿は保存され、再接続後に送られます。',
+  'compose.checking':
+    'X の応答が時間内にありませんでした。Rotor が投稿されたかを確認しており、二重に投稿することはありません。操作は不要です。',
   'posts.title': '投稿',
   'posts.upcoming': '予定',
   'posts.queue': 'キュー',
@@ -268,6 +280,8 @@ const ja: Record<MessageKey, string> = {
   'quick.connect': 'X で接続',
   'quick.as': '@{user} として投稿します。',
   'quick.forget': 'このブラウザーのトークンを削除',
+  'quick.unknown':
+    '投稿されたかどうか X から確認できませんでした。もう一度送る前にプロフィールを確認してください',
   'reason.expired': '約 6 か月の有効期限が切れました',
   'reason.revoked': 'X 側でアクセスが取り消されました',
   'reason.reused':

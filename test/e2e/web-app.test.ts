@@ -124,7 +124,10 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
   await page.selectOption('#account', { label: '@hanako' });
   await page.fill('#text', 'After the revocation');
   await page.click('button[value="now"]');
-  await page.waitForSelector('.notice.error');
+  // The post is kept (blocked), the form is not refilled: sending again cannot post it twice.
+  await page.waitForURL(/\/posts\?view=upcoming&done=blocked$/);
+  assert.match(await text(page, '.notice'), /needs reconnecting: the post is kept/);
+  assert.ok(await page.isVisible('tr[data-status="blocked"] >> text=After the revocation'));
   await page.goto(`${s.web}/`);
   const reason = await text(page, '[data-account="hanako"] [data-health="reauth_required"]');
   assert.match(reason, /X no longer accepts Rotor’s access for @hanako: the access was revoked on X/);
@@ -140,10 +143,14 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
   await page.waitForURL(`${s.web}/`);
   assert.ok(await page.isVisible('[data-account="hanako"] [data-health="active"]'));
 
-  // The scheduled post is published by the worker.
+  // The scheduled post is published by the worker, and so is the blocked one, once, after the reconnect.
   await until('the scheduled post at X', 120_000, async () =>
     (await state(emu)).posts.find((p) => p.text === 'Scheduled from the browser'),
   );
+  await until('the blocked post at X', 60_000, async () =>
+    (await state(emu)).posts.find((p) => p.text === 'After the revocation'),
+  );
+  assert.equal((await state(emu)).posts.filter((p) => p.text === 'After the revocation').length, 1);
   await page.goto(`${s.web}/posts?view=history`);
   assert.ok(await page.isVisible('tr[data-status="published"] >> text=Scheduled from the browser'));
   await shot(page, '06-history');

@@ -4,6 +4,7 @@
  * in through the emulator's consent page the way a browser does.
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after } from 'node:test';
 import { createPgDatabase } from './db.ts';
 import { consent } from './emulator.ts';
@@ -135,4 +136,35 @@ export async function api(
   });
   const text = await res.text();
   return { status: res.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+/**
+ * Announces a POST body of `declaredBytes` on a connection of its own, sends only its first
+ * kilobyte, and gives the status the server answers: for the refusal of oversized bodies, which
+ * must come from the announced length alone, before the body is read.
+ */
+export function postOversized(
+  url: string,
+  headers: Record<string, string>,
+  declaredBytes: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { ...headers, 'content-length': String(declaredBytes) },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error('no answer before the body was sent: the server is reading it'));
+    }, 10_000);
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', () => undefined); // the destroy above, or the server closing: the status is what counts
+    req.write('a'.repeat(1024));
+  });
 }

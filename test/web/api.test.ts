@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { killLeftovers } from '../helpers/cli.ts';
 import { state } from '../helpers/emulator.ts';
-import { api, createKey, Jar, serve, signIn, signedIn } from '../helpers/web.ts';
+import { api, createKey, Jar, postOversized, serve, signIn, signedIn } from '../helpers/web.ts';
 
 after(killLeftovers);
 
@@ -133,6 +133,25 @@ test('HTTP API: keys, permissions, ownership, CSRF, validation, token broker', a
     });
     assert.equal(notJson.status, 400);
     assert.equal(((await notJson.json()) as { error: { code: string } }).error.code, 'invalid_input');
+    // Ids Postgres could not read are "not found", not a crash.
+    for (const id of ['-'.repeat(36), 'a'.repeat(36), '1', "x' OR 1=1 --"]) {
+      assert.equal((await api(s, aliceKey, 'GET', `/posts/${encodeURIComponent(id)}`)).status, 404, id);
+      assert.equal((await api(s, aliceKey, 'DELETE', `/posts/${encodeURIComponent(id)}`)).status, 404, id);
+    }
+    const past = await api(s, aliceKey, 'POST', '/posts', {
+      accountId: aliceId,
+      text: 'yesterday',
+      mode: 'schedule',
+      at: new Date(Date.now() - 86_400_000).toISOString(),
+    });
+    assert.equal(past.status, 400, 'a time in the past is refused, not posted at once');
+    assert.match((past.json.error as { message: string }).message, /already passed/);
+    const huge = await postOversized(
+      `${s.web}/api/v1/posts`,
+      { authorization: `Bearer ${aliceKey}`, 'content-type': 'application/json' },
+      31 * 1024 * 1024,
+    );
+    assert.equal(huge, 413);
     const unknownRoute = await api(s, aliceKey, 'GET', '/nothing');
     assert.equal(unknownRoute.status, 404);
   });
@@ -204,6 +223,13 @@ test('HTTP API: keys, permissions, ownership, CSRF, validation, token broker', a
     }
     const list = await (await alice.fetch('/api/v1/accounts')).text();
     assert.ok(!list.includes(token), 'no token in the account JSON');
+    // Property 23: not to a browser session, even with its CSRF token.
+    const viaSession = await alice.fetch(`/api/v1/accounts/${aliceId}/token`, {
+      method: 'POST',
+      headers: { 'x-csrf-token': await alice.csrf(), origin: s.web },
+    });
+    assert.equal(viaSession.status, 403);
+    assert.ok(!(await viaSession.text()).includes('accessToken'));
     const bobToken = await api(s, bobKey, 'POST', `/accounts/${bobId}/token`);
     assert.equal(bobToken.status, 200);
   });

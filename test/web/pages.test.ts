@@ -9,7 +9,7 @@ import pg from 'pg';
 import assert from 'node:assert/strict';
 import { killLeftovers } from '../helpers/cli.ts';
 import { consent, control, state } from '../helpers/emulator.ts';
-import { api, createKey, Jar, serve, signIn, signedIn } from '../helpers/web.ts';
+import { api, createKey, Jar, postOversized, serve, signIn, signedIn } from '../helpers/web.ts';
 
 after(killLeftovers);
 
@@ -257,8 +257,24 @@ test('pages: import, schedules, cookie mode, languages, ownership, disconnect', 
       await (await anon.fetch('/signin', { headers: { 'accept-language': 'en' } })).text(),
       /X でログイン/,
     );
-    const evil = await anon.fetch('/lang/en?back=//evil.example/');
-    assert.equal(evil.headers.get('location'), '/', 'only same-origin paths');
+    for (const back of [
+      '//evil.example/',
+      '/.//evil.example',
+      '/%2e%2e//evil.example',
+      '/\\evil.example',
+      'https://evil.example',
+    ]) {
+      const evil = await anon.fetch(`/lang/en?back=${encodeURIComponent(back)}`);
+      assert.equal(evil.headers.get('location'), '/', `only same-origin paths: ${back}`);
+    }
+    // Anything but small forms is refused before it is read (on its own connection: the server
+    // closes it after refusing a body it did not read).
+    const big = await postOversized(
+      `${s.web}/auth/signout`,
+      { 'content-type': 'application/x-www-form-urlencoded', origin: s.web },
+      1024 * 1024,
+    );
+    assert.equal(big, 413);
   });
 
   await t.test(
@@ -303,6 +319,24 @@ test('pages: import, schedules, cookie mode, languages, ownership, disconnect', 
       assert.equal((await state({ url: s.emu })).posts.filter((p) => p.text === 'after revoke').length, 1);
     },
   );
+
+  await t.test('a connection started before signing out does not finish afterwards', async () => {
+    const jar = await signedIn(s, 'bob');
+    const begin = await jar.fetch('/accounts/connect');
+    const consentUrl = new URL(begin.headers.get('location') ?? '');
+    assert.equal((await jar.form('/auth/signout', { _csrf: await jar.csrf() })).status, 303);
+    const back = await consent({ url: s.emu }, consentUrl, 'hanako');
+    const done = await jar.fetch(back.pathname + back.search);
+    assert.equal(done.status, 400);
+    assert.ok(!jar.cookies.has('rotor-session'), 'nobody is signed in by it');
+    const bobKey = await createKey(await signedIn(s, 'bob'), 'b', ['accounts:read']);
+    const bobs = (await api(s, bobKey, 'GET', '/accounts')).json.accounts as { username: string }[];
+    assert.deepEqual(
+      bobs.map((a) => a.username),
+      ['bob'],
+      'hanako was not attached to bob',
+    );
+  });
 
   await t.test('one owner per X account: connecting someone else’s changes nothing', async () => {
     const bob = await signedIn(s, 'bob');

@@ -7,7 +7,7 @@ import { RotorError } from '../../core/errors.ts';
 import { findAccount, type AccountRow } from '../../store/accounts.ts';
 import { recordHandout } from '../../store/api-keys.ts';
 import { disconnectAccount, type DisconnectResult } from '../../vault/disconnect.ts';
-import { requirePermission, type Actor } from '../actor.ts';
+import { isUuid, requirePermission, type Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import { listAccounts } from '../../store/accounts.ts';
 
@@ -43,9 +43,7 @@ export async function listAccountHealth(deps: WebDeps, actor: Actor): Promise<Ac
 
 /** The account if the actor owns it; `not_found` otherwise (someone else's reads as missing). */
 export async function ownedAccount(deps: WebDeps, actor: Actor, accountId: string): Promise<AccountRow> {
-  const account = /^[0-9a-f-]{36}$/i.test(accountId)
-    ? await findAccount(deps.db, { id: accountId })
-    : undefined;
+  const account = isUuid(accountId) ? await findAccount(deps.db, { id: accountId }) : undefined;
   if (!account || account.ownerId !== actor.userId) {
     throw new RotorError('not_found', 'no such account among yours');
   }
@@ -76,6 +74,9 @@ export interface IssuedToken {
  * @throws {RotorError} `reauth_required` (the person must reconnect), transient codes, `forbidden`.
  */
 export async function issueToken(deps: WebDeps, actor: Actor, accountId: string): Promise<IssuedToken> {
+  // Property 23: tokens never reach a browser, so only API keys (programs) get them.
+  if (!actor.apiKey)
+    throw new RotorError('forbidden', 'the token broker answers API keys only, not browser sessions');
   requirePermission(actor, 'tokens:issue');
   const account = await ownedAccount(deps, actor, accountId);
   if (account.status !== 'active') {

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { RotorError } from '../../core/errors.ts';
 import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from '../../store/api-keys.ts';
-import type { Actor, Permission } from '../actor.ts';
+import { isUuid, type Actor, type Permission } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 
 export const API_KEY_PREFIX = 'rotor_';
@@ -40,6 +40,6 @@ export async function listApiKeysFor(deps: WebDeps, actor: Actor): Promise<ApiKe
 
 export async function revokeApiKeyFor(deps: WebDeps, actor: Actor, id: string): Promise<void> {
   sessionOnly(actor);
-  if (!/^[0-9a-f-]{36}$/i.test(id) || !(await revokeApiKey(deps.db, actor.userId, id)))
+  if (!isUuid(id) || !(await revokeApiKey(deps.db, actor.userId, id)))
     throw new RotorError('not_found', 'no such key among yours');
 }

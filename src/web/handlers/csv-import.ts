@@ -95,7 +95,7 @@ export async function planImport(
   return planned;
 }
 
-/** Imports a checked file: scheduled lines are scheduled, the others join their account's queue. */
+/** Imports a checked file in one transaction: scheduled lines are scheduled, the others join their account's queue. */
 export async function importCsv(
   deps: WebDeps,
   actor: Actor,
@@ -105,16 +105,8 @@ export async function importCsv(
   requirePermission(actor, 'posts:write');
   await ownedAccount(deps, actor, defaults.accountId);
   const plan = await planImport(deps, actor, csv, defaults);
-  let scheduled = 0;
-  let queued = 0;
-  for (const p of plan) {
-    if (p.at === undefined) {
-      await deps.service.addToQueue(p.accountId, p.text);
-      queued += 1;
-    } else {
-      await deps.service.schedulePost(p.accountId, p.text, p.at);
-      scheduled += 1;
-    }
-  }
+  const rows = await deps.service.importPosts(plan);
+  const scheduled = rows.filter((r) => r.status === 'scheduled').length;
+  const queued = rows.length - scheduled;
   return { scheduled, queued };
 }

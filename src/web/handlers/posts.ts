@@ -5,7 +5,7 @@
 import { RotorError } from '../../core/errors.ts';
 import type { PublishResult } from '../../scheduler/publisher.ts';
 import { cancelPost, getPost, listPosts, type PostRow, type PostStatus } from '../../store/posts.ts';
-import { requirePermission, type Actor } from '../actor.ts';
+import { isUuid, requirePermission, type Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import { isTimeZone } from '../format.ts';
 import type { CreatePostInput } from '../schemas.ts';
@@ -40,6 +40,8 @@ export async function createPost(deps: WebDeps, actor: Actor, input: CreatePostI
       return deps.service.postNow(account.id, input.text, undefined, media);
     case 'schedule': {
       const at = scheduledInstant(input);
+      if (at < deps.clock.now() - 60_000)
+        throw invalid('that time has already passed; choose a later one, or post now');
       if (at > deps.clock.now() + 3 * 366 * 86_400_000) throw invalid('that is more than 3 years ahead');
       return { post: await deps.service.schedulePost(account.id, input.text, at, undefined, media) };
     }
@@ -66,7 +68,7 @@ export async function listPostsFor(
 }
 
 async function ownedPost(deps: WebDeps, actor: Actor, postId: string): Promise<PostRow> {
-  const post = /^[0-9a-f-]{36}$/i.test(postId) ? await getPost(deps.db, postId) : undefined;
+  const post = isUuid(postId) ? await getPost(deps.db, postId) : undefined;
   if (!post) throw new RotorError('not_found', 'no such post among yours');
   try {
     await ownedAccount(deps, actor, post.accountId);

@@ -1,7 +1,7 @@
 /** @module Recurring schedules and queue slots for their owner: list, create, pause, resume, delete. */
 import { RotorError } from '../../core/errors.ts';
 import { deleteSchedule, getSchedule, listOwnerSchedules, type ScheduleRow } from '../../store/schedules.ts';
-import { requirePermission, type Actor } from '../actor.ts';
+import { isUuid, requirePermission, type Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import type { CreateScheduleInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
@@ -28,7 +28,7 @@ export async function createSchedule(
 }
 
 async function ownedSchedule(deps: WebDeps, actor: Actor, id: string): Promise<ScheduleRow> {
-  const schedule = /^[0-9a-f-]{36}$/i.test(id) ? await getSchedule(deps.db, id) : undefined;
+  const schedule = isUuid(id) ? await getSchedule(deps.db, id) : undefined;
   const mine = schedule && (await ownedAccount(deps, actor, schedule.accountId).catch(() => undefined));
   if (!schedule || !mine) throw new RotorError('not_found', 'no such schedule among yours');
   return schedule;

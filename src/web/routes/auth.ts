@@ -8,7 +8,6 @@
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { isRotorError } from '../../core/errors.ts';
-import { setPreferences } from '../../store/web-sessions.ts';
 import { safeReturnTo } from '../../vault/connect.ts';
 import type { WebDeps } from '../deps.ts';
 import { isLocale } from '../i18n.ts';
@@ -38,7 +37,9 @@ export function authRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv> {
       ...(mode === 'connect' && session ? { ownerId: session.userId } : {}),
       returnTo: mode === 'cookie' ? '/quick' : safeReturnTo(c.req.query('returnTo')),
     });
-    putCookie(c, names.oauth, `${mode}.${state}`, insecure, 600);
+    // The state, bound to this browser; a "connect" is also bound to the user who started it.
+    const bound = mode === 'connect' && session ? `${mode}.${session.userId}.${state}` : `${mode}.${state}`;
+    putCookie(c, names.oauth, bound, insecure, 600);
     c.header('cache-control', 'no-store');
     return c.redirect(url, 302);
   };
@@ -48,23 +49,23 @@ export function authRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv> {
   app.get('/auth/x/callback', async (c) => {
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer');
-    const bound = getCookie(c, names.oauth) ?? '';
-    const dot = bound.indexOf('.');
-    const mode = bound.slice(0, dot);
-    const state = bound.slice(dot + 1);
+    const parts = (getCookie(c, names.oauth) ?? '').split('.');
+    const mode = parts[0] ?? '';
+    const state = parts[parts.length - 1] ?? '';
+    const startedBy = mode === 'connect' ? parts[1] : undefined;
     const v = c.get('view');
-    if (dot < 0 || !['signin', 'connect', 'cookie'].includes(mode) || state === '') {
-      return c.html(
-        page(
-          v,
-          v.t('error.title'),
-          errorView(
-            v,
-            'This sign-in was started in another browser or tab, or has expired; start again here.',
-          ),
-        ),
-        400,
-      );
+    const again = (message: string) => c.html(page(v, v.t('error.title'), errorView(v, message)), 400);
+    if (
+      !['signin', 'connect', 'cookie'].includes(mode) ||
+      state === '' ||
+      parts.length !== (mode === 'connect' ? 3 : 2)
+    ) {
+      return again('This sign-in was started in another browser or tab, or has expired; start again here.');
+    }
+    // A connection started by someone who has signed out since (or by another user) is not finished.
+    if (mode === 'connect' && c.get('session')?.userId !== startedBy) {
+      dropCookie(c, names.oauth, insecure);
+      return again('You signed out after starting to connect an account; sign in and start again.');
     }
     dropCookie(c, names.oauth, insecure);
     try {
@@ -81,7 +82,7 @@ export function authRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv> {
       return c.redirect(connected.returnTo, 303);
     } catch (e) {
       if (!isRotorError(e, 'authorization_failed')) throw e;
-      return c.html(page(v, v.t('error.title'), errorView(v, e.message)), 400);
+      return again(e.message);
     }
   });
 
@@ -95,15 +96,15 @@ export function authRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv> {
     ) {
       await endSession(c, deps.db, names, insecure);
     }
+    dropCookie(c, names.oauth, insecure); // a connection started before signing out cannot finish
     return c.redirect('/signin', 303);
   });
 
-  app.get('/lang/:locale', async (c) => {
+  app.get('/lang/:locale', (c) => {
     const locale = c.req.param('locale');
     if (isLocale(locale)) {
+      // Only the cookie: a GET changes nothing stored (Settings saves the language with the profile).
       putCookie(c, names.lang, locale, insecure, 365 * 86_400);
-      const session = c.get('session');
-      if (session) await setPreferences(deps.db, session.userId, { locale });
     }
     return c.redirect(safeReturnTo(c.req.query('back')), 303);
   });

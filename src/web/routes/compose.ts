@@ -1,6 +1,5 @@
 /** @module Compose (post now / schedule / queue, with images), its live counter, and CSV import. */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { isRotorError } from '../../core/errors.ts';
 import { checkText } from '../../scheduler/text.ts';
 import { listAccounts } from '../../store/accounts.ts';
@@ -14,18 +13,9 @@ import { importView } from '../views/misc.ts';
 import { actorOf, field, files, sessionOf, signedIn } from './guard.ts';
 import type { PageEnv } from './page-env.ts';
 
-/** 4 images of X's 5 MB, base64-free (multipart), plus the text. */
-const MAX_FORM_BYTES = 22 * 1024 * 1024;
-
 export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
   const app = new Hono<PageEnv>();
   for (const path of ['/compose', '/compose/*', '/import']) app.use(path, signedIn);
-  const limit = bodyLimit({
-    maxSize: MAX_FORM_BYTES,
-    onError: (c) => c.text('The form is too large: at most 4 images of 5 MB each.', 413),
-  });
-  app.use('/compose', limit);
-  app.use('/import', limit);
 
   const render = async (
     c: Context<PageEnv>,
@@ -124,9 +114,24 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
           { text: v.t('compose.posted'), kind: 'ok', link: `https://x.com/${user}/status/${result.xPostId}` },
         );
       }
-      const reason = result && 'reason' in result ? result.reason : (result?.kind ?? 'unknown');
-      // Not published now: the text stays in the form (nothing is lost); the post keeps its status.
-      return render(c, form, { text: v.t('compose.notPosted', { reason }), kind: 'error' }, 502);
+      if (result?.kind === 'failed') {
+        // Final: X refused it. The text stays in the form to fix and send again.
+        return render(
+          c,
+          form,
+          { text: v.t('compose.notPosted', { reason: result.reason }), kind: 'error' },
+          422,
+        );
+      }
+      // Rescheduled (X's limit), blocked (the account needs reconnecting) or outcome unknown: the
+      // post is kept and Rotor goes on with it. The form is cleared, so that sending it again
+      // cannot make a second post.
+      const next =
+        result?.kind === 'blocked' ? 'blocked' : result?.kind === 'rescheduled' ? 'retrying' : 'checking';
+      return c.redirect(
+        `/posts?view=${next === 'retrying' || next === 'blocked' ? 'upcoming' : 'history'}&done=${next}`,
+        303,
+      );
     } catch (e) {
       if (isRotorError(e, 'invalid_input') || isRotorError(e, 'not_found'))
         return render(c, form, { text: v.t('compose.notPosted', { reason: e.message }), kind: 'error' }, 400);

@@ -10,6 +10,7 @@ import {
   markNotificationsRead,
 } from '../../store/notifications.ts';
 import type { WebDeps } from '../deps.ts';
+import type { MessageKey } from '../i18n.ts';
 import { disconnect, listAccountHealth } from '../handlers/accounts.ts';
 import { cancelPostFor, listPostsFor } from '../handlers/posts.ts';
 import { createSchedule, listSchedulesFor, setScheduleState } from '../handlers/schedules.ts';
@@ -89,7 +90,14 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
         : tab === 'queue'
           ? await listPostsFor(deps, actor, { statuses: ['queued'], ascending: true })
           : await listPostsFor(deps, actor, { statuses: ['published', 'failed', 'unknown', 'cancelled'] });
-    const done = c.req.query('done') === 'cancelled' ? v.t('posts.cancelled') : undefined;
+    const notices: Record<string, MessageKey> = {
+      cancelled: 'posts.cancelled',
+      retrying: 'compose.retrying',
+      blocked: 'compose.blocked',
+      checking: 'compose.checking',
+    };
+    const key = notices[c.req.query('done') ?? ''];
+    const done = key ? v.t(key) : undefined;
     return c.html(page(v, v.t('posts.title'), postsView(v, tab, posts, done)));
   });
 

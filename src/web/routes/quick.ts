@@ -17,27 +17,26 @@ import { field } from './guard.ts';
 import type { PageEnv } from './page-env.ts';
 import { sameOrigin } from '../session.ts';
 
+type Message = { text: string; kind: 'ok' | 'error'; link?: string };
+
 const csrfOf = (cookie: string) => createHash('sha256').update(`csrf:${cookie}`).digest('base64url');
 
 export function quickRoutes(deps: WebDeps): Hono<PageEnv> {
   const app = new Hono<PageEnv>();
   const jar = deps.cookieVault;
 
+  /** The page; `text` refills the form after a refusal (nothing the person wrote is lost). */
   const render = (
     c: Context<PageEnv>,
-    message?: { text: string; kind: 'ok' | 'error'; link?: string },
-    status = 200,
-    rotated?: string,
+    o: { message?: Message; status?: number; rotated?: string | undefined; text?: string } = {},
   ) => {
     const v = c.get('view');
     // After a rotation the page's next form must carry the token of the new cookie.
-    const raw = rotated ?? getCookie(c, jar.name);
+    const raw = o.rotated ?? getCookie(c, jar.name);
     const session = jar.read(raw);
     c.header('cache-control', 'no-store');
-    return c.html(
-      page(v, v.t('quick.title'), quickView(v, session?.username, raw ? csrfOf(raw) : '', message)),
-      status as 200,
-    );
+    const view = quickView(v, session?.username, raw ? csrfOf(raw) : '', o.message, o.text ?? '');
+    return c.html(page(v, v.t('quick.title'), view), (o.status ?? 200) as 200);
   };
 
   app.get('/quick', (c) => render(c));
@@ -53,32 +52,48 @@ export function quickRoutes(deps: WebDeps): Hono<PageEnv> {
     const v = c.get('view');
     const { raw, form, ok } = await checked(c);
     const session = jar.read(raw);
-    if (!ok || !session) return render(c, { text: v.t('error.csrf'), kind: 'error' }, 403);
+    if (!ok || !session)
+      return render(c, {
+        message: { text: v.t('error.csrf'), kind: 'error' },
+        status: 403,
+        text: field(form, 'text'),
+      });
     const text = field(form, 'text');
     const check = checkText(text);
     if (!check.ok)
-      return render(c, { text: v.t('compose.notPosted', { reason: check.message }), kind: 'error' }, 400);
+      return render(c, {
+        message: { text: v.t('compose.notPosted', { reason: check.message }), kind: 'error' },
+        status: 400,
+        text,
+      });
     try {
       const { accessToken, cookie } = await jar.getAccessToken(session);
       if (cookie) c.header('set-cookie', cookie, { append: true });
       const rotated = cookie?.slice(cookie.indexOf('=') + 1, cookie.indexOf(';'));
       const outcome = await deps.x.createPost(accessToken, { text });
-      if (outcome.kind === 'created')
-        return render(
-          c,
-          { text: v.t('compose.posted'), kind: 'ok', link: postUrl(session.username, outcome.id) },
-          200,
-          rotated,
-        );
-      const reason = 'detail' in outcome ? outcome.detail : outcome.kind;
-      return render(c, { text: v.t('compose.notPosted', { reason }), kind: 'error' }, 502, rotated);
+      if (outcome.kind === 'created') {
+        const link = postUrl(session.username, outcome.id);
+        return render(c, { message: { text: v.t('compose.posted'), kind: 'ok', link }, rotated });
+      }
+      // Nothing is stored in cookie mode, so an unknown outcome cannot be looked up later: say so.
+      const reason =
+        outcome.kind === 'unknown'
+          ? v.t('quick.unknown')
+          : 'detail' in outcome
+            ? outcome.detail
+            : outcome.kind;
+      const message: Message = { text: v.t('compose.notPosted', { reason }), kind: 'error' };
+      return render(c, { message, status: 502, rotated, text });
     } catch (e) {
+      const message: Message = {
+        text: v.t('compose.notPosted', { reason: e instanceof Error ? e.message : 'error' }),
+        kind: 'error',
+      };
       if (isRotorError(e, 'reauth_required')) {
         c.header('set-cookie', jar.clearCookie(), { append: true });
-        return render(c, { text: v.t('compose.notPosted', { reason: e.message }), kind: 'error' }, 409);
+        return render(c, { message, status: 409, text });
       }
-      if (isRotorError(e) && e.transient)
-        return render(c, { text: v.t('compose.notPosted', { reason: e.message }), kind: 'error' }, 503);
+      if (isRotorError(e) && e.transient) return render(c, { message, status: 503, text });
       throw e;
     }
   });

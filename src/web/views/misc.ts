@@ -152,6 +152,7 @@ export function quickView(
   username: string | undefined,
   csrf: string,
   message?: { text: string; kind: 'ok' | 'error'; link?: string },
+  text = '',
 ) {
   return html`<h1>${v.t('quick.title')}</h1>
     <p>${v.t('quick.lead')}</p>
@@ -164,7 +165,7 @@ export function quickView(
             <form method="post" action="/quick">
               <input type="hidden" name="_csrf" value="${csrf}" />
               <label for="text">${v.t('compose.text')}</label>
-              <textarea id="text" name="text" required></textarea>
+              <textarea id="text" name="text" required>${text}</textarea>
               <div class="actions">
                 <button class="primary" type="submit">${v.t('compose.postNow')}</button>
               </div>
