@@ -8,6 +8,7 @@
 import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as prettier from 'prettier';
 import { chartSvg, type ChartRow } from './chart.ts';
 import { fmt, root } from './support.ts';
 
@@ -292,6 +293,9 @@ if (startup) {
 
 const out = join(root, 'bench', 'report');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'README.md'), md.join('\n'));
+// Formatted as the repository's Prettier check wants it (the report is committed).
+const readme = join(out, 'README.md');
+const options = (await prettier.resolveConfig(readme)) ?? {};
+writeFileSync(readme, await prettier.format(md.join('\n'), { ...options, filepath: readme }));
 writeFileSync(join(out, 'chart.svg'), chartSvg(chart));
 console.log(`\nReport: bench/report/README.md and bench/report/chart.svg (${chart.length} measures)`);
