@@ -5,6 +5,11 @@
 
 export interface ChaosOptions {
   durationMs: number;
+  /**
+   * Longest wait for the posts to settle. A publish job a killed worker held stays `active` in
+   * pg-boss until its expiry (4 s here) and pg-boss's next supervision (every 60 s), so a post can
+   * be that late; the wait ends as soon as every post is settled.
+   */
   settleMs: number;
   workers: number;
   accounts: number;
@@ -15,8 +20,8 @@ export interface ChaosOptions {
   json: boolean;
 }
 
-const SHORT = { durationMs: 15_000, settleMs: 20_000, accounts: 24, postsPerAccount: 2 };
-const LONG = { durationMs: 120_000, settleMs: 60_000, accounts: 40, postsPerAccount: 5 };
+const SHORT = { durationMs: 15_000, settleMs: 75_000, accounts: 24, postsPerAccount: 2 };
+const LONG = { durationMs: 120_000, settleMs: 90_000, accounts: 40, postsPerAccount: 5 };
 
 /** Reads the options from `argv` (without node and the script); `randomSeed` when none is given. */
 export function parseChaosOptions(argv: readonly string[], randomSeed: number): ChaosOptions {
