@@ -71,6 +71,9 @@ const publisher = new Publisher({
   x,
   staleMs: args.staleSeconds * 1000,
   retryBaseMs: 1000,
+  // Looks at X are spaced by the sweep: `rotor worker` gives up after 10 looks a minute apart;
+  // with the sweep every 2 s here, the same ten minutes of looking is 300 looks.
+  maxLookups: 300,
 });
 const engine = new Engine({
   db,

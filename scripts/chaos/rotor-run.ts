@@ -138,10 +138,21 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       o.log(`rotor: grant of @${g.username ?? '?'} ended at X: ${g.endReason ?? g.status}`);
     for (const r of rows.filter((r) => !onX.has(r.text) && r.status === 'blocked'))
       o.log(`rotor: blocked: ${r.reason ?? ''}`);
-    for (const r of rows.filter((r) => !onX.has(r.text) && !lostIds.has(r.accountId)))
+    const waitsForUser = (r: (typeof rows)[number]) =>
+      (r.status === 'blocked' || r.status === 'unknown') && lostIds.has(r.accountId);
+    for (const r of rows.filter((r) => !onX.has(r.text) && !waitsForUser(r))) {
+      // Its publish jobs, to tell a job pg-boss still holds for a killed worker from one never sent.
+      const jobs = await db
+        .query<{ state: string; retries: number }>(
+          `SELECT state, retry_count AS retries FROM pgboss.job WHERE singleton_key LIKE $1 || ':%'`,
+          [r.id],
+        )
+        .then((q) => q.rows.map((j) => `${j.state}/${j.retries}`).join(' '))
+        .catch(() => '?');
       o.log(
-        `rotor: not on X: ${r.status}, ${r.attempts} attempt(s), ${r.lookups} lookup(s) ${r.reason ?? ''}`,
+        `rotor: not on X: ${r.status}${lostIds.has(r.accountId) ? ' (account lost)' : ''}, due ${((Date.now() - (r.dueAt ?? 0)) / 1000).toFixed(0)} s before, ${r.attempts} attempt(s), ${r.lookups} lookup(s), jobs [${jobs}] ${r.reason ?? ''}`,
       );
+    }
     let pgLog = '';
     try {
       pgLog = readFileSync(join(o.cluster.dir, 'log'), 'utf8');
