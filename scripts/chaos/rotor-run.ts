@@ -219,7 +219,15 @@ async function schedulePosts(
   const vault = new TokenVault({ db, provider, keyRing });
   const x = new XClient({ apiBase: xApiBase(emulatorUrl) });
   const publisher = new Publisher({ db, vault, x });
-  const engine = new Engine({ db, vault, x, publisher, client: true });
+  // Jobs carry the expiry of the process that sends them: the workers' (scaled down), not 120 s.
+  const engine = new Engine({
+    db,
+    vault,
+    x,
+    publisher,
+    client: true,
+    jobExpireSeconds: STALE_SECONDS + 1,
+  });
   await engine.start({ work: false });
   const service = new PostingService({ db, engine, publisher });
   const total = ids.length * o.postsPerAccount;
