@@ -13,7 +13,7 @@
 import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError, REAUTH_EXPLANATIONS } from '../core/errors.ts';
 import type { Db } from '../store/db.ts';
-import { findAccount } from '../store/accounts.ts';
+import { findAccount, markReauthRequired } from '../store/accounts.ts';
 import { getPostMedia } from '../store/post-media.ts';
 import {
   claimForPublishing,
@@ -208,11 +208,9 @@ export class Publisher {
           true,
         );
       case 'unauthorized':
-        return this.#final(
+        return this.#accessRefused(
           post,
-          'blocked',
           'X refused the access token even after a refresh; reconnect the account',
-          false,
         );
       case 'duplicate': {
         // Not retried. But if the earlier post with this text is this very post (an answer lost
@@ -382,11 +380,9 @@ export class Publisher {
           };
         case 'unauthorized':
           return {
-            result: await this.#final(
+            result: await this.#accessRefused(
               post,
-              'blocked',
               'X refused the access token for media upload; reconnect the account (media.write)',
-              false,
             ),
           };
         case 'failed':
@@ -419,6 +415,23 @@ export class Publisher {
     const candidates = recent.filter((p) => comparable(p.text) === wanted).map((p) => p.id);
     const taken = await recordedXPostIds(this.#o.db, candidates);
     return candidates.find((id) => !taken.has(id)) ?? '';
+  }
+
+  /**
+   * X refused a token that was just refreshed: the grant no longer works for this (revoked scope,
+   * suspended app access…). The post waits as `blocked`, and the account is marked as needing its
+   * user, so that the person is told and the post resumes after the reconnect.
+   */
+  async #accessRefused(post: ClaimedPost, reason: string): Promise<PublishResult> {
+    const result = await this.#final(post, 'blocked', reason, false);
+    if (await markReauthRequired(this.#o.db, post.accountId, 'unknown').catch(() => false)) {
+      this.#o.vault.events.emit('reauth_required', {
+        accountId: post.accountId,
+        username: post.username,
+        reason: 'unknown',
+      });
+    }
+    return result;
   }
 
   async #tokenFailure(post: PostRow, e: unknown): Promise<PublishResult> {

@@ -6,6 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getPost } from '../../src/store/posts.ts';
+import { findAccount } from '../../src/store/accounts.ts';
+import { resumeReconnected } from '../../src/store/sweeps.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { basic, control, state } from '../helpers/emulator.ts';
 import { schedulerSetup } from '../helpers/scheduler.ts';
@@ -99,6 +101,24 @@ for (const backend of BACKENDS) {
       const { result } = await s.service.postNow(id, `after 401 ${backend}`);
       assert.equal(result.kind, 'published');
       assert.equal((await state(s.emu)).tokenRequests.refresh_token, before + 1);
+    });
+
+    test('401 even after the refresh: the post waits as blocked, the account needs its user, and it resumes after the reconnect', async () => {
+      const id = await s.connectAs('alice');
+      const told: string[] = [];
+      const stop = s.vault.events.on('reauth_required', (e) => told.push(`${e.username}:${e.reason}`));
+      await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'error', status: 401, times: 2 });
+      const { post, result } = await s.service.postNow(id, `refused twice ${backend}`);
+      stop();
+      assert.equal(result.kind, 'blocked');
+      const account = await findAccount(s.t.db, { id });
+      assert.deepEqual([account?.status, account?.reason], ['reauth_required', 'unknown']);
+      assert.deepEqual(told, ['alice:unknown'], 'told once, with the reason');
+      await s.connectAs('alice');
+      assert.deepEqual(await resumeReconnected(s.t.db), [post.id]);
+      const again = await s.publisher.publish(post.id);
+      assert.equal(again.kind, 'published');
+      assert.equal((await xPosts()).filter((p) => p.text === `refused twice ${backend}`).length, 1);
     });
 
     test('outcome unknown (X posted, the answer was lost) is resolved by lookup, not a retry (property 29)', async () => {
