@@ -7,7 +7,7 @@ export interface ChaosOptions {
   durationMs: number;
   /**
    * Longest wait for the posts to settle. A publish job a killed worker held stays `active` in
-   * pg-boss until its expiry (4 s here) and pg-boss's next supervision (every 60 s), so a post can
+   * pg-boss until its expiry (4 s here) and the workers' next supervision (every 15 s), so a post can
    * be that late; the wait ends as soon as every post is settled.
    */
   settleMs: number;
