@@ -10,6 +10,7 @@
  * - **token set**: access token + refresh token + expiry + scope of one account, encrypted.
  * - **lease**: the right, owned by one process for a bounded time, to refresh one account.
  */
+import { REASON_TEXTS } from './reason-texts.ts';
 
 export type RotorErrorCode =
   /** The account needs its user: reconnect. See {@link RotorError.reason}. */
@@ -90,12 +91,7 @@ export class RotorError extends Error {
 export const isRotorError = (e: unknown, code?: RotorErrorCode): e is RotorError =>
   e instanceof RotorError && (code === undefined || e.code === code);
 
-/** What to tell a person, in plain words, for each reason an account needs them. */
-export const REAUTH_EXPLANATIONS: Record<ReauthReason, string> = {
-  expired: 'the access expired after about 6 months; connect the account again',
-  revoked: 'the access was revoked on X; connect the account again',
-  reused: 'X saw an old token used again and ended the access for safety; connect the account again',
-  lost_response:
-    "X's answer to a token refresh was lost, so the new token never arrived; connect the account again",
-  unknown: 'X no longer accepts the access; connect the account again',
-};
+/** What to tell a person (English, for the command line) for each reason an account needs them. */
+export const REAUTH_EXPLANATIONS: Record<ReauthReason, string> = Object.fromEntries(
+  Object.entries(REASON_TEXTS.en).map(([reason, text]) => [reason, `${text}; connect the account again`]),
+) as Record<ReauthReason, string>;

@@ -2,7 +2,6 @@
  * @module The web app's two languages. Every text a page shows is a key here, in English and in
  * Japanese; the locale comes from the user's choice (cookie or profile), else `Accept-Language`.
  */
-import type { ReauthReason } from '../core/errors.ts';
 
 export type Locale = 'en' | 'ja';
 export const LOCALES: readonly Locale[] = ['en', 'ja'];
@@ -138,12 +137,6 @@ const en = {
   'quick.forget': 'Forget this browser’s tokens',
   'quick.unknown':
     'X did not confirm whether the post went out; look at your profile before sending it again',
-  'reason.expired': 'the access expired after about 6 months',
-  'reason.revoked': 'the access was revoked on X',
-  'reason.reused':
-    'X saw an old token used again and ended the access for safety (Rotor did not lose it: this happens when tokens were copied elsewhere)',
-  'reason.lost_response': 'X’s answer to a token refresh was lost in transit, so the new token never arrived',
-  'reason.unknown': 'X stopped accepting the access and did not say why',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -282,12 +275,6 @@ const ja: Record<MessageKey, string> = {
   'quick.forget': 'このブラウザーのトークンを削除',
   'quick.unknown':
     '投稿されたかどうか X から確認できませんでした。もう一度送る前にプロフィールを確認してください',
-  'reason.expired': '約 6 か月の有効期限が切れました',
-  'reason.revoked': 'X 側でアクセスが取り消されました',
-  'reason.reused':
-    '古いトークンが再び使われたため、X が安全のためアクセスを終了しました（トークンが他の場所にコピーされた場合に起こります）',
-  'reason.lost_response': 'トークン更新に対する X の応答が通信中に失われ、新しいトークンが届きませんでした',
-  'reason.unknown': 'X が理由を示さずにアクセスを受け付けなくなりました',
 };
 
 const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, ja };
@@ -305,8 +292,6 @@ export function translator(locale: Locale): Translate {
       name in params ? String(params[name]) : whole,
     );
 }
-
-export const reasonKey = (reason: ReauthReason): MessageKey => `reason.${reason}`;
 
 export const isLocale = (v: unknown): v is Locale => v === 'en' || v === 'ja';
 

@@ -2,12 +2,10 @@
 import type { PostRow } from '../store/posts.ts';
 import type { ScheduleRow } from '../store/schedules.ts';
 import type { AccountHealth } from './handlers/accounts.ts';
-import { translator } from './i18n.ts';
-import { reasonKey } from './i18n.ts';
+import { reasonText } from '../core/reason-texts.ts';
 
 const iso = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? null : new Date(ms).toISOString();
-const en = translator('en');
 
 export const accountJson = (a: AccountHealth) => ({
   id: a.id,
@@ -15,7 +13,7 @@ export const accountJson = (a: AccountHealth) => ({
   displayName: a.displayName,
   status: a.status,
   reason: a.reason,
-  reasonText: a.status === 'active' ? null : en(reasonKey(a.reason ?? 'unknown')),
+  reasonText: a.status === 'active' ? null : reasonText('en', a.reason),
   refreshedAt: iso(a.refreshedAt),
   connectionEndsAt: new Date(a.connectionEndsAt).toISOString(),
   daysLeft: a.daysLeft,

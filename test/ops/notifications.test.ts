@@ -106,7 +106,7 @@ describe('webhook', () => {
     const payload = JSON.parse(body) as Record<string, unknown>;
     assert.equal(payload.type, 'reauth_required');
     assert.deepEqual(payload.account, { id: accountId, username: 'alice' });
-    assert.match(String(payload.text), /@alice needs to be reconnected: its access was revoked on X/);
+    assert.match(String(payload.text), /@alice needs to be reconnected: the access was revoked on X/);
     assert.match(String(payload.createdAt), /Z$/);
     assert.equal(verifyWebhook(SECRET, header, body.replace('alice', 'mallory')), false);
     assert.equal(verifyWebhook('another-secret-another-secret-xx', header, body), false);

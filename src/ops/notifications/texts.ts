@@ -4,29 +4,13 @@
  * keeps the kind and its data), so each reader gets their own language.
  */
 import type { Locale } from '../../core/ops-config.ts';
+import { reasonText } from '../../core/reason-texts.ts';
 import type { NotificationData, NotificationKind } from '../../store/notifications.ts';
 
 export interface NotificationText {
   subject: string;
   body: string;
 }
-
-const REASONS: Record<Locale, Record<string, string>> = {
-  en: {
-    expired: 'its access expired after about 6 months',
-    revoked: 'its access was revoked on X',
-    reused: 'X saw an old token used again and ended the access for safety',
-    lost_response: "X's answer to a token refresh was lost, so the new token never arrived",
-    unknown: 'X no longer accepts its access',
-  },
-  ja: {
-    expired: '約6か月の有効期限が切れました',
-    revoked: 'X 側でアクセスが取り消されました',
-    reused: '古いトークンの再使用が検知されたため、X が安全のためにアクセスを終了しました',
-    lost_response: 'トークン更新に対する X の応答が失われ、新しいトークンが届きませんでした',
-    unknown: 'X がこのアクセスを受け付けなくなりました',
-  },
-};
 
 const utc = (ms: number | undefined) =>
   ms === undefined ? '?' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -43,7 +27,7 @@ export function notificationText(
   locale: Locale,
 ): NotificationText {
   const who = `@${d.username ?? '?'}`;
-  const reason = REASONS[locale][d.reason ?? 'unknown'] ?? d.reason ?? '';
+  const reason = reasonText(locale, d.reason);
   const text = d.text ? `“${d.text}”` : '';
   if (locale === 'ja') {
     switch (kind) {

@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import type { MetricPoint } from '../../store/metrics-history.ts';
 import type { PostRow } from '../../store/posts.ts';
 import type { AccountHealth } from '../handlers/accounts.ts';
-import { reasonKey } from '../i18n.ts';
+import { reasonText } from '../../core/reason-texts.ts';
 import { formatDate, formatInstant } from '../format.ts';
 import { barChart, lastDays, lineChart } from './charts.ts';
 import { csrfField, type ViewContext } from './layout.ts';
@@ -25,7 +25,7 @@ function health(v: ViewContext, a: AccountHealth) {
   if (a.status !== 'active') {
     return html`<p class="bad" data-health="reauth_required">
         <strong>${v.t('dash.needsReconnect')}</strong> —
-        ${v.t('dash.reasonLead', { user: a.username, reason: v.t(reasonKey(a.reason ?? 'unknown')) })}
+        ${v.t('dash.reasonLead', { user: a.username, reason: reasonText(v.locale, a.reason) })}
       </p>
       <p>
         <a class="button primary" href="/accounts/connect?returnTo=/"
