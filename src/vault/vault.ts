@@ -101,6 +101,10 @@ export interface VaultOptions {
 }
 
 const DAY = 86_400_000;
+/** X ends refresh tokens about 6 months after consent: the default horizon, from consent. */
+export const DEFAULT_HORIZON_MS = 180 * DAY;
+/** The default warning ahead of that horizon. */
+export const DEFAULT_HORIZON_WARNING_MS = 14 * DAY;
 
 interface Cached extends AccessToken {
   lifetimeMs: number;
@@ -158,8 +162,8 @@ export class TokenVault {
       httpTimeoutMs,
       leaseWaitMs: options.leaseWaitMs ?? leaseTtlMs + 5_000,
       maxTransientRetries: options.maxTransientRetries ?? 2,
-      horizonMs: options.horizonMs ?? 180 * DAY,
-      horizonWarningMs: options.horizonWarningMs ?? 14 * DAY,
+      horizonMs: options.horizonMs ?? DEFAULT_HORIZON_MS,
+      horizonWarningMs: options.horizonWarningMs ?? DEFAULT_HORIZON_WARNING_MS,
       invalidClientPauseMs: options.invalidClientPauseMs ?? 10 * 60_000,
       doubtGraceMs: options.doubtGraceMs ?? 15_000,
       onStep: options.onStep,

@@ -263,6 +263,10 @@ describe('safeReturnTo (property 6)', () => {
       '/\\evil',
       '\\\\evil.example',
       'javascript:alert(1)',
+      // Paths that become protocol-relative once normalised.
+      '/.//evil.example',
+      '/%2e%2e//evil.example',
+      '/a/..//evil.example',
       'dashboard',
       '',
       null,

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { healthOf, HORIZON_MS } from '../../src/web/handlers/accounts.ts';
+import { healthOf } from '../../src/web/handlers/accounts.ts';
+import { DEFAULT_HORIZON_MS as HORIZON_MS } from '../../src/vault/vault.ts';
 import { MESSAGE_KEYS, pickLocale, translator } from '../../src/web/i18n.ts';
 import { zonedToInstant, isTimeZone } from '../../src/web/format.ts';
 import { niceCeil, lastDays } from '../../src/web/views/charts.ts';

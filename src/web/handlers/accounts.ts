@@ -4,18 +4,14 @@
  * token for a program holding an API key with `tokens:issue`, every hand-out audit-logged.
  */
 import { RotorError } from '../../core/errors.ts';
-import { findAccount, type AccountRow } from '../../store/accounts.ts';
+import { findAccount, listAccounts, type AccountRow } from '../../store/accounts.ts';
+import { DEFAULT_HORIZON_MS, DEFAULT_HORIZON_WARNING_MS } from '../../vault/vault.ts';
 import { recordHandout } from '../../store/api-keys.ts';
 import { disconnectAccount, type DisconnectResult } from '../../vault/disconnect.ts';
 import { isUuid, requirePermission, type Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
-import { listAccounts } from '../../store/accounts.ts';
 
 const DAY = 86_400_000;
-/** X ends refresh tokens about 6 months after consent. */
-export const HORIZON_MS = 180 * DAY;
-/** Warn this long ahead of the horizon. */
-export const HORIZON_WARNING_MS = 14 * DAY;
 
 export interface AccountHealth extends AccountRow {
   connectionEndsAt: number;
@@ -25,13 +21,13 @@ export interface AccountHealth extends AccountRow {
 
 /** An account's health at `now`. */
 export function healthOf(a: AccountRow, now: number): AccountHealth {
-  const connectionEndsAt = a.consentedAt + HORIZON_MS;
+  const connectionEndsAt = a.consentedAt + DEFAULT_HORIZON_MS;
   const left = connectionEndsAt - now;
   return {
     ...a,
     connectionEndsAt,
     daysLeft: Math.max(0, Math.floor(left / DAY)),
-    horizonWarning: a.status === 'active' && left < HORIZON_WARNING_MS,
+    horizonWarning: a.status === 'active' && left < DEFAULT_HORIZON_WARNING_MS,
   };
 }
 

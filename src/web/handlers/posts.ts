@@ -7,10 +7,9 @@ import type { PublishResult } from '../../scheduler/publisher.ts';
 import { cancelPost, getPost, listPosts, type PostRow, type PostStatus } from '../../store/posts.ts';
 import { isUuid, requirePermission, type Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
-import { isTimeZone } from '../format.ts';
+import { isTimeZone, zonedToInstant } from '../format.ts';
 import type { CreatePostInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
-import { DateTime } from 'luxon';
 
 const invalid = (message: string) => new RotorError('invalid_input', message);
 
@@ -20,9 +19,10 @@ export function scheduledInstant(input: Pick<CreatePostInput, 'at' | 'localTime'
   if (input.localTime === undefined) throw invalid('give "at", or "localTime" with "timeZone", to schedule');
   if (input.timeZone === undefined || !isTimeZone(input.timeZone))
     throw invalid('"timeZone" must be an IANA time zone such as "Asia/Tokyo"');
-  const dt = DateTime.fromISO(input.localTime, { zone: input.timeZone });
-  if (!dt.isValid) throw invalid('"localTime" is not a valid date and time');
-  return dt.toMillis();
+  const [date = '', time = ''] = input.localTime.split('T');
+  const at = zonedToInstant(date, time, input.timeZone);
+  if (at === undefined) throw invalid('"localTime" is not a valid date and time');
+  return at;
 }
 
 export interface CreatedPost {

@@ -2,7 +2,8 @@
 import { Hono, type Context } from 'hono';
 import { isRotorError } from '../../core/errors.ts';
 import { checkText } from '../../scheduler/text.ts';
-import { listAccounts } from '../../store/accounts.ts';
+import { findAccount, listAccounts } from '../../store/accounts.ts';
+import { postUrl } from '../../x/client.ts';
 import type { WebDeps } from '../deps.ts';
 import { formatInstant, isTimeZone, zonedToInstant } from '../format.ts';
 import { ImportRejectedError, importCsv } from '../handlers/csv-import.ts';
@@ -97,22 +98,16 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
           `/compose?done=scheduled&at=${post.dueAt ?? at ?? ''}&account=${post.accountId}`,
           303,
         );
+      const user = (await findAccount(deps.db, { id: post.accountId }))?.username ?? '';
       if (mode === 'queue') {
-        const accounts = await listAccounts(deps.db, sessionOf(c).userId);
-        const user = accounts.find((a) => a.id === post.accountId)?.username ?? '';
         return c.redirect(
           `/compose?done=queued&user=${encodeURIComponent(user)}&account=${post.accountId}`,
           303,
         );
       }
       if (result?.kind === 'published') {
-        const accounts = await listAccounts(deps.db, sessionOf(c).userId);
-        const user = accounts.find((a) => a.id === post.accountId)?.username ?? '';
-        return render(
-          c,
-          { accountId: post.accountId },
-          { text: v.t('compose.posted'), kind: 'ok', link: `https://x.com/${user}/status/${result.xPostId}` },
-        );
+        const link = postUrl(user, result.xPostId);
+        return render(c, { accountId: post.accountId }, { text: v.t('compose.posted'), kind: 'ok', link });
       }
       if (result?.kind === 'failed') {
         // Final: X refused it. The text stays in the form to fix and send again.
