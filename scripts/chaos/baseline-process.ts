@@ -9,6 +9,7 @@
  * carries the same requests to the emulator. Prints `stats {…}` every second, never a token.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runCallerLoops, type CallerLoops } from './caller-loops.ts';
 import pg from 'pg';
 import { TwitterApi } from 'twitter-api-v2';
 import { TwitterApiAutoTokenRefresher } from '@twitter-api-v2/plugin-token-refresher';
@@ -71,9 +72,8 @@ for (const row of rows) {
   clients.set(row.username, new TwitterApi(row.access, { plugins: [refresher], httpAgent }));
 }
 
-let running = true;
-async function caller(): Promise<void> {
-  while (running) {
+async function caller(loops: CallerLoops): Promise<void> {
+  while (loops.running) {
     const username = args.usernames[Math.floor(Math.random() * args.usernames.length)] ?? '';
     stats.calls += 1;
     try {
@@ -87,16 +87,12 @@ async function caller(): Promise<void> {
   }
 }
 
-const loops = Array.from({ length: args.callers }, caller);
-const ticker = setInterval(() => process.stdout.write(`stats ${JSON.stringify(stats)}\n`), 1000);
-process.stdout.write(`ready ${process.pid}\n`);
-process.once('SIGTERM', () => {
-  running = false;
-  void (async () => {
-    await Promise.race([Promise.allSettled(loops), sleep(args.httpTimeoutMs + 500)]);
-    clearInterval(ticker);
-    process.stdout.write(`stats ${JSON.stringify(stats)}\n`);
+runCallerLoops({
+  callers: args.callers,
+  caller,
+  stats,
+  graceMs: args.httpTimeoutMs + 500,
+  close: async () => {
     await pool.end().catch(() => undefined);
-    process.exit(0);
-  })();
+  },
 });

@@ -11,6 +11,7 @@
  * JSON argument; the key comes in `ROTOR_KEYS`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runCallerLoops, type CallerLoops } from './caller-loops.ts';
 import { isRotorError } from '../../src/core/errors.ts';
 import { KeyRing } from '../../src/crypto/keyring.ts';
 import { xApiBase, xProvider } from '../../src/oauth/x.ts';
@@ -96,11 +97,10 @@ for (let tries = 0; ; tries += 1) {
 }
 
 const stats = { calls: 0, served: 0, errors: {} as Record<string, number> };
-let running = true;
 const apiBase = xApiBase(args.emulatorUrl);
 
-async function caller(): Promise<void> {
-  while (running) {
+async function caller(loops: CallerLoops): Promise<void> {
+  while (loops.running) {
     const id = args.accounts[Math.floor(Math.random() * args.accounts.length)] ?? '';
     stats.calls += 1;
     try {
@@ -129,18 +129,13 @@ async function me(token: string): Promise<number> {
   return res.status;
 }
 
-const loops = Array.from({ length: args.callers }, caller);
-const ticker = setInterval(() => process.stdout.write(`stats ${JSON.stringify(stats)}\n`), 1000);
-process.stdout.write(`ready ${process.pid}\n`);
-process.once('SIGTERM', () => {
-  running = false;
-  void (async () => {
-    await Promise.allSettled(loops);
-    clearInterval(ticker);
-    process.stdout.write(`stats ${JSON.stringify(stats)}\n`);
+runCallerLoops({
+  callers: args.callers,
+  caller,
+  stats,
+  close: async () => {
     await engine.stop().catch(() => undefined);
     vault.close();
     await db.close();
-    process.exit(0);
-  })();
+  },
 });
