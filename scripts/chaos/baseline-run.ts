@@ -16,7 +16,7 @@ import type { BaselineProcessArgs } from './baseline-process.ts';
 import { advanceClock, emulatorState, FaultLedger, stormSettings } from './emulator.ts';
 import { execute } from './executor.ts';
 import { ProcessGroup } from './processes.ts';
-import { CallStats, createDatabase, type RunOptions, type RunResult } from './run.ts';
+import { CallStats, commonFigures, createDatabase, type RunOptions, type RunResult } from './run.ts';
 import { EmulatorAgent } from './x-agent.ts';
 
 const SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'offline.access'];
@@ -105,7 +105,6 @@ export async function runBaseline(o: RunOptions): Promise<RunResult> {
         });
       }
     }
-    const served = stats.total();
     return {
       name: 'twitter-api-v2 + token refresher',
       processes: o.workers,
@@ -115,14 +114,7 @@ export async function runBaseline(o: RunOptions): Promise<RunResult> {
       reuseDetected: state.reuseDetected,
       familiesRevoked: state.familiesRevoked,
       lost,
-      kills: counts.kills,
-      outages: counts.outages,
-      faultsAdded: counts.faultsAdded,
-      expiryStorms: counts.expiryStorms,
-      faultHits: hits.reduce((n, h) => n + h.hits, 0),
-      calls: served.calls,
-      served: served.served,
-      unexpectedExits: group.unexpectedExits,
+      ...commonFigures(counts, hits, stats.total(), group.unexpectedExits),
       secrets: findSecrets(group.output() + emulatorOutput).length,
     };
   } finally {

@@ -30,7 +30,7 @@ import { stormTimes } from './plan.ts';
 import { ProcessGroup } from './processes.ts';
 import { stormClock } from './storm-clock.ts';
 import type { RotorProcessArgs } from './rotor-process.ts';
-import { CallStats, createDatabase, type RunOptions, type RunResult } from './run.ts';
+import { CallStats, commonFigures, createDatabase, type RunOptions, type RunResult } from './run.ts';
 
 /** The vault's timings in the chaos processes: the defaults (30 s, 15 s, 15 s) scaled down. */
 const TIMINGS = { leaseTtlMs: 6000, httpTimeoutMs: 3000, doubtGraceMs: 3000 };
@@ -168,7 +168,6 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       posts,
       secrets,
     });
-    const served = stats.total();
     return {
       name: 'Rotor',
       processes: o.workers,
@@ -187,14 +186,7 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
               : `${a.reason ?? 'unknown'}${a.reason === 'lost_response' ? (cutByKill.has(a.id) ? ' (kill -9 mid-refresh)' : ' (answer never arrived)') : ''}`,
         })),
       posts,
-      kills: counts.kills,
-      outages: counts.outages,
-      faultsAdded: counts.faultsAdded,
-      expiryStorms: counts.expiryStorms,
-      faultHits: hits.reduce((n, h) => n + h.hits, 0),
-      calls: served.calls,
-      served: served.served,
-      unexpectedExits: group.unexpectedExits,
+      ...commonFigures(counts, hits, stats.total(), group.unexpectedExits),
       secrets,
       broken,
     };

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { PgCluster } from '../pg-cluster.ts';
 import type { PostFigures } from './invariants.ts';
 import type { ChaosEvent } from './plan.ts';
+import type { ExecutionCounts } from './executor.ts';
 
 export interface RunOptions {
   seed: number;
@@ -81,4 +82,26 @@ export class CallStats {
     }
     return { calls, served };
   }
+}
+
+/** The figures every run reports the same way: what the plan did, and what the callers saw. */
+export function commonFigures(
+  counts: ExecutionCounts,
+  hits: readonly { hits: number }[],
+  served: { calls: number; served: number },
+  unexpectedExits: number,
+): Pick<
+  RunResult,
+  'kills' | 'outages' | 'faultsAdded' | 'expiryStorms' | 'faultHits' | 'calls' | 'served' | 'unexpectedExits'
+> {
+  return {
+    kills: counts.kills,
+    outages: counts.outages,
+    faultsAdded: counts.faultsAdded,
+    expiryStorms: counts.expiryStorms,
+    faultHits: hits.reduce((n, h) => n + h.hits, 0),
+    calls: served.calls,
+    served: served.served,
+    unexpectedExits,
+  };
 }
