@@ -17,7 +17,9 @@ export type AuditEvent =
   | 'post_failed'
   | 'post_unknown'
   | 'post_blocked'
-  | 'keys_rotated';
+  | 'keys_rotated'
+  /** The token broker handed an access token to a program (its API key, the account; never the token). */
+  | 'token_issued';
 
 export type Audit = (event: AuditEvent, fields?: Record<string, unknown>) => void;
 

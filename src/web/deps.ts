@@ -10,6 +10,7 @@ import type { TokenVault } from '../vault/vault.ts';
 import type { XClient } from '../x/client.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { RotorMetrics } from '../ops/metrics.ts';
+import type { Audit } from '../ops/audit.ts';
 
 export interface WebDeps {
   db: Db;
@@ -27,6 +28,6 @@ export interface WebDeps {
   /** Plain http on loopback: cookies without `Secure` and the `__Host-` prefix. */
   insecureLoopback: boolean;
   version: string;
-  /** Logs and metrics (`/metrics`, `/readyz`, request ids); absent in small tests. */
-  ops?: { logger: Logger; metrics: RotorMetrics };
+  /** Logs, metrics and audit events (`/metrics`, `/readyz`, request ids); absent in small tests. */
+  ops?: { logger: Logger; metrics: RotorMetrics; audit: Audit };
 }

@@ -217,6 +217,15 @@ test('HTTP API: keys, permissions, ownership, CSRF, validation, token broker', a
     const settings = await (await alice.fetch('/settings')).text();
     assert.match(settings, /@alice/, 'the hand-out is listed');
     assert.match(settings, /scripts/);
+    // …and in the audit log, in UTC, without the token (property 27).
+    const audit = s.proc
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"audit":"token_issued"'));
+    assert.ok(audit.length >= 1, 'a token_issued audit line');
+    assert.match(audit[0] ?? '', /"at":"\d{4}-\d\d-\d\dT[\d:.]+Z"/);
+    assert.match(audit[0] ?? '', /"username":"alice"/);
+    assert.ok(!audit.some((l) => l.includes(token)), 'no token in the audit line');
     for (const path of ['/', '/settings', '/posts?view=history', '/compose', '/schedules']) {
       const html = await (await alice.fetch(path)).text();
       assert.ok(!html.includes(token), `no token in ${path} (property 23)`);

@@ -83,13 +83,15 @@ export async function issueToken(deps: WebDeps, actor: Actor, accountId: string)
   }
   // At least a minute of validity, so the program can use it.
   const token = await deps.vault.getAccessToken(accountId, { minValidityMs: 60_000 });
-  await recordHandout(deps.db, {
-    apiKeyId: actor.apiKey?.id ?? null,
+  const handout = {
+    apiKeyId: actor.apiKey.id,
     ownerId: actor.userId,
     accountId,
     username: account.username,
     expiresAt: token.expiresAt,
-  });
+  };
+  await recordHandout(deps.db, handout);
+  deps.ops?.audit('token_issued', { ...handout, expiresAt: new Date(token.expiresAt).toISOString() });
   return {
     accountId,
     username: account.username,
