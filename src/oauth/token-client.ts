@@ -4,6 +4,7 @@
  * ({@link RefreshOutcome}); deciding what it means for the account is the vault's job.
  */
 import * as oauth from 'oauth4webapi';
+import { clientAuthentication } from './client-auth.ts';
 import { boundedFetch, type FetchLike, type FetchLimits } from './bounded-fetch.ts';
 import type { OAuthProvider } from './provider.ts';
 
@@ -50,7 +51,7 @@ function clientOf(p: OAuthProvider): oauth.Client {
 }
 
 function authOf(p: OAuthProvider): oauth.ClientAuth {
-  return p.clientSecret === undefined ? oauth.None() : oauth.ClientSecretBasic(p.clientSecret);
+  return clientAuthentication(p.clientSecret, p.basicCredentials);
 }
 
 function requestOptions(p: OAuthProvider, o: TokenClientOptions) {
