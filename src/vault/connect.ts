@@ -6,6 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
+import { clientRefusedText, isClientRefusal } from '../core/client-refused.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError, RotorError } from '../core/errors.ts';
 import { open, seal } from '../crypto/aead.ts';
@@ -145,6 +146,9 @@ export class Connector {
     try {
       tokens = await exchangeCode(p, params, verifier, this.#o.fetch ? { fetch: this.#o.fetch } : {});
     } catch (e) {
+      // Property 37: a refused client is the app's id or secret, not the callback URL.
+      if (e instanceof oauth.ResponseBodyError && isClientRefusal(e.status, e.error))
+        throw new RotorError('invalid_client', clientRefusedText('en', p.clientId), { cause: e });
       const detail = e instanceof oauth.ResponseBodyError ? ` (${e.error})` : '';
       throw refuse(
         `X refused to complete the connection${detail}. Start again; if it keeps failing, check the app's callback URL and type.`,

@@ -16,6 +16,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { clientRefusedText } from '../core/client-refused.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { RotorError } from '../core/errors.ts';
 import { DecryptionError, open, seal } from '../crypto/aead.ts';
@@ -421,13 +422,9 @@ export class TokenVault {
         await releaseLease(this.#o.db, accountId, this.owner, inDoubt).catch(() => undefined);
         this.#clientRefusedUntil = this.#o.clock.now() + this.#o.invalidClientPauseMs;
         this.events.emit('invalid_client', { providerId: this.#o.provider.id });
-        throw new RotorError(
-          'invalid_client',
-          'X refused Rotor’s client credentials (check X_CLIENT_ID / X_CLIENT_SECRET)',
-          {
-            accountId,
-          },
-        );
+        throw new RotorError('invalid_client', clientRefusedText('en', this.#o.provider.clientId), {
+          accountId,
+        });
       case 'transient':
         done('transient');
         if (outcome.outcomeUnknown) {

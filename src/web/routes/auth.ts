@@ -7,6 +7,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { clientRefusedText } from '../../core/client-refused.ts';
 import { isRotorError } from '../../core/errors.ts';
 import { safeReturnTo } from '../../vault/connect.ts';
 import type { WebDeps } from '../deps.ts';
@@ -81,6 +82,9 @@ export function authRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv> {
       }
       return c.redirect(connected.returnTo, 303);
     } catch (e) {
+      // Property 37: X refusing the app's client id or secret is said as such, in the page's language.
+      if (isRotorError(e, 'invalid_client'))
+        return again(clientRefusedText(v.locale, deps.provider.clientId));
       if (!isRotorError(e, 'authorization_failed')) throw e;
       return again(e.message);
     }
