@@ -85,10 +85,11 @@ export async function checkReachAndClock(o: XCheckOptions): Promise<CheckResult[
 type ClientVerdict = 'accepted' | 'refused' | 'unknown';
 
 function verdictOf(outcome: RefreshOutcome): ClientVerdict {
-  // A random refresh token belongs to nobody: X refusing the *token* (400 invalid_request / an
+  // A random refresh token belongs to nobody: X refusing the *token* (a 400 invalid_request or
   // invalid_grant) means it accepted the client; a 401 unauthorized_client means it did not.
   if (outcome.kind === 'invalid_client') return 'refused';
-  return outcome.kind === 'transient' ? 'unknown' : 'accepted';
+  if (outcome.kind === 'transient') return outcome.status === 400 ? 'accepted' : 'unknown';
+  return 'accepted';
 }
 
 /**
