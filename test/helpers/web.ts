@@ -31,6 +31,13 @@ export async function serve(
     ROTOR_EMULATOR_PORT: String(emuPort),
     ROTOR_DATA_DIR: dataDir,
     ROTOR_SWEEP_SECONDS: '2',
+    // Tests sign in many users from one address: limits that never throttle them (the limits
+    // themselves are tested with their own settings).
+    ROTOR_RATE_LIMIT_SIGNIN: '100000/60',
+    ROTOR_RATE_LIMIT_CALLBACK: '100000/60',
+    ROTOR_RATE_LIMIT_API_KEY_FAILURES: '100000/60',
+    ROTOR_RATE_LIMIT_TOKENS_PER_KEY: '100000/60',
+    ROTOR_RATE_LIMIT_TOKENS_PER_ADDRESS: '100000/60',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...o.env,
   };
