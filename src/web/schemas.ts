@@ -10,6 +10,7 @@ import { PERMISSIONS } from './actor.ts';
  * Characters PostgreSQL's `text` cannot hold as sent: NUL, and unpaired UTF-16 surrogates (not
  * Unicode, so not UTF-8). Refused at the schema, before anything is stored (no 500).
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNSTORABLE_MESSAGE = 'contains a character that cannot be stored (a NUL byte or an unpaired surrogate)';
 

@@ -23,7 +23,9 @@ export interface Served {
 export async function serve(
   o: { database?: 'postgres' | 'pglite'; env?: Record<string, string> } = {},
 ): Promise<Served> {
-  const [port, emuPort] = [await freePort(), await freePort()];
+  // A test that needs the URL before the start (ROTOR_PUBLIC_URL) chooses the port itself.
+  const port = o.env?.PORT ? Number(o.env.PORT) : await freePort();
+  const emuPort = await freePort();
   const dataDir = cliTempDir('rotor-web-');
   const databaseUrl = o.database === 'pglite' ? undefined : await createPgDatabase();
   const env: Record<string, string> = {

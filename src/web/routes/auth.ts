@@ -34,7 +34,7 @@ export function authRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimit
   const security = deps.security ?? DEFAULT_WEB_SECURITY;
 
   const start = async (c: Context<PageEnv>, asked: string | undefined) => {
-    await limiter.hit('signinStart', limiter.address(c as unknown as Context));
+    await limiter.hit('signinStart', limiter.address(c));
     const session = c.get('session');
     const mode: AuthorizationMode = asked === 'cookie' ? 'cookie' : session ? 'connect' : 'signin';
     // Property 38: the transaction keeps the mode, the user and the hash of a nonce that only
@@ -54,7 +54,7 @@ export function authRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimit
   app.get('/auth/x/callback', async (c) => {
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer');
-    await limiter.hit('callback', limiter.address(c as unknown as Context));
+    await limiter.hit('callback', limiter.address(c));
     const nonce = getCookie(c, names.oauth) ?? '';
     const v = c.get('view');
     const again = (message: string) => c.html(page(v, v.t('error.title'), errorView(v, message)), 400);
@@ -73,10 +73,8 @@ export function authRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimit
         return c.redirect('/quick', 303);
       }
       const connected = done.connected;
-      // Every sign-in gets a new session id; the one this browser had before dies.
-      if (done.mode === 'signin' || !session || session.userId !== connected.ownerId) {
-        await startSession(c, deps.db, names, insecure, connected.ownerId, security);
-      }
+      // Every sign-in (and connect) gets a new session id; the one this browser had before dies.
+      await startSession(c, deps.db, names, insecure, connected.ownerId, security);
       return c.redirect(connected.returnTo, 303);
     } catch (e) {
       if (!isRotorError(e, 'authorization_failed')) throw e;
