@@ -16,6 +16,7 @@ import { CookieVault } from '../../src/vault/cookie.ts';
 import { KeyRing } from '../../src/crypto/keyring.ts';
 import type { OAuthProvider } from '../../src/oauth/provider.ts';
 import { redact } from '../../src/ops/redact.ts';
+import { loadWebSecurity } from '../../src/web/security-config.ts';
 
 after(killLeftovers);
 
@@ -424,5 +425,38 @@ test('rate limits: the token broker, per key', async () => {
     (await api(s, other, 'POST', `/accounts/${account}/token`)).status,
     200,
     'another key has its own',
+  );
+});
+
+test('settings: defaults, and every bad value named', () => {
+  const d = loadWebSecurity({});
+  assert.equal(d.sessionIdleMs, 7 * 86_400_000);
+  assert.equal(d.publicOrigin, undefined);
+  assert.equal(d.metricsOpenWithoutToken, false, 'outside demo on loopback, /metrics wants a token');
+  const set = loadWebSecurity({
+    ROTOR_PUBLIC_URL: 'https://rotor.example.com/some/path',
+    ROTOR_SESSION_IDLE_SECONDS: '3600',
+    ROTOR_RATE_LIMIT_SIGNIN: '5/10',
+    ROTOR_RATE_LIMIT_CALLBACK: 'off',
+  });
+  assert.equal(set.publicOrigin, 'https://rotor.example.com');
+  assert.equal(set.sessionIdleMs, 3_600_000);
+  assert.deepEqual(set.rateLimits.signinStart, { max: 5, windowMs: 10_000 });
+  assert.equal(set.rateLimits.callback.max, 0);
+  assert.throws(
+    () =>
+      loadWebSecurity({
+        ROTOR_PUBLIC_URL: 'ftp://x',
+        ROTOR_METRICS_TOKEN: 'short',
+        ROTOR_SESSION_IDLE_SECONDS: '5',
+        ROTOR_RATE_LIMIT_TOKENS_PER_KEY: 'lots',
+      }),
+    (e: Error) =>
+      [
+        'ROTOR_PUBLIC_URL',
+        'ROTOR_METRICS_TOKEN',
+        'ROTOR_SESSION_IDLE_SECONDS',
+        'ROTOR_RATE_LIMIT_TOKENS_PER_KEY',
+      ].every((name) => e.message.includes(name)) && !e.message.includes('short'),
   );
 });
