@@ -42,7 +42,9 @@ export type RotorErrorCode =
   /** Not signed in, or an unknown or revoked API key. */
   | 'unauthenticated'
   /** Signed in, but this API key lacks the permission, or the form's CSRF token is wrong. */
-  | 'forbidden';
+  | 'forbidden'
+  /** Too many requests from this address or key (Rotor's own limit); see `retryAfterMs`. */
+  | 'rate_limited';
 
 export type ReauthReason = 'expired' | 'revoked' | 'reused' | 'lost_response' | 'unknown';
 
