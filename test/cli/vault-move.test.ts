@@ -62,7 +62,11 @@ test('PGlite → PostgreSQL by export/import: 0 reconnects, the moved account re
 
   const s = await state(ctx.emu);
   assert.equal(s.tokenRequests.authorization_code, 1, 'no reconnection: one authorization, at the start');
-  assert.equal(s.tokenRequests.refresh_token, requestsOnTarget, 'the source sent no refresh after the export');
+  assert.equal(
+    s.tokenRequests.refresh_token,
+    requestsOnTarget,
+    'the source sent no refresh after the export',
+  );
   assert.equal(s.reuseDetected, 0, 'no refresh token was sent twice');
   assert.deepEqual(
     s.grants.map((g) => [g.username, g.status]),
@@ -88,7 +92,10 @@ test('import refuses a file sealed with other keys, a changed file and a non-emp
     DATABASE_URL: await createPgDatabase(),
     ROTOR_DATA_DIR: mkdtempSync(join(tmp, 'target-')),
   };
-  const otherKey = await runRotor(['vault', 'import', file], { ...target, ROTOR_KEYS: KeyRing.generateEntry('k9') });
+  const otherKey = await runRotor(['vault', 'import', file], {
+    ...target,
+    ROTOR_KEYS: KeyRing.generateEntry('k9'),
+  });
   assert.equal(otherKey.code, 1, show(otherKey));
   assert.match(otherKey.stderr, /ROTOR_KEYS lacks the key\(s\) k1/);
 
