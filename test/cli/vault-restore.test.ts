@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { KeyRing } from '../../src/crypto/keyring.ts';
-import { cliSetup, cliTempDir, connectAlice, runRotor, show } from '../helpers/cli.ts';
+import { cliSetup, cliTempDir, connectAlice, runRotor, show, type Env } from '../helpers/cli.ts';
 import { createPgDatabase } from '../helpers/db.ts';
 import { state } from '../helpers/emulator.ts';
 import { dump, restore, sql } from '../helpers/pg-tools.ts';
@@ -21,7 +21,7 @@ const ALWAYS_REFRESH = { ROTOR_REFRESH_MARGIN: '86400' };
 async function onPostgres() {
   const ctx = await cliSetup(tmp);
   const url = await createPgDatabase();
-  const env = { ...ctx.env, ...ALWAYS_REFRESH, DATABASE_URL: url };
+  const env: Env = { ...ctx.env, ...ALWAYS_REFRESH, DATABASE_URL: url };
   assert.equal((await connectAlice({ ...ctx, env })).result.code, 0);
   assert.equal((await runRotor(['accounts', 'token', 'alice'], env)).code, 0);
   const file = join(tmp, `backup-${Date.now()}.dump`);
@@ -65,7 +65,7 @@ test('pg_dump → 3 rotations → restore the dump → start: the row is brought
 test('a restore whose newer pairs do not open (sealed with a key since dropped) is reported per account and sends nothing', async () => {
   const { ctx, url, env, file } = await onPostgres();
   // Rotations under a new active key k2: the newest pairs are sealed with it.
-  const withK2 = { ...env, ROTOR_KEYS: `${KeyRing.generateEntry('k2')},${env.ROTOR_KEYS}` };
+  const withK2 = { ...env, ROTOR_KEYS: `${KeyRing.generateEntry('k2')},${env.ROTOR_KEYS ?? ''}` };
   for (let i = 0; i < 2; i += 1)
     assert.equal((await runRotor(['accounts', 'token', 'alice'], withK2)).code, 0);
   const refreshes = (await state(ctx.emu)).grants[0]?.refreshCount;
