@@ -3,16 +3,8 @@
  * `pg_restore` from /usr/lib/postgresql/<newest>/bin (as scripts/pg-cluster.ts finds the server).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
-
-function bin(tool: string): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const v of versions) if (existsSync(join(root, v, 'bin', tool))) return join(root, v, 'bin', tool);
-  throw new Error(`${tool} not found: install Debian's "postgresql" package`);
-}
+import { pgTool as bin } from '../../scripts/pg-cluster.ts';
 
 /** `pg_dump -Fc` of the database at `url` into `file`. */
 export function dump(url: string, file: string): void {
