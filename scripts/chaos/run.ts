@@ -42,6 +42,8 @@ export interface RunResult {
   outages: number;
   faultsAdded: number;
   expiryStorms: number;
+  /** Restores of the token sets from a backup (Rotor only; the baseline keeps its tokens elsewhere). */
+  restores: number;
   faultHits: number;
   calls: number;
   served: number;
@@ -92,13 +94,22 @@ export function commonFigures(
   unexpectedExits: number,
 ): Pick<
   RunResult,
-  'kills' | 'outages' | 'faultsAdded' | 'expiryStorms' | 'faultHits' | 'calls' | 'served' | 'unexpectedExits'
+  | 'kills'
+  | 'outages'
+  | 'faultsAdded'
+  | 'expiryStorms'
+  | 'restores'
+  | 'faultHits'
+  | 'calls'
+  | 'served'
+  | 'unexpectedExits'
 > {
   return {
     kills: counts.kills,
     outages: counts.outages,
     faultsAdded: counts.faultsAdded,
     expiryStorms: counts.expiryStorms,
+    restores: counts.restores,
     faultHits: hits.reduce((n, h) => n + h.hits, 0),
     calls: served.calls,
     served: served.served,

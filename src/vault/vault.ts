@@ -43,6 +43,7 @@ import {
   type TokenSetRow,
 } from '../store/token-sets.ts';
 import { VaultEvents, type VaultEventMap } from './events.ts';
+import type { VaultHooks } from './guard.ts';
 import { Journal } from './journal.ts';
 import { reauthReason } from './reason.ts';
 
@@ -99,6 +100,9 @@ export interface VaultOptions {
   owner?: string;
   /** Observes each step of a refresh (after it happened). */
   onStep?: (step: RefreshStep, accountId: string) => void | Promise<void>;
+  // issue 18: backups, moves and copies (src/vault/guard.ts): keep the newest pair outside the
+  // database, and ask before each refresh whether this installation may refresh.
+  guard?: VaultHooks;
 }
 
 const DAY = 86_400_000;
@@ -128,8 +132,10 @@ const binding = (accountId: string, field: 'access' | 'refresh') => ({
 export class TokenVault {
   readonly events = new VaultEvents();
   readonly owner: string;
-  readonly #o: Required<Omit<VaultOptions, 'journalDir' | 'fetch' | 'refreshMarginMs' | 'onStep' | 'owner'>> &
-    Pick<VaultOptions, 'fetch' | 'refreshMarginMs' | 'onStep'>;
+  readonly #o: Required<
+    Omit<VaultOptions, 'journalDir' | 'fetch' | 'refreshMarginMs' | 'onStep' | 'owner' | 'guard'>
+  > &
+    Pick<VaultOptions, 'fetch' | 'refreshMarginMs' | 'onStep' | 'guard'>;
   readonly #journal: Journal | undefined;
   readonly #cache = new Map<string, Cached>();
   readonly #flights = new Map<string, Promise<AccessToken>>();
@@ -168,6 +174,7 @@ export class TokenVault {
       invalidClientPauseMs: options.invalidClientPauseMs ?? 10 * 60_000,
       doubtGraceMs: options.doubtGraceMs ?? 15_000,
       onStep: options.onStep,
+      guard: options.guard, // issue 18
     };
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#journal = options.journalDir ? new Journal(options.journalDir, options.keyRing) : undefined;
@@ -381,6 +388,18 @@ export class TokenVault {
       await releaseLease(this.#o.db, accountId, this.owner, inDoubt).catch(() => undefined);
       throw e;
     }
+    // issue 18: may this installation refresh (not fenced, not a copy), and is this row still the
+    // newest pair (a database restored under a running process)? Else no token is sent.
+    if (this.#o.guard) {
+      let verdict: 'send' | 'reread';
+      try {
+        verdict = await this.#o.guard.beforeRefresh(accountId, row.version);
+      } catch (e) {
+        await releaseLease(this.#o.db, accountId, this.owner, inDoubt).catch(() => undefined);
+        throw e;
+      }
+      if (verdict === 'reread') return { kind: 'lost_race' };
+    }
     const sent = refreshTokens(this.#o.provider, refreshToken, {
       ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
       limits: { timeoutMs: this.#o.httpTimeoutMs },
@@ -484,6 +503,14 @@ export class TokenVault {
       accessExpiresAt: expiresAt,
       scope: tokens.scope ?? row.scope,
     };
+    // issue 18: keep the newest pair outside the database before the store takes it.
+    this.#o.guard?.keepPair({
+      accountId,
+      version: row.version + 1,
+      consentedAt: row.consentedAt,
+      rotation,
+      refreshCt: rotation.refreshCt ?? row.refreshCt,
+    });
     let version: number | undefined;
     try {
       version = await storeRotation(this.#o.db, accountId, this.owner, row.version, rotation);

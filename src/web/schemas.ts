@@ -116,7 +116,7 @@ export const AccountOutput = z.object({
   username: z.string(),
   displayName: z.string().nullable(),
   status: z.enum(['active', 'reauth_required']),
-  reason: z.enum(['expired', 'revoked', 'reused', 'lost_response', 'unknown']).nullable(),
+  reason: z.enum(['expired', 'revoked', 'reused', 'lost_response', 'restored', 'unknown']).nullable(),
   reasonText: z.string().nullable().describe('The reason in plain words'),
   refreshedAt: z.string().nullable(),
   connectionEndsAt: z.string().describe('When X will ask for consent again (~6 months after it)'),

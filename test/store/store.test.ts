@@ -115,10 +115,10 @@ for (const backend of BACKENDS) {
           [2, 'rotation_receipts'],
         ],
       );
-      assert.deepEqual(
-        all.map((m) => m.id),
-        all.map((_, i) => i + 1),
-        'numbered without gaps',
+      // Numbers grow; they need not be contiguous (each branch takes its own number).
+      assert.ok(
+        all.every((m, i) => i === 0 || m.id > (all[i - 1]?.id ?? 0)),
+        'numbered in increasing order',
       );
       assert.deepEqual(
         await migrate(blank),
@@ -148,7 +148,7 @@ for (const backend of BACKENDS) {
       const dbs = [blank, reopen() ?? blank, reopen() ?? blank, reopen() ?? blank];
       const results = await Promise.all(dbs.map((d) => migrate(d)));
       assert.deepEqual(
-        results.flat().sort(),
+        results.flat().sort((a, b) => a - b),
         listMigrations().map((m) => m.id),
       );
       const rows = await blank.query('SELECT id FROM rotor_migrations');
