@@ -13,6 +13,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { WebDeps } from './deps.ts';
 import { errorResponse } from './errors.ts';
 import { isTimeZone } from './format.ts';
+import { currentZoneName } from './time-zones.ts';
 import { pickLocale, translator } from './i18n.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountOpsRoutes, requestLog, requestLogging } from './ops-routes.ts';
@@ -121,17 +122,20 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
     );
     // The zone saved in Settings, else the browser's (from the page script), else UTC.
     const browserZone = getCookie(request, names.zone);
-    const zone =
-      session?.timeZone && isTimeZone(session.timeZone)
+    const zoneSaved = Boolean(session?.timeZone && isTimeZone(session.timeZone));
+    const zone = currentZoneName(
+      session?.timeZone && zoneSaved
         ? session.timeZone
         : browserZone && isTimeZone(browserZone)
           ? browserZone
-          : 'UTC';
+          : 'UTC',
+    );
     c.set('session', session);
     c.set('view', {
       t: translator(locale),
       locale,
       timeZone: zone,
+      zoneSaved,
       demo: deps.demo,
       path: c.req.path,
       ...(session ? { user: { username: session.username, csrf: session.csrf } } : {}),

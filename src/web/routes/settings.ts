@@ -6,6 +6,7 @@ import { setPreferences } from '../../store/web-sessions.ts';
 import { isPermission } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import { isTimeZone } from '../format.ts';
+import { currentZoneName } from '../time-zones.ts';
 import { createApiKey, listApiKeysFor, revokeApiKeyFor } from '../handlers/api-keys.ts';
 import { isLocale } from '../i18n.ts';
 import { putCookie, type CookieNames } from '../session.ts';
@@ -55,7 +56,7 @@ export function settingsRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv>
         { message: { text: 'Choose a language and a time zone from the lists.', kind: 'error' } },
         400,
       );
-    await setPreferences(deps.db, sessionOf(c).userId, { locale, timeZone: zone });
+    await setPreferences(deps.db, sessionOf(c).userId, { locale, timeZone: currentZoneName(zone) });
     putCookie(c, names.lang, locale, deps.insecureLoopback, 365 * 86_400);
     return c.redirect('/settings?done=1', 303);
   });

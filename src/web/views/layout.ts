@@ -10,6 +10,8 @@ export interface ViewContext {
   t: Translate;
   locale: Locale;
   timeZone: string;
+  /** Whether `timeZone` is the one saved in Settings (else the browser's, or UTC). */
+  zoneSaved?: boolean;
   demo: boolean;
   path: string;
   user?: { username: string; csrf: string };

@@ -70,7 +70,7 @@ export function schedulesView(
             </div>
             <div>
               <label for="${kind}-zone">${v.t('compose.zone')}</label>
-              ${zoneSelect(`${kind}-zone`, v.timeZone, true)}
+              ${zoneSelect(v, `${kind}-zone`, v.timeZone, !v.zoneSaved)}
             </div>
           </div>
           ${
