@@ -399,7 +399,8 @@ const ja: Record<MessageKey, string> = {
   'connect.expired': 'このログインのリンクは期限切れか、すでに使われています。もう一度始めてください。',
   'connect.otherTab':
     'このログインは別のブラウザーやタブで始められたか、期限切れです。ここでもう一度始めてください。',
-  'connect.signedOut': 'アカウントの接続を始めた後にログアウトしました。ログインしてからもう一度始めてください。',
+  'connect.signedOut':
+    'アカウントの接続を始めた後にログアウトしました。ログインしてからもう一度始めてください。',
   'connect.wrongAccount':
     'X に @{got} としてログインしました。@{want} はまだ再接続が必要です。何も追加していません。X で @{want} に切り替えてから、もう一度「再接続 @{want}」を押してください。',
   'connect.tryAgain': 'もう一度試す',
@@ -411,7 +412,8 @@ const ja: Record<MessageKey, string> = {
   'form.langZone': '言語とタイムゾーンを一覧から選んでください。',
   'form.keyName': 'キーに名前を付け、権限を 1 つ以上選んでください。',
   'form.tooLarge': 'リクエストが大きすぎます（画像は 5 MB まで 4 枚）。',
-  'error.internal': 'Rotor はリクエストを完了できませんでした。何も失われていません。もう一度お試しください。',
+  'error.internal':
+    'Rotor はリクエストを完了できませんでした。何も失われていません。もう一度お試しください。',
   'flash.connected': '@{user} を接続しました。',
   'flash.reconnected': '@{user} を再接続しました。予約投稿は再び送られます。',
   'flash.disconnected': '@{user} の接続を解除しました。X でのアクセスを取り消し、トークンを削除しました。',

@@ -88,8 +88,10 @@ export async function planImport(
         const wall = readWallClock(date, time, zone);
         if (wall.kind === 'malformed')
           errors.push({ line, message: `"${when}" is not a date and time (YYYY-MM-DD HH:MM)` });
-        else if (wall.kind === 'gap') errors.push({ line, message: gapMessage(date, time, zone, wall.shifted) });
-        else if (dueTimeProblem(wall.at, now) === 'past') errors.push({ line, message: `${when} is in the past` });
+        else if (wall.kind === 'gap')
+          errors.push({ line, message: gapMessage(date, time, zone, wall.shifted) });
+        else if (dueTimeProblem(wall.at, now) === 'past')
+          errors.push({ line, message: `${when} is in the past` });
         else at = wall.at;
       }
     }

@@ -55,8 +55,13 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const link = done === 'queued' && c.req.query('slots') === '0' ? '/schedules' : undefined;
     return render(
       c,
-      { accountId: c.req.query('account'), ...(done === 'scheduled' && isTimeZone(tz) ? { timeZone: zone } : {}) },
-      message ? { text: message, kind: 'ok', ...(link ? { link, linkText: v.t('queue.noSlotsLink') } : {}) } : undefined,
+      {
+        accountId: c.req.query('account'),
+        ...(done === 'scheduled' && isTimeZone(tz) ? { timeZone: zone } : {}),
+      },
+      message
+        ? { text: message, kind: 'ok', ...(link ? { link, linkText: v.t('queue.noSlotsLink') } : {}) }
+        : undefined,
     );
   });
 
@@ -89,11 +94,18 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
           { text: v.t('compose.notPosted', { reason: text }), kind: 'error' },
           400,
         );
-      const wall = zone ? readWallClock(form.date ?? '', form.time ?? '', zone) : { kind: 'malformed' as const };
+      const wall = zone
+        ? readWallClock(form.date ?? '', form.time ?? '', zone)
+        : { kind: 'malformed' as const };
       if (wall.kind === 'malformed') return refuse(v.t('time.missing'));
       if (wall.kind === 'gap')
         return refuse(
-          v.t('time.gap', { date: form.date ?? '', time: form.time ?? '', zone: zone ?? '', shifted: wall.shifted }),
+          v.t('time.gap', {
+            date: form.date ?? '',
+            time: form.time ?? '',
+            zone: zone ?? '',
+            shifted: wall.shifted,
+          }),
         );
       const problem = dueTimeProblem(wall.at, deps.clock.now());
       if (problem) return refuse(v.t(problem === 'past' ? 'time.past' : 'time.tooFar'));
@@ -136,7 +148,10 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
         return render(
           c,
           form,
-          { text: v.t('compose.notPosted', { reason: userMessage(v.t, v.locale, result.reason) }), kind: 'error' },
+          {
+            text: v.t('compose.notPosted', { reason: userMessage(v.t, v.locale, result.reason) }),
+            kind: 'error',
+          },
           422,
         );
       }
@@ -154,7 +169,10 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
         return render(
           c,
           form,
-          { text: v.t('compose.notPosted', { reason: userMessage(v.t, v.locale, e.message) }), kind: 'error' },
+          {
+            text: v.t('compose.notPosted', { reason: userMessage(v.t, v.locale, e.message) }),
+            kind: 'error',
+          },
           400,
         );
       throw e;

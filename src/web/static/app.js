@@ -23,7 +23,10 @@
       const words = search.value.trim().toLowerCase().replace(/\s+/g, '_');
       let first;
       for (const o of select.options) {
-        const hit = words === '' || o.value.toLowerCase().includes(words) || (o.dataset.alias ?? '').toLowerCase().includes(words);
+        const hit =
+          words === '' ||
+          o.value.toLowerCase().includes(words) ||
+          (o.dataset.alias ?? '').toLowerCase().includes(words);
         o.hidden = !hit;
         if (hit && !first) first = o;
       }

@@ -20,7 +20,13 @@ export function accountSelect(id: string, accounts: AccountRow[], selected?: str
  */
 export function zoneSelect(v: ViewContext, id: string, selected: string, auto: boolean) {
   const option = (z: string, mark: boolean) =>
-    html`<option value="${z}" ${mark && z === selected ? 'selected' : ''} ${OLD_NAME[z] ? html`data-alias="${OLD_NAME[z]}"` : ''}>${z}</option>`;
+    html`<option
+      value="${z}"
+      ${mark && z === selected ? 'selected' : ''}
+      ${OLD_NAME[z] ? html`data-alias="${OLD_NAME[z]}"` : ''}
+    >
+      ${z}
+    </option>`;
   const common = COMMON_ZONES.filter((z) => z !== selected);
   return html`<input
       type="search"

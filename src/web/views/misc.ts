@@ -34,7 +34,10 @@ export function importView(
         ? html`${notice(v.t('import.failed'), 'error')}
             <ul class="bad" data-import-errors>
               ${result.lines.map(
-                (l) => html`<li>${l.line > 0 ? v.t('csv.line', { line: l.line, message: l.message }) : l.message}</li>`,
+                (l) =>
+                  html`<li>
+                    ${l.line > 0 ? v.t('csv.line', { line: l.line, message: l.message }) : l.message}
+                  </li>`,
               )}
             </ul>`
         : ''
