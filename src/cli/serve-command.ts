@@ -46,7 +46,13 @@ export function serveCommand(): Command {
           ...(extra.length > 0
             ? {
                 clients: [
-                  { clientId: 'rotor-local', clientSecret: 'rotor-local-secret', redirectUris: extra },
+                  {
+                    clientId: 'rotor-local',
+                    clientSecret: 'rotor-local-secret',
+                    redirectUris: extra,
+                    // The consent page names the app as the user knows it.
+                    name: 'Rotor',
+                  },
                 ],
               }
             : {}),

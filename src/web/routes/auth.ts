@@ -21,7 +21,8 @@ import {
   type CookieNames,
 } from '../session.ts';
 import type { PageEnv } from './page-env.ts';
-import { errorView } from '../views/misc.ts';
+import { completeWithFeedback } from '../handlers/connect-feedback.ts';
+import { connectRefusedTitle, connectRefusedView } from '../views/connect-result.ts';
 import { page } from '../views/layout.ts';
 
 type Mode = 'signin' | 'connect' | 'cookie';
@@ -54,7 +55,8 @@ export function authRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv> {
     const state = parts[parts.length - 1] ?? '';
     const startedBy = mode === 'connect' ? parts[1] : undefined;
     const v = c.get('view');
-    const again = (message: string) => c.html(page(v, v.t('error.title'), errorView(v, message)), 400);
+    const again = (message: string) =>
+      c.html(page(v, connectRefusedTitle(v, message), connectRefusedView(v, message)), 400);
     if (
       !['signin', 'connect', 'cookie'].includes(mode) ||
       state === '' ||
@@ -74,12 +76,14 @@ export function authRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv> {
         c.header('set-cookie', deps.cookieVault.setCookie(session), { append: true });
         return c.redirect('/quick', 303);
       }
-      const connected = await deps.connector.complete(c.req.url, { expectedState: state });
+      const { connected, redirect } = await completeWithFeedback(deps, c.get('session')?.userId, () =>
+        deps.connector.complete(c.req.url, { expectedState: state }),
+      );
       const session = c.get('session');
       if (!session || session.userId !== connected.ownerId) {
         await startSession(c, deps.db, names, insecure, connected.ownerId);
       }
-      return c.redirect(connected.returnTo, 303);
+      return c.redirect(redirect, 303);
     } catch (e) {
       if (!isRotorError(e, 'authorization_failed')) throw e;
       return again(e.message);

@@ -10,6 +10,7 @@ import { listOwnerSchedules } from '../../store/schedules.ts';
 import { formatInZone, isTimeZone } from '../format.ts';
 import { currentZoneName, readWallClock } from '../time-zones.ts';
 import { userMessage } from '../user-messages.ts';
+import { viewOnXUrl } from '../feedback.ts';
 import { ImportRejectedError, importCsv } from '../handlers/csv-import.ts';
 import { createPost } from '../handlers/posts.ts';
 import { composeView, type ComposeForm } from '../views/compose.ts';
@@ -140,7 +141,7 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
         );
       }
       if (result?.kind === 'published') {
-        const link = postUrl(user, result.xPostId);
+        const link = viewOnXUrl(postUrl(user, result.xPostId), deps) ?? '';
         return render(c, { accountId: post.accountId }, { text: v.t('compose.posted'), kind: 'ok', link });
       }
       if (result?.kind === 'failed') {

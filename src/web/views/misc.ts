@@ -111,7 +111,12 @@ export function settingsView(
                       ${
                         k.revokedAt
                           ? ''
-                          : html`<form method="post" action="/settings/keys/${k.id}/revoke" class="inline">
+                          : html`<form
+                              method="post"
+                              action="/settings/keys/${k.id}/revoke"
+                              class="inline"
+                              data-confirm="${v.t('confirm.revoke')}"
+                            >
                               ${csrfField(v)}<button type="submit">${v.t('keys.revoke')}</button>
                             </form>`
                       }

@@ -56,7 +56,7 @@ export function postsView(
                         >${v.t(`status.${p.status}` as MessageKey)}</span
                       >
                       ${p.status === 'published' && p.xUrl ? html`<br /><a href="${p.xUrl}">${v.t('posts.view')}</a>` : ''}
-                      ${p.reason && p.status !== 'published' ? html`<br /><small>${p.reason}</small>` : ''}
+                      ${p.reason && p.status !== 'published' ? html`<br /><small data-why>${v.t('history.why')}: ${p.reason}</small>` : ''}
                     </td>
                     <td>
                       ${p.text}${p.mediaCount > 0 ? html` <span class="muted">🖼×${p.mediaCount}</span>` : ''}
@@ -64,7 +64,12 @@ export function postsView(
                     <td>
                       ${
                         cancellable.has(p.status)
-                          ? html`<form method="post" action="/posts/${p.id}/cancel" class="inline">
+                          ? html`<form
+                              method="post"
+                              action="/posts/${p.id}/cancel"
+                              class="inline"
+                              data-confirm="${v.t('confirm.cancel')}"
+                            >
                               ${csrfField(v)}<button type="submit">${v.t('posts.cancel')}</button>
                             </form>`
                           : ''
