@@ -219,6 +219,7 @@ const en = {
   'history.why': 'Why',
   'history.at': 'at {when}',
   'consent.deniedTitle': 'Nothing was connected',
+  'nav.menu': 'Menu',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -441,6 +442,7 @@ const ja: Record<MessageKey, string> = {
   'history.why': '理由',
   'history.at': '{when}',
   'consent.deniedTitle': '何も接続していません',
+  'nav.menu': 'メニュー',
 };
 
 const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, ja };

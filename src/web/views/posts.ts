@@ -49,9 +49,9 @@ export function postsView(
               ${posts.map(
                 (p) =>
                   html`<tr data-post="${p.id}" data-status="${p.status}">
-                    <td>${when(p)}</td>
-                    <td>@${p.username}</td>
-                    <td>
+                    <td data-label="${v.t('posts.when')}">${when(p)}</td>
+                    <td data-label="${v.t('posts.account')}">@${p.username}</td>
+                    <td data-label="${v.t('posts.status')}">
                       <span class="${['failed', 'blocked', 'unknown'].includes(p.status) ? 'bad' : ''}"
                         >${v.t(`status.${p.status}` as MessageKey)}</span
                       >
