@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console */
 // The `rotor` command. Node 22.18+/24 runs the TypeScript sources directly (type stripping).
 // Rotor's Node is checked here rather than in package.json's "engines": npm warns (EBADENGINE) on
 // the machine's own Node, which only runs npm; npm ci installs Node 24 for npm start/npx rotor.
