@@ -14,6 +14,7 @@ import type { WebDeps } from './deps.ts';
 import { errorResponse } from './errors.ts';
 import { isTimeZone } from './format.ts';
 import { currentZoneName } from './time-zones.ts';
+import { userMessage } from './user-messages.ts';
 import { pickLocale, translator } from './i18n.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountOpsRoutes, requestLog, requestLogging } from './ops-routes.ts';
@@ -165,7 +166,8 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
     // A refusal a person can act on (not found, not allowed, conflict…): its status and message.
     const known = errorResponse(e);
     if (known.status < 500 && v) {
-      return c.html(page(v, v.t('error.title'), errorView(v, known.body.error.message)), known.status as 400);
+      const said = userMessage(v.t, v.locale, known.body.error.message);
+      return c.html(page(v, v.t('error.title'), errorView(v, said)), known.status as 400);
     }
     if (deps.ops) requestLog(c as unknown as Context, deps.ops.logger).error({ err: e }, 'request failed');
     else
@@ -173,7 +175,7 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
         `rotor serve: ${c.req.method} ${c.req.path} failed: ${e instanceof Error ? e.name : 'error'}`,
       );
     if (!v) return c.text('Rotor could not complete the request', 500);
-    const message = 'Rotor could not complete the request. Nothing was lost; try again.';
+    const message = v.t('error.internal');
     return c.html(page(v, v.t('error.title'), errorView(v, message)), 500);
   });
   return app;

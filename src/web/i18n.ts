@@ -145,7 +145,6 @@ const en = {
     '{time} does not exist on {date} in {zone}: the clocks go forward then (it would become {shifted}). Choose another time; nothing was saved.',
   'time.badZone': '“{zone}” is not a time zone.',
   'time.notDate': '“{when}” is not a date and time (YYYY-MM-DD HH:MM).',
-  'time.inZone': '{when} ({zone})',
   'zone.search': 'Search time zones',
   'zone.yours': 'Your time zone',
   'zone.common': 'Most used',
@@ -217,7 +216,6 @@ const en = {
   'dash.kindRecurring': 'recurring',
   'notes.resolved': 'resolved',
   'history.why': 'Why',
-  'history.at': 'at {when}',
   'consent.deniedTitle': 'Nothing was connected',
   'nav.menu': 'Menu',
 } as const;
@@ -366,7 +364,6 @@ const ja: Record<MessageKey, string> = {
     '{zone} では {date} の {time} は存在しません（夏時間で時計が進むため、{shifted} になってしまいます）。別の時刻を選んでください。何も保存していません。',
   'time.badZone': '「{zone}」はタイムゾーンではありません。',
   'time.notDate': '「{when}」は日付と時刻（YYYY-MM-DD HH:MM）ではありません。',
-  'time.inZone': '{when}（{zone}）',
   'zone.search': 'タイムゾーンを検索',
   'zone.yours': 'あなたのタイムゾーン',
   'zone.common': 'よく使われるタイムゾーン',
@@ -440,7 +437,6 @@ const ja: Record<MessageKey, string> = {
   'dash.kindRecurring': '定期',
   'notes.resolved': '解決済み',
   'history.why': '理由',
-  'history.at': '{when}',
   'consent.deniedTitle': '何も接続していません',
   'nav.menu': 'メニュー',
 };

@@ -28,7 +28,7 @@ export function importView(
 "${v.t('csv.sample')}",${tomorrow} 09:00,${v.timeZone}
 "${v.t('csv.sampleQueue')}",,`;
   return html`<h1>${v.t('import.title')}</h1>
-    ${result?.done !== undefined ? notice(v.t('import.done', { n: result.done })) : ''}
+    ${result?.done !== undefined ? notice(v.t('import.done', { n: new Intl.NumberFormat(v.locale).format(result.done) })) : ''}
     ${
       result?.lines
         ? html`${notice(v.t('import.failed'), 'error')}
