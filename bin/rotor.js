@@ -1,3 +1,13 @@
 #!/usr/bin/env node
+/* global process, console */
 // The `rotor` command. Node 22.18+/24 runs the TypeScript sources directly (type stripping).
+// Rotor's Node is checked here rather than in package.json's "engines": npm warns (EBADENGINE) on
+// the machine's own Node, which only runs npm; npm ci installs Node 24 for npm start/npx rotor.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  console.error(
+    `rotor: Node.js ${process.version} cannot run Rotor (22.18 or later is needed). Run it through npm (npm start, npx rotor …) after npm ci, which installs Node 24.`,
+  );
+  process.exit(2);
+}
 await import('../src/cli/main.ts');

@@ -5,6 +5,8 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { collect } from './options.ts';
+import { DUE_TIME_MESSAGES, dueTimeProblem } from '../core/due-time.ts';
+import { systemClock } from '../core/clock.ts';
 import { isRotorError } from '../core/errors.ts';
 import { listPosts, listQueue, type PostStatus } from '../store/posts.ts';
 import { listSchedules } from '../store/schedules.ts';
@@ -85,6 +87,12 @@ export function scheduleCommand(): Command {
       ) => {
         if ((opts.at === undefined) === (opts.cron === undefined))
           fail('schedule', 'give exactly one of --at or --cron');
+        if (opts.at !== undefined) {
+          // The web app's and the API's rule, in their words: a past time is refused, before
+          // anything is opened or saved.
+          const problem = dueTimeProblem(Date.parse(opts.at), systemClock.now());
+          if (problem) fail('schedule', `--at ${opts.at}: ${DUE_TIME_MESSAGES[problem]}`);
+        }
         await run('schedule', async (rt) => {
           const accountId = await accountIdOf(rt, 'schedule', username);
           if (opts.at !== undefined) {

@@ -3,6 +3,7 @@
  * see accounts and posts, `/healthz`), the posting workers, and — with no X credentials — the
  * built-in X emulator ("demo mode"). Port from `PORT` (3000), bound to `ROTOR_HOST` (127.0.0.1).
  */
+import { nodeLine } from './node-line.ts';
 import { createAdaptorServer } from '@hono/node-server';
 import { Command } from 'commander';
 import type { Server } from 'node:http';
@@ -47,7 +48,13 @@ export function serveCommand(): Command {
           ...(extra.length > 0
             ? {
                 clients: [
-                  { clientId: 'rotor-local', clientSecret: 'rotor-local-secret', redirectUris: extra },
+                  {
+                    clientId: 'rotor-local',
+                    clientSecret: 'rotor-local-secret',
+                    redirectUris: extra,
+                    // The consent page names the app as the user knows it.
+                    name: 'Rotor',
+                  },
                 ],
               }
             : {}),
@@ -116,6 +123,7 @@ export function serveCommand(): Command {
           demo
             ? 'Rotor — demo mode: no X credentials are configured, so Rotor runs its built-in X emulator.'
             : 'Rotor',
+          nodeLine(),
           '',
           `  web:      ${origin}/  (connect an account: ${origin}/accounts/connect)`,
           `  workers:  ${opts.worker ? 'running' : 'not in this process (--no-worker)'} (${rt.db.kind === 'pglite' ? `embedded database in ${rt.config.dataDir}` : 'PostgreSQL'})`,

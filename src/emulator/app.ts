@@ -9,7 +9,8 @@ import { apiRoutes } from './http/api-routes.ts';
 import { controlRoutes } from './http/control-routes.ts';
 import type { EmulatorDeps, EmulatorEnv } from './http/env.ts';
 import { oauthRoutes } from './http/oauth-routes.ts';
-import { timelinePage } from './http/pages.ts';
+import { statusPage, timelinePage } from './http/pages.ts';
+import { emulatorLang } from './http/page-texts.ts';
 
 const MAX_BODY = 1024 * 1024;
 const MAX_MEDIA_BODY = 16 * 1024 * 1024;
@@ -25,6 +26,12 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono<EmulatorEnv> {
   app.route('/', oauthRoutes(deps));
   app.route('/', apiRoutes(deps));
   app.route('/_emulator', controlRoutes(deps));
+  app.get('/:username/status/:id', (c) => {
+    const user = deps.world.userByName(c.req.param('username'));
+    const post = deps.world.posts.find((p) => p.id === c.req.param('id'));
+    const status = user && post && !post.deleted && post.userId === user.id ? 200 : 404;
+    return c.html(statusPage(user, post, emulatorLang(c.req.header('accept-language'))), status);
+  });
   app.notFound((c) => c.json({ errors: [{ message: 'Sorry, that page does not exist', code: 34 }] }, 404));
   app.onError((err, c) => {
     // The emulator must never crash on a request; report without echoing input.

@@ -11,7 +11,7 @@ export const DEMO_CLIENT = {
   clientId: 'rotor-demo',
   clientSecret: 'rotor-demo-secret',
   redirectUris: ['http://127.0.0.1:3000/auth/x/callback'],
-  name: 'Rotor demo',
+  name: 'Rotor',
 } as const;
 
 const clientSchema = z

@@ -14,6 +14,8 @@ import type { WebDeps } from './deps.ts';
 import { errorResponse } from './errors.ts';
 import { isRotorError } from '../core/errors.ts';
 import { isTimeZone } from './format.ts';
+import { currentZoneName } from './time-zones.ts';
+import { userMessage } from './user-messages.ts';
 import { pickLocale, translator } from './i18n.ts';
 import { openApiDocument } from './openapi.ts';
 import { assertStorableForm } from './schemas.ts';
@@ -140,17 +142,20 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
     );
     // The zone saved in Settings, else the browser's (from the page script), else UTC.
     const browserZone = getCookie(request, names.zone);
-    const zone =
-      session?.timeZone && isTimeZone(session.timeZone)
+    const zoneSaved = Boolean(session?.timeZone && isTimeZone(session.timeZone));
+    const zone = currentZoneName(
+      session?.timeZone && zoneSaved
         ? session.timeZone
         : browserZone && isTimeZone(browserZone)
           ? browserZone
-          : 'UTC';
+          : 'UTC',
+    );
     c.set('session', session);
     c.set('view', {
       t: translator(locale),
       locale,
       timeZone: zone,
+      zoneSaved,
       demo: deps.demo,
       path: c.req.path,
       ...(session ? { user: { username: session.username, csrf: session.csrf } } : {}),
@@ -198,7 +203,8 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
       return c.html(page(v, v.t('error.title'), errorView(v, text)), 429);
     }
     if (known.status < 500 && v) {
-      return c.html(page(v, v.t('error.title'), errorView(v, known.body.error.message)), known.status as 400);
+      const said = userMessage(v.t, v.locale, known.body.error.message);
+      return c.html(page(v, v.t('error.title'), errorView(v, said)), known.status as 400);
     }
     if (deps.ops) requestLog(c as unknown as Context, deps.ops.logger).error({ err: e }, 'request failed');
     else
@@ -206,7 +212,7 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
         `rotor serve: ${c.req.method} ${c.req.path} failed: ${e instanceof Error ? e.name : 'error'}`,
       );
     if (!v) return c.text('Rotor could not complete the request', 500);
-    const message = 'Rotor could not complete the request. Nothing was lost; try again.';
+    const message = v.t('error.internal');
     return c.html(page(v, v.t('error.title'), errorView(v, message)), 500);
   });
   return app;

@@ -57,3 +57,13 @@ export const TIME_ZONES: readonly string[] = [
   'UTC',
   ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC'),
 ];
+
+/** An instant in the zone the user chose, with the zone named: "2 Dec 2026, 05:14 GMT+9 (Asia/Tokyo)". */
+export function formatInZone(ms: number, locale: Locale, timeZone: string): string {
+  const when = formatInstant(ms, locale, timeZone);
+  return locale === 'ja' ? `${when}（${timeZone}）` : `${when} (${timeZone})`;
+}
+
+/** The English words for a wall-clock time skipped by a DST change (the API's and import's). */
+export const gapMessage = (date: string, time: string, zone: string, shifted: string) =>
+  `${time} does not exist on ${date} in ${zone}: the clocks go forward then (it would become ${shifted}); choose another time`;

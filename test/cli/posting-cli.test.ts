@@ -245,6 +245,18 @@ describe('rotor posting commands (CLI processes)', () => {
     );
   });
 
+  test('schedule --at a past time is refused like the web app and the API (same rule, same words) and nothing is saved', async () => {
+    const ctx = await setup();
+    const past = await rotor(['schedule', 'alice', '--at', '2020-01-01T09:00:00+09:00', 'Too late'], ctx.env);
+    assert.equal(past.code, 2, show(past));
+    assert.match(past.stderr, /that time has already passed; choose a later one, or post now/);
+    assert.doesNotMatch(past.stdout, /Scheduled/);
+    assertCleanError(past);
+    const list = await rotor(['posts', 'list', '--json'], ctx.env);
+    assert.equal(list.code, 0, show(list));
+    assert.ok(!list.stdout.includes('Too late'), 'nothing was saved');
+  });
+
   test('queue add/list keep order, queue slots prints the next slot, schedules list shows the queue and the recurring schedule, pause and resume flip paused', async () => {
     const ctx = await setup();
     for (const text of ['one', 'two']) {

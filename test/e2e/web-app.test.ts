@@ -82,7 +82,7 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
   // A second account, from the same session.
   await page.click('text=Connect another X account');
   await consentAs(page, 'hanako');
-  await page.waitForURL(`${s.web}/`);
+  await page.waitForURL(`${s.web}/?flash=connected&user=hanako`);
   assert.ok(await page.isVisible('[data-account="hanako"] [data-health="active"]'));
   await shot(page, '02-dashboard');
 
@@ -140,7 +140,7 @@ test('web app in Chromium: sign in, connect, post, schedule, revoke → reconnec
   // One click reconnects; the account keeps its id (and so its schedules and queue).
   await page.click('[data-account="hanako"] >> text=Reconnect @hanako');
   await consentAs(page, 'hanako');
-  await page.waitForURL(`${s.web}/`);
+  await page.waitForURL(`${s.web}/?flash=reconnected&user=hanako`);
   assert.ok(await page.isVisible('[data-account="hanako"] [data-health="active"]'));
 
   // The scheduled post is published by the worker, and so is the blocked one, once, after the reconnect.

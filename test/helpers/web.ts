@@ -121,8 +121,11 @@ export async function createKey(jar: Jar, name: string, permissions: string[]): 
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: jar.base },
     body,
   });
-  assert.equal(res.status, 200);
-  const key = /data-new-key>(rotor_[A-Za-z0-9_-]+)</.exec(await res.text())?.[1];
+  // Post/Redirect/Get: the key is shown on the page the creation redirects to, once.
+  assert.equal(res.status, 303);
+  const shown = await jar.fetch(res.headers.get('location') ?? '/settings');
+  assert.equal(shown.status, 200);
+  const key = /data-new-key>(rotor_[A-Za-z0-9_-]+)</.exec(await shown.text())?.[1];
   assert.ok(key, 'the new key is shown once');
   return key;
 }

@@ -63,10 +63,10 @@ test('pages: import, schedules, cookie mode, languages, ownership, disconnect', 
     );
     assert.equal(res.status, 400);
     const html = await res.text();
-    assert.match(html, /line 3: the text is too long: 281 of 280/);
-    assert.match(html, /line 5: &quot;2030-13-45 25:00&quot; is not a date and time/);
-    assert.match(html, /line 6: &quot;Mars\/Base&quot; is not a time zone/);
-    assert.doesNotMatch(html, /line 2:|line 4:/);
+    assert.match(html, /Line 3: The text is too long: 281 of 280/);
+    assert.match(html, /Line 5: “2030-13-45 25:00” is not a date and time/);
+    assert.match(html, /Line 6: “Mars\/Base” is not a time zone/);
+    assert.doesNotMatch(html, /Line 2:|Line 4:/);
     assert.equal(await postCount(), before, 'nothing imported');
 
     const good = [

@@ -14,6 +14,7 @@ import { exchangeCode, refreshGrant, revokeToken } from '../grants.ts';
 import { oauthErrors, type OAuthError } from '../oauth-errors.ts';
 import { randomId } from '../tokens.ts';
 import { consentPage, errorPage } from './pages.ts';
+import { emulatorLang } from './page-texts.ts';
 import { readParams, withFault, type EmulatorContext, type EmulatorDeps, type EmulatorEnv } from './env.ts';
 
 const PENDING_TTL_MS = 10 * 60 * 1000;
@@ -49,7 +50,8 @@ export function oauthRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
     pending.set(requestId, { request: check.request, expiresAt: now + PENDING_TTL_MS });
     const client = world.clients.get(check.request.clientId);
     if (!client) return c.html(errorPage('Unknown app.'), 400);
-    return c.html(consentPage(client, check.request.scopes, requestId, [...world.users.values()]));
+    const lang = emulatorLang(c.req.header('accept-language'));
+    return c.html(consentPage(client, check.request.scopes, requestId, [...world.users.values()], lang));
   };
 
   const decide = async (c: EmulatorContext) => {

@@ -2,12 +2,13 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { ClientRecord, PostRecord, UserRecord } from '../model.ts';
+import { emulatorText, type EmulatorLang, type EmulatorText } from './page-texts.ts';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const layout = (title: string, body: Html) =>
+const layout = (title: string, body: Html, lang: EmulatorLang = 'en') =>
   html`<!DOCTYPE html>
-    <html lang="en">
+    <html lang="${lang}">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -59,7 +60,7 @@ const layout = (title: string, body: Html) =>
         </style>
       </head>
       <body>
-        <p class="banner">This is Rotor's X emulator, not X. Nothing here reaches x.com.</p>
+        <p class="banner">${emulatorText(lang, 'banner')}</p>
         ${body}
       </body>
     </html>`;
@@ -69,14 +70,16 @@ export function consentPage(
   scopes: string[],
   requestId: string,
   users: UserRecord[],
+  lang: EmulatorLang = 'en',
 ): Html {
+  const t = (key: EmulatorText) => emulatorText(lang, key, client.name);
   return layout(
-    'Authorize app',
-    html`<h1>Authorize ${client.name} to access your account?</h1>
+    t('title'),
+    html`<h1>${t('heading')}</h1>
       <form method="post" action="/i/oauth2/authorize">
         <input type="hidden" name="request_id" value="${requestId}" />
         <fieldset>
-          <legend>Sign in as</legend>
+          <legend>${t('signInAs')}</legend>
           ${users.map(
             (u, i) =>
               html`<div>
@@ -91,12 +94,14 @@ export function consentPage(
               </div>`,
           )}
         </fieldset>
-        <p>This app will be able to: <strong>${scopes.join(', ')}</strong></p>
+        <p>${t('willBeAble')} <strong>${scopes.join(', ')}</strong></p>
         <p>
-          <button class="primary" type="submit" name="decision" value="allow">Authorize app</button>
-          <button type="submit" name="decision" value="deny">Cancel</button>
+          <button class="primary" type="submit" name="decision" value="allow">${t('allow')}</button>
+          <button type="submit" name="decision" value="deny">${t('deny')}</button>
         </p>
+        <p class="meta">${t('denyHelp')}</p>
       </form>`,
+    lang,
   );
 }
 
@@ -131,5 +136,32 @@ export function timelinePage(users: UserRecord[], posts: PostRecord[]): Html {
           }
         </section>`;
       })}`,
+  );
+}
+
+/** One post, at `/{username}/status/{id}` as on x.com (demo mode's "View on X" opens it). */
+export function statusPage(
+  user: UserRecord | undefined,
+  post: PostRecord | undefined,
+  lang: EmulatorLang,
+): Html {
+  const t = (key: EmulatorText) => emulatorText(lang, key);
+  if (!user || !post || post.deleted || post.userId !== user.id)
+    return layout(
+      t('post'),
+      html`<h1>${t('post')}</h1>
+        <p class="error">${t('notFound')}</p>
+        <p><a href="/">${t('timeline')}</a></p>`,
+      lang,
+    );
+  return layout(
+    `${user.name} (@${user.username})`,
+    html`<h1>${user.name} <span class="meta">@${user.username}</span></h1>
+      <div class="post" id="post-${post.id}" data-status-id="${post.id}">
+        ${post.text}
+        <div class="meta">${new Date(post.createdAt).toISOString()} · id ${post.id}</div>
+      </div>
+      <p><a href="/">${t('timeline')}</a></p>`,
+    lang,
   );
 }

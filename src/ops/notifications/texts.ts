@@ -34,7 +34,7 @@ export function notificationText(
       case 'reauth_required':
         return {
           subject: `${who} の再接続が必要です`,
-          body: `${who} は再接続が必要です：${reason}。Rotor で「アカウントを接続」からもう一度接続してください。それまで予約投稿は保留されます。`,
+          body: `${who} は再接続が必要です：${reason}。Rotor のダッシュボードで「再接続 ${who}」を押してください。それまで予約投稿は保留されます。`,
         };
       case 'horizon_approaching':
         return {
@@ -67,7 +67,7 @@ export function notificationText(
     case 'reauth_required':
       return {
         subject: `${who} needs to be reconnected`,
-        body: `${who} needs to be reconnected: ${reason}. Connect it again in Rotor ("Connect an X account"); its scheduled posts wait until then.`,
+        body: `${who} needs to be reconnected: ${reason}. Press “Reconnect ${who}” on Rotor's dashboard; its scheduled posts wait until then.`,
       };
     case 'horizon_approaching':
       return {

@@ -10,7 +10,9 @@ import { checkText } from '../../scheduler/text.ts';
 import { listAccounts } from '../../store/accounts.ts';
 import { requirePermission, type Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
-import { isTimeZone, zonedToInstant } from '../format.ts';
+import { dueTimeProblem } from '../../core/due-time.ts';
+import { gapMessage, isTimeZone } from '../format.ts';
+import { readWallClock } from '../time-zones.ts';
 import { ownedAccount } from './accounts.ts';
 
 export const MAX_IMPORT_LINES = 1000;
@@ -83,10 +85,14 @@ export async function planImport(
       const [date = '', time = ''] = when.split(/[ T]/);
       if (!isTimeZone(zone)) errors.push({ line, message: `"${zone}" is not a time zone` });
       else {
-        at = zonedToInstant(date, time, zone);
-        if (at === undefined)
+        const wall = readWallClock(date, time, zone);
+        if (wall.kind === 'malformed')
           errors.push({ line, message: `"${when}" is not a date and time (YYYY-MM-DD HH:MM)` });
-        else if (at < now - 60_000) errors.push({ line, message: `${when} is in the past` });
+        else if (wall.kind === 'gap')
+          errors.push({ line, message: gapMessage(date, time, zone, wall.shifted) });
+        else if (dueTimeProblem(wall.at, now) === 'past')
+          errors.push({ line, message: `${when} is in the past` });
+        else at = wall.at;
       }
     }
     planned.push({ accountId, text, at });

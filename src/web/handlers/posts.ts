@@ -7,7 +7,9 @@ import type { PublishResult } from '../../scheduler/publisher.ts';
 import { cancelPost, getPost, listPosts, type PostRow, type PostStatus } from '../../store/posts.ts';
 import { isUuid, requirePermission, type Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
-import { isTimeZone, zonedToInstant } from '../format.ts';
+import { dueTimeProblem, DUE_TIME_MESSAGES } from '../../core/due-time.ts';
+import { gapMessage, isTimeZone } from '../format.ts';
+import { readWallClock } from '../time-zones.ts';
 import type { CreatePostInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
 
@@ -20,9 +22,10 @@ export function scheduledInstant(input: Pick<CreatePostInput, 'at' | 'localTime'
   if (input.timeZone === undefined || !isTimeZone(input.timeZone))
     throw invalid('"timeZone" must be an IANA time zone such as "Asia/Tokyo"');
   const [date = '', time = ''] = input.localTime.split('T');
-  const at = zonedToInstant(date, time, input.timeZone);
-  if (at === undefined) throw invalid('"localTime" is not a valid date and time');
-  return at;
+  const wall = readWallClock(date, time, input.timeZone);
+  if (wall.kind === 'gap') throw invalid(gapMessage(date, time, input.timeZone, wall.shifted));
+  if (wall.kind === 'malformed') throw invalid('"localTime" is not a valid date and time');
+  return wall.at;
 }
 
 export interface CreatedPost {
@@ -40,9 +43,8 @@ export async function createPost(deps: WebDeps, actor: Actor, input: CreatePostI
       return deps.service.postNow(account.id, input.text, undefined, media);
     case 'schedule': {
       const at = scheduledInstant(input);
-      if (at < deps.clock.now() - 60_000)
-        throw invalid('that time has already passed; choose a later one, or post now');
-      if (at > deps.clock.now() + 3 * 366 * 86_400_000) throw invalid('that is more than 3 years ahead');
+      const problem = dueTimeProblem(at, deps.clock.now());
+      if (problem) throw invalid(DUE_TIME_MESSAGES[problem]);
       return { post: await deps.service.schedulePost(account.id, input.text, at, undefined, media) };
     }
     case 'queue':

@@ -24,9 +24,10 @@ import {
   type CookieNames,
 } from '../session.ts';
 import type { PageEnv } from './page-env.ts';
+import { accountsBefore, feedbackFor } from '../handlers/connect-feedback.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { DEFAULT_WEB_SECURITY } from '../security-config.ts';
-import { errorView } from '../views/misc.ts';
+import { connectRefusedTitle, connectRefusedView } from '../views/connect-result.ts';
 import { page } from '../views/layout.ts';
 
 export function authRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimiter): Hono<PageEnv> {
@@ -58,13 +59,15 @@ export function authRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimit
     await limiter.hit('callback', limiter.address(c));
     const nonce = getCookie(c, names.oauth) ?? '';
     const v = c.get('view');
-    const again = (message: string) => c.html(page(v, v.t('error.title'), errorView(v, message)), 400);
+    const again = (message: string) =>
+      c.html(page(v, connectRefusedTitle(v, message), connectRefusedView(v, message)), 400);
     if (!/^[A-Za-z0-9_-]{43}$/.test(nonce)) {
       return again('This sign-in was started in another browser or tab, or has expired; start again here.');
     }
     dropCookie(c, names.oauth, insecure);
     const session = c.get('session');
     try {
+      const before = await accountsBefore(deps, session?.userId);
       const done = await deps.connector.completeInBrowser(c.req.url, {
         browserNonce: nonce,
         userId: session?.userId,
@@ -74,9 +77,10 @@ export function authRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimit
         return c.redirect('/quick', 303);
       }
       const connected = done.connected;
+      const redirect = await feedbackFor(deps, before, connected);
       // Every sign-in (and connect) gets a new session id; the one this browser had before dies.
       await startSession(c, deps.db, names, insecure, connected.ownerId, security);
-      return c.redirect(connected.returnTo, 303);
+      return c.redirect(redirect, 303);
     } catch (e) {
       // Property 37: X refusing the app's client id or secret is said as such, in the page's language.
       if (isRotorError(e, 'invalid_client'))

@@ -5,7 +5,12 @@ import { checkText } from '../../scheduler/text.ts';
 import { findAccount, listAccounts } from '../../store/accounts.ts';
 import { postUrl } from '../../x/client.ts';
 import type { WebDeps } from '../deps.ts';
-import { formatInstant, isTimeZone, zonedToInstant } from '../format.ts';
+import { dueTimeProblem } from '../../core/due-time.ts';
+import { listOwnerSchedules } from '../../store/schedules.ts';
+import { formatInZone, isTimeZone } from '../format.ts';
+import { currentZoneName, readWallClock } from '../time-zones.ts';
+import { userMessage } from '../user-messages.ts';
+import { viewOnXUrl } from '../feedback.ts';
 import { ImportRejectedError, importCsv } from '../handlers/csv-import.ts';
 import { createPost } from '../handlers/posts.ts';
 import { composeView, type ComposeForm } from '../views/compose.ts';
@@ -21,7 +26,7 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
   const render = async (
     c: Context<PageEnv>,
     form: ComposeForm,
-    message?: { text: string; kind: 'ok' | 'error'; link?: string },
+    message?: { text: string; kind: 'ok' | 'error'; link?: string; linkText?: string },
     status = 200,
   ) => {
     const v = c.get('view');
@@ -37,16 +42,27 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const v = c.get('view');
     const done = c.req.query('done');
     const at = Number(c.req.query('at'));
+    // The confirmation says the time in the zone the user picked, and names it.
+    const tz = c.req.query('tz') ?? '';
+    const zone = isTimeZone(tz) ? currentZoneName(tz) : v.timeZone;
+    const user = c.req.query('user') ?? '';
     const message =
       done === 'scheduled' && Number.isFinite(at)
-        ? v.t('compose.scheduled', { when: formatInstant(at, v.locale, v.timeZone) })
+        ? v.t('compose.scheduled', { when: formatInZone(at, v.locale, zone) })
         : done === 'queued'
-          ? v.t('compose.queued', { user: c.req.query('user') ?? '' })
+          ? v.t('compose.queued', { user }) +
+            (c.req.query('slots') === '0' ? ` ${v.t('queue.noSlots', { user })}` : '')
           : undefined;
+    const link = done === 'queued' && c.req.query('slots') === '0' ? '/schedules' : undefined;
     return render(
       c,
-      { accountId: c.req.query('account') },
-      message ? { text: message, kind: 'ok' } : undefined,
+      {
+        accountId: c.req.query('account'),
+        ...(done === 'scheduled' && isTimeZone(tz) ? { timeZone: zone } : {}),
+      },
+      message
+        ? { text: message, kind: 'ok', ...(link ? { link, linkText: v.t('queue.noSlotsLink') } : {}) }
+        : undefined,
     );
   });
 
@@ -69,18 +85,33 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const mode = action === 'schedule' ? 'schedule' : action === 'queue' ? 'queue' : 'now';
     let at: number | undefined;
     if (mode === 'schedule') {
-      const zone = form.timeZone ?? '';
-      at = isTimeZone(zone) ? zonedToInstant(form.date ?? '', form.time ?? '', zone) : undefined;
-      if (at === undefined)
-        return render(
+      // Property 41: the zone the user picked goes back into the form with every refusal, and a
+      // time that does not exist (a DST gap) or has passed is said before anything is saved.
+      const zone = isTimeZone(form.timeZone ?? '') ? currentZoneName(form.timeZone ?? '') : undefined;
+      const refuse = (text: string) =>
+        render(
           c,
-          form,
-          {
-            text: v.t('compose.notPosted', { reason: 'choose a date, a time and a time zone' }),
-            kind: 'error',
-          },
+          { ...form, ...(zone ? { timeZone: zone } : { timeZone: undefined }) },
+          { text: v.t('compose.notPosted', { reason: text }), kind: 'error' },
           400,
         );
+      const wall = zone
+        ? readWallClock(form.date ?? '', form.time ?? '', zone)
+        : { kind: 'malformed' as const };
+      if (wall.kind === 'malformed') return refuse(v.t('time.missing'));
+      if (wall.kind === 'gap')
+        return refuse(
+          v.t('time.gap', {
+            date: form.date ?? '',
+            time: form.time ?? '',
+            zone: zone ?? '',
+            shifted: wall.shifted,
+          }),
+        );
+      const problem = dueTimeProblem(wall.at, deps.clock.now());
+      if (problem) return refuse(v.t(problem === 'past' ? 'time.past' : 'time.tooFar'));
+      at = wall.at;
+      form.timeZone = zone;
     }
     const media = await Promise.all(
       files(body, 'media').map(async (f) => Buffer.from(await f.arrayBuffer()).toString('base64')),
@@ -95,18 +126,22 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
       });
       if (mode === 'schedule')
         return c.redirect(
-          `/compose?done=scheduled&at=${post.dueAt ?? at ?? ''}&account=${post.accountId}`,
+          `/compose?done=scheduled&at=${post.dueAt ?? at ?? ''}&tz=${encodeURIComponent(form.timeZone ?? '')}&account=${post.accountId}`,
           303,
         );
       const user = (await findAccount(deps.db, { id: post.accountId }))?.username ?? '';
       if (mode === 'queue') {
+        // A queue without slots posts nothing: say so where the post was added.
+        const slots = (await listOwnerSchedules(deps.db, sessionOf(c).userId)).some(
+          (s) => s.kind === 'queue' && s.accountId === post.accountId && !s.paused,
+        );
         return c.redirect(
-          `/compose?done=queued&user=${encodeURIComponent(user)}&account=${post.accountId}`,
+          `/compose?done=queued&user=${encodeURIComponent(user)}&account=${post.accountId}${slots ? '' : '&slots=0'}`,
           303,
         );
       }
       if (result?.kind === 'published') {
-        const link = postUrl(user, result.xPostId);
+        const link = viewOnXUrl(postUrl(user, result.xPostId), deps) ?? '';
         return render(c, { accountId: post.accountId }, { text: v.t('compose.posted'), kind: 'ok', link });
       }
       if (result?.kind === 'failed') {
@@ -114,7 +149,10 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
         return render(
           c,
           form,
-          { text: v.t('compose.notPosted', { reason: result.reason }), kind: 'error' },
+          {
+            text: v.t('compose.notPosted', { reason: userMessage(v.t, v.locale, result.reason) }),
+            kind: 'error',
+          },
           422,
         );
       }
@@ -129,7 +167,15 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
       );
     } catch (e) {
       if (isRotorError(e, 'invalid_input') || isRotorError(e, 'not_found'))
-        return render(c, form, { text: v.t('compose.notPosted', { reason: e.message }), kind: 'error' }, 400);
+        return render(
+          c,
+          form,
+          {
+            text: v.t('compose.notPosted', { reason: userMessage(v.t, v.locale, e.message) }),
+            kind: 'error',
+          },
+          400,
+        );
       throw e;
     }
   });
@@ -142,7 +188,12 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
       page(
         v,
         v.t('import.title'),
-        importView(v, accounts, Number.isFinite(done) && c.req.query('done') ? { done } : undefined),
+        importView(
+          v,
+          accounts,
+          Number.isFinite(done) && c.req.query('done') ? { done } : undefined,
+          deps.clock.now(),
+        ),
       ),
     );
   });
@@ -152,7 +203,7 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const body = await c.req.parseBody({ all: true });
     const [file] = files(body, 'file');
     const accounts = await listAccounts(deps.db, sessionOf(c).userId);
-    const zone = field(body, 'timeZone');
+    const zone = currentZoneName(field(body, 'timeZone'));
     try {
       const csv = file ? new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer()) : '';
       const { scheduled, queued } = await importCsv(deps, actorOf(c), csv, {
@@ -170,7 +221,11 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
               ? [{ line: 0, message: 'the file is not UTF-8 text' }]
               : undefined;
       if (!lines) throw e;
-      return c.html(page(v, v.t('import.title'), importView(v, accounts, { lines })), 400);
+      const said = lines.map((l) => ({ ...l, message: userMessage(v.t, v.locale, l.message) }));
+      return c.html(
+        page(v, v.t('import.title'), importView(v, accounts, { lines: said }, deps.clock.now())),
+        400,
+      );
     }
   });
 

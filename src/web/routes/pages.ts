@@ -22,6 +22,9 @@ import { schedulesView } from '../views/schedules.ts';
 import { actorOf, field, signedIn } from './guard.ts';
 import type { PageEnv } from './page-env.ts';
 import { errorView } from '../views/misc.ts';
+import { flashText, viewOnXUrl, withFlash } from '../feedback.ts';
+import { userMessage } from '../user-messages.ts';
+import { findAccount } from '../../store/accounts.ts';
 
 const DAY = 86_400_000;
 
@@ -45,7 +48,12 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
       ),
     );
     const perDay = new Map((await postsPerDay(deps.db, actor.userId, 30)).map((r) => [r.day, r.count]));
-    const upcoming = await listPostsFor(deps, actor, { statuses: ['scheduled'], ascending: true, limit: 5 });
+    const upcoming = await listPostsFor(deps, actor, {
+      statuses: ['scheduled', 'queued'],
+      ascending: true,
+      limit: 20,
+    });
+    const schedules = await listSchedulesFor(deps, actor);
     const notifications = await listNotifications(deps.db, actor.userId, { unreadOnly: true, limit: 10 });
     const operatorAlerts = await listOperatorNotifications(deps.db, now - DAY);
     return c.html(
@@ -60,6 +68,9 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
           now,
           notifications,
           operatorAlerts,
+          schedules,
+          flash: flashText(v.t, (n) => c.req.query(n)),
+          wrongAccount: wrongAccount(c.req.query('got'), c.req.query('want')),
         }),
       ),
     );
@@ -68,12 +79,13 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
   app.use('/notifications/*', signedIn);
   app.post('/notifications/read', async (c) => {
     await markNotificationsRead(deps.db, actorOf(c).userId);
-    return c.redirect('/', 303);
+    return c.redirect(withFlash('/', 'read'), 303);
   });
 
   app.post('/accounts/:id/disconnect', async (c) => {
+    const account = await findAccount(deps.db, { id: c.req.param('id') }).catch(() => undefined);
     await disconnect(deps, actorOf(c), c.req.param('id'));
-    return c.redirect('/', 303);
+    return c.redirect(withFlash('/', 'disconnected', { user: account?.username ?? '' }), 303);
   });
 
   app.get('/posts', async (c) => {
@@ -98,7 +110,12 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
     };
     const key = notices[c.req.query('done') ?? ''];
     const done = key ? v.t(key) : undefined;
-    return c.html(page(v, v.t('posts.title'), postsView(v, tab, posts, done)));
+    const shown = posts.map((p) => ({
+      ...p,
+      xUrl: viewOnXUrl(p.xUrl, deps),
+      reason: p.reason === null ? null : userMessage(v.t, v.locale, p.reason),
+    }));
+    return c.html(page(v, v.t('posts.title'), postsView(v, tab, shown, done)));
   });
 
   app.post('/posts/:id/cancel', async (c) => {
@@ -108,7 +125,7 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
     } catch (e) {
       if (isRotorError(e, 'conflict') || isRotorError(e, 'not_found'))
         return c.html(
-          page(v, v.t('error.title'), errorView(v, e.message)),
+          page(v, v.t('error.title'), errorView(v, userMessage(v.t, v.locale, e.message))),
           isRotorError(e, 'conflict') ? 409 : 404,
         );
       throw e;
@@ -128,9 +145,11 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
     return c.html(page(v, v.t('sched.title'), schedulesView(v, accounts, schedules, message)), status as 200);
   };
 
-  app.get('/schedules', (c) =>
-    schedulesPage(c, c.req.query('done') ? { text: c.get('view').t('sched.saved'), kind: 'ok' } : undefined),
-  );
+  app.get('/schedules', (c) => {
+    const flash = flashText(c.get('view').t, (n) => c.req.query(n));
+    const text = flash ?? (c.req.query('done') ? c.get('view').t('sched.saved') : undefined);
+    return schedulesPage(c, text ? { text, kind: 'ok' } : undefined);
+  });
 
   app.post('/schedules', async (c) => {
     const form = await c.req.parseBody({ all: true });
@@ -141,23 +160,27 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
       timeZone: field(form, 'timeZone'),
       ...(field(form, 'kind') === 'recurring' ? { template: field(form, 'template') } : {}),
     });
-    if (!parsed.success)
-      return schedulesPage(
-        c,
-        {
-          text: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-          kind: 'error',
-        },
-        400,
-      );
+    const v = c.get('view');
+    if (!parsed.success) {
+      // Said per field, in the user's language.
+      const said = parsed.error.issues.map((i) => {
+        const f = String(i.path[0] ?? '');
+        if (f === 'accountId') return v.t('notFound.account');
+        if (f === 'timeZone') return v.t('time.badZone', { zone: field(form, 'timeZone') });
+        if (f === 'cron') return v.t('cron.fields', { cron: field(form, 'cron') });
+        if (f === 'template') return v.t('text.tooLong', { n: field(form, 'template').length });
+        return `${i.path.join('.')}: ${i.message}`;
+      });
+      return schedulesPage(c, { text: [...new Set(said)].join(' '), kind: 'error' }, 400);
+    }
     try {
       await createSchedule(deps, actorOf(c), parsed.data);
     } catch (e) {
       if (isRotorError(e, 'invalid_input') || isRotorError(e, 'not_found'))
-        return schedulesPage(c, { text: e.message, kind: 'error' }, 400);
+        return schedulesPage(c, { text: userMessage(v.t, v.locale, e.message), kind: 'error' }, 400);
       throw e;
     }
-    return c.redirect('/schedules?done=1', 303);
+    return c.redirect(withFlash('/schedules', parsed.data.kind === 'queue' ? 'slots' : 'created'), 303);
   });
 
   app.post('/schedules/:id/:action', async (c) => {
@@ -167,11 +190,22 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
       await setScheduleState(deps, actorOf(c), c.req.param('id'), action);
     } catch (e) {
       if (isRotorError(e, 'not_found') || isRotorError(e, 'conflict'))
-        return schedulesPage(c, { text: e.message, kind: 'error' }, 404);
+        return schedulesPage(
+          c,
+          { text: userMessage(c.get('view').t, c.get('view').locale, e.message), kind: 'error' },
+          404,
+        );
       throw e;
     }
-    return c.redirect('/schedules?done=1', 303);
+    const flash = action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'deleted';
+    return c.redirect(withFlash('/schedules', flash), 303);
   });
 
   return app;
+}
+
+/** The wrong-account reconnect, from the callback's redirect: who signed in, who still needs it. */
+function wrongAccount(got: string | undefined, want: string | undefined) {
+  const name = /^\w{1,15}$/;
+  return got && want && name.test(got) && name.test(want) ? { got, want } : undefined;
 }

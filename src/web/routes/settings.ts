@@ -7,6 +7,10 @@ import { listSessions, setPreferences } from '../../store/web-sessions.ts';
 import { isPermission } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import { isTimeZone } from '../format.ts';
+import { currentZoneName } from '../time-zones.ts';
+import { flashText, withFlash } from '../feedback.ts';
+import { giveNewKey, takeNewKey } from '../handlers/new-key-flash.ts';
+import { userMessage } from '../user-messages.ts';
 import { createApiKey, listApiKeysFor, revokeApiKeyFor } from '../handlers/api-keys.ts';
 import { isLocale } from '../i18n.ts';
 import { currentSessionHash, putCookie, type CookieNames } from '../session.ts';
@@ -49,21 +53,24 @@ export function settingsRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv>
     );
   };
 
-  app.get('/settings', (c) =>
-    render(c, c.req.query('done') ? { message: { text: c.get('view').t('sched.saved'), kind: 'ok' } } : {}),
-  );
+  app.get('/settings', (c) => {
+    const v = c.get('view');
+    const newKey = takeNewKey(c, deps, names, sessionOf(c).userId);
+    const flash = flashText(v.t, (n) => c.req.query(n));
+    const text = flash ?? (c.req.query('done') ? v.t('flash.settings') : undefined);
+    return render(c, {
+      ...(newKey ? { newKey } : {}),
+      ...(text ? { message: { text, kind: 'ok' as const } } : {}),
+    });
+  });
 
   app.post('/settings', async (c) => {
     const form = await c.req.parseBody({ all: true });
     const locale = field(form, 'locale');
     const zone = field(form, 'timeZone');
     if (!isLocale(locale) || !isTimeZone(zone))
-      return render(
-        c,
-        { message: { text: 'Choose a language and a time zone from the lists.', kind: 'error' } },
-        400,
-      );
-    await setPreferences(deps.db, sessionOf(c).userId, { locale, timeZone: zone });
+      return render(c, { message: { text: c.get('view').t('form.langZone'), kind: 'error' } }, 400);
+    await setPreferences(deps.db, sessionOf(c).userId, { locale, timeZone: currentZoneName(zone) });
     putCookie(c, names.lang, locale, deps.insecureLoopback, 365 * 86_400);
     return c.redirect('/settings?done=1', 303);
   });
@@ -77,13 +84,11 @@ export function settingsRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv>
     const name = field(form, 'name').trim();
     const valid = permissions.filter(isPermission);
     if (name === '' || name.length > 80 || valid.length === 0 || valid.length !== permissions.length)
-      return render(
-        c,
-        { message: { text: 'Give the key a name and at least one permission.', kind: 'error' } },
-        400,
-      );
+      return render(c, { message: { text: c.get('view').t('form.keyName'), kind: 'error' } }, 400);
     const { key } = await createApiKey(deps, actorOf(c), { name, permissions: valid });
-    return render(c, { newKey: key });
+    // Post/Redirect/Get: a reload shows the page again, it does not create a second key.
+    giveNewKey(c, deps, names, sessionOf(c).userId, key);
+    return c.redirect(withFlash('/settings', 'keyCreated', { name }), 303);
   });
 
   app.post('/settings/keys/:id/revoke', async (c) => {
@@ -91,10 +96,14 @@ export function settingsRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv>
       await revokeApiKeyFor(deps, actorOf(c), c.req.param('id'));
     } catch (e) {
       if (isRotorError(e, 'not_found'))
-        return render(c, { message: { text: e.message, kind: 'error' } }, 404);
+        return render(
+          c,
+          { message: { text: userMessage(c.get('view').t, c.get('view').locale, e.message), kind: 'error' } },
+          404,
+        );
       throw e;
     }
-    return c.redirect('/settings?done=1', 303);
+    return c.redirect(withFlash('/settings', 'keyRevoked'), 303);
   });
 
   return app;

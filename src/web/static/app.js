@@ -9,10 +9,29 @@
   if (browserZone && !document.cookie.split('; ').some((c) => c.startsWith(`${zoneCookie}=`))) {
     document.cookie = `${zoneCookie}=${encodeURIComponent(browserZone)}; Path=/; SameSite=Lax; Max-Age=31536000${secure ? '; Secure' : ''}`;
   }
+  // Only where nothing was chosen yet ('auto'): a zone the user picked is never replaced. The
+  // browser may still give an old name (Asia/Calcutta): the option carries it as data-alias.
   for (const select of document.querySelectorAll('select[data-browser-zone]')) {
-    if (select.dataset.browserZone === 'auto' && [...select.options].some((o) => o.value === browserZone)) {
-      select.value = browserZone;
-    }
+    const match = [...select.options].find((o) => o.value === browserZone || o.dataset.alias === browserZone);
+    if (select.dataset.browserZone === 'auto' && match) select.value = match.value;
+  }
+  // The zone search: shows the zones whose name contains what is typed, and picks the first.
+  for (const search of document.querySelectorAll('input[data-zone-filter]')) {
+    const select = document.getElementById(search.dataset.zoneFilter);
+    if (!select) continue;
+    search.addEventListener('input', () => {
+      const words = search.value.trim().toLowerCase().replace(/\s+/g, '_');
+      let first;
+      for (const o of select.options) {
+        const hit =
+          words === '' ||
+          o.value.toLowerCase().includes(words) ||
+          (o.dataset.alias ?? '').toLowerCase().includes(words);
+        o.hidden = !hit;
+        if (hit && !first) first = o;
+      }
+      if (first && words !== '') select.value = first.value;
+    });
   }
   for (const form of document.querySelectorAll('form[data-confirm]')) {
     form.addEventListener('submit', (e) => {

@@ -16,7 +16,7 @@ export function composeView(
   v: ViewContext,
   accounts: AccountRow[],
   form: ComposeForm,
-  message?: { text: string; kind: 'ok' | 'error'; link?: string },
+  message?: { text: string; kind: 'ok' | 'error'; link?: string; linkText?: string },
   zoneIsUsers = false,
 ) {
   if (accounts.length === 0)
@@ -24,7 +24,13 @@ export function composeView(
       <p>${v.t('compose.noAccount')} <a href="/accounts/connect">${v.t('dash.connect')}</a></p>`;
   return html`<h1>${v.t('compose.title')}</h1>
     ${notice(message?.text, message?.kind)}
-    ${message?.link ? html`<p><a href="${message.link}" data-x-link>${v.t('posts.view')}</a></p>` : ''}
+    ${
+      message?.link
+        ? message.linkText
+          ? html`<p><a href="${message.link}">${message.linkText}</a></p>`
+          : html`<p><a href="${message.link}" data-x-link>${v.t('posts.view')}</a></p>`
+        : ''
+    }
     <form method="post" action="/compose" enctype="multipart/form-data">
       ${csrfField(v)}
       <label for="account">${v.t('compose.account')}</label>
@@ -58,7 +64,7 @@ ${form.text ?? ''}</textarea>
           </div>
           <div>
             <label for="zone">${v.t('compose.zone')}</label>
-            ${zoneSelect('zone', form.timeZone ?? v.timeZone, !zoneIsUsers)}
+            ${zoneSelect(v, 'zone', form.timeZone ?? v.timeZone, !zoneIsUsers && form.timeZone === undefined)}
           </div>
           <div><button type="submit" name="action" value="schedule">${v.t('compose.schedule')}</button></div>
         </div>

@@ -9,6 +9,8 @@ import { barChart, lastDays, lineChart } from './charts.ts';
 import { csrfField, type ViewContext } from './layout.ts';
 import { notificationsView } from './notifications.ts';
 import type { NotificationRow } from '../../store/notifications.ts';
+import type { ScheduleRow } from '../../store/schedules.ts';
+import { notice } from './layout.ts';
 
 export interface DashboardData {
   notifications: NotificationRow[];
@@ -18,6 +20,51 @@ export interface DashboardData {
   followers: Map<string, MetricPoint[]>;
   postsPerDay: Map<string, number>;
   now: number;
+  /** Recurring schedules (their next post) and queue slots (when queued drafts go out). */
+  schedules?: (ScheduleRow & { username: string })[];
+  /** What the action that led here did. */
+  flash?: string | undefined;
+  /** A reconnect finished as another X account than the one that needs it. */
+  wrongAccount?: { got: string; want: string } | undefined;
+}
+
+/** The next posts of every kind, soonest first: one-off, recurring, and queued drafts. */
+function nextPosts(v: ViewContext, d: DashboardData) {
+  const when = (ms: number | null) => (ms === null ? '' : formatInstant(ms, v.locale, v.timeZone));
+  const slots = new Map(
+    (d.schedules ?? []).filter((s) => s.kind === 'queue' && !s.paused).map((s) => [s.accountId, s.nextAt]),
+  );
+  const items = [
+    ...d.upcoming.map((p) => ({
+      at: p.status === 'queued' ? (slots.get(p.accountId) ?? null) : p.dueAt,
+      kind: p.status === 'queued' ? v.t('dash.kindQueue') : v.t('dash.kindOnce'),
+      user: p.username,
+      text: p.text,
+      data: p.status,
+    })),
+    ...(d.schedules ?? [])
+      .filter((s) => s.kind === 'recurring' && !s.paused && s.nextAt !== null)
+      .map((s) => ({
+        at: s.nextAt,
+        kind: v.t('dash.kindRecurring'),
+        user: s.username,
+        text: s.template ?? '',
+        data: 'recurring',
+      })),
+  ].sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity));
+  if (items.length === 0) return html`<p class="muted" data-empty="posts">${v.t('dash.emptyPosts')}</p>`;
+  return html`<ul class="next" data-next-posts>
+    ${items
+      .slice(0, 8)
+      .map(
+        (i) =>
+          html`<li data-next="${i.data}">
+            <strong>${when(i.at) || '—'}</strong> · ${i.kind} · @${i.user}<br /><span class="wrap"
+              >${i.text}</span
+            >
+          </li>`,
+      )}
+  </ul>`;
 }
 
 function health(v: ViewContext, a: AccountHealth) {
@@ -28,7 +75,9 @@ function health(v: ViewContext, a: AccountHealth) {
         ${v.t('dash.reasonLead', { user: a.username, reason: reasonText(v.locale, a.reason) })}
       </p>
       <p>
-        <a class="button primary" href="/accounts/connect?returnTo=/"
+        <a
+          class="button primary"
+          href="/accounts/connect?returnTo=${encodeURIComponent(`/?reconnect=${a.username}`)}"
           >${v.t('dash.reconnect')} @${a.username}</a
         >
       </p>`;
@@ -49,10 +98,12 @@ function health(v: ViewContext, a: AccountHealth) {
 
 export function dashboardView(v: ViewContext, d: DashboardData) {
   const day = (ms: number) => formatDate(ms, v.locale, v.timeZone);
+  const active = new Set(d.accounts.filter((a) => a.status === 'active').map((a) => a.username));
   return html`<h1>${v.t('dash.title')}</h1>
-    ${notificationsView(v, d.notifications, d.operatorAlerts)}
+    ${notice(d.flash)} ${d.wrongAccount ? notice(v.t('connect.wrongAccount', d.wrongAccount), 'error') : ''}
+    ${notificationsView(v, d.notifications, d.operatorAlerts, active)}
     <p><a class="button" href="/accounts/connect">${v.t('dash.connect')}</a></p>
-    ${d.accounts.length === 0 ? html`<p>${v.t('dash.noAccounts')}</p>` : ''}
+    ${d.accounts.length === 0 ? html`<p data-empty="accounts">${v.t('dash.empty')}</p>` : ''}
     ${d.accounts.map((a) => {
       const series = (d.followers.get(a.id) ?? []).map((p) => ({ at: p.at, value: p.followers }));
       return html`<section class="card" aria-labelledby="acct-${a.id}" data-account="${a.username}">
@@ -73,18 +124,7 @@ export function dashboardView(v: ViewContext, d: DashboardData) {
       </section>`;
     })}
     <h2>${v.t('dash.upcoming')}</h2>
-    ${
-      d.upcoming.length === 0
-        ? html`<p class="muted">${v.t('posts.none')}</p>`
-        : html`<ul>
-            ${d.upcoming.map(
-              (p) =>
-                html`<li>
-                  ${p.dueAt ? formatInstant(p.dueAt, v.locale, v.timeZone) : ''} · @${p.username} · ${p.text}
-                </li>`,
-            )}
-          </ul>`
-    }
+    ${nextPosts(v, d)}
     <h2>${v.t('dash.postsPerDay')}</h2>
     ${barChart(v.t('dash.postsPerDay'), lastDays(d.now, 30), d.postsPerDay)}`;
 }

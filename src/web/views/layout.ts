@@ -11,6 +11,8 @@ export interface ViewContext {
   t: Translate;
   locale: Locale;
   timeZone: string;
+  /** Whether `timeZone` is the one saved in Settings (else the browser's, or UTC). */
+  zoneSaved?: boolean;
   demo: boolean;
   path: string;
   user?: { username: string; csrf: string };
@@ -42,12 +44,16 @@ function nav(v: ViewContext) {
     ['/import', 'nav.import'],
     ['/settings', 'nav.settings'],
   ];
-  return html`<nav aria-label="Rotor">
-    ${links.map(
-      ([href, key]) =>
-        html`<a href="${href}" ${v.path === href ? html`aria-current="page"` : ''}>${v.t(key)}</a>`,
-    )}
-  </nav>`;
+  const items = links.map(
+    ([href, key]) =>
+      html`<a href="${href}" ${v.path === href ? html`aria-current="page"` : ''}>${v.t(key)}</a>`,
+  );
+  // On a phone the links fold into a menu (CSS shows one of the two; no script needed).
+  return html`<nav aria-label="Rotor" class="wide">${items}</nav>
+    <details class="narrow" data-menu>
+      <summary>${v.t('nav.menu')}</summary>
+      <nav aria-label="Rotor">${items}</nav>
+    </details>`;
 }
 
 export function page(v: ViewContext, title: string, body: Html, status?: string): Html {

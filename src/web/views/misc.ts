@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import type { AccountRow } from '../../store/accounts.ts';
 import type { ApiKeyRow, HandoutRow } from '../../store/api-keys.ts';
 import { PERMISSIONS } from '../actor.ts';
-import { formatInstant } from '../format.ts';
+import { formatInstant, instantToZoned } from '../format.ts';
 import type { ImportLineError } from '../handlers/csv-import.ts';
 import { accountSelect, zoneSelect } from './forms.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
@@ -19,22 +19,31 @@ export function signinView(v: ViewContext, error?: string) {
 export function importView(
   v: ViewContext,
   accounts: AccountRow[],
-  result?: { done?: number; lines?: ImportLineError[] },
+  result: { done?: number; lines?: ImportLineError[] } | undefined,
+  now: number,
 ) {
+  // The sample is for tomorrow 09:00 in the user's zone: an example never already in the past.
+  const tomorrow = instantToZoned(now + 86_400_000, v.timeZone).date;
+  const sample = `text,at,time_zone
+"${v.t('csv.sample')}",${tomorrow} 09:00,${v.timeZone}
+"${v.t('csv.sampleQueue')}",,`;
   return html`<h1>${v.t('import.title')}</h1>
-    ${result?.done !== undefined ? notice(v.t('import.done', { n: result.done })) : ''}
+    ${result?.done !== undefined ? notice(v.t('import.done', { n: new Intl.NumberFormat(v.locale).format(result.done) })) : ''}
     ${
       result?.lines
         ? html`${notice(v.t('import.failed'), 'error')}
             <ul class="bad" data-import-errors>
-              ${result.lines.map((l) => html`<li>${l.line > 0 ? `line ${l.line}: ` : ''}${l.message}</li>`)}
+              ${result.lines.map(
+                (l) =>
+                  html`<li>
+                    ${l.line > 0 ? v.t('csv.line', { line: l.line, message: l.message }) : l.message}
+                  </li>`,
+              )}
             </ul>`
         : ''
     }
     <p>${v.t('import.help')}</p>
-    <pre><code>text,at,time_zone
-"Good morning, Tokyo!",2026-12-01 09:00,Asia/Tokyo
-"A draft for the queue",,</code></pre>
+    <pre data-csv-sample><code>${sample}</code></pre>
     ${
       accounts.length === 0
         ? html`<p>${v.t('compose.noAccount')}</p>`
@@ -43,7 +52,7 @@ export function importView(
             <label for="account">${v.t('compose.account')}</label>
             ${accountSelect('account', accounts)}
             <label for="zone">${v.t('compose.zone')}</label>
-            ${zoneSelect('zone', v.timeZone, true)}
+            ${zoneSelect(v, 'zone', v.timeZone, !v.zoneSaved)}
             <label for="file">${v.t('import.file')}</label>
             <input id="file" type="file" name="file" accept=".csv,text/csv" required />
             <div class="actions"><button class="primary" type="submit">${v.t('import.submit')}</button></div>
@@ -76,7 +85,7 @@ export function settingsView(
         </div>
         <div>
           <label for="zone">${v.t('settings.zone')}</label>
-          ${zoneSelect('zone', v.timeZone, !d.savedZone)}
+          ${zoneSelect(v, 'zone', v.timeZone, !d.savedZone)}
         </div>
         <div><button type="submit">${v.t('settings.save')}</button></div>
       </div>
@@ -102,7 +111,12 @@ export function settingsView(
                       ${
                         k.revokedAt
                           ? ''
-                          : html`<form method="post" action="/settings/keys/${k.id}/revoke" class="inline">
+                          : html`<form
+                              method="post"
+                              action="/settings/keys/${k.id}/revoke"
+                              class="inline"
+                              data-confirm="${v.t('confirm.revoke')}"
+                            >
                               ${csrfField(v)}<button type="submit">${v.t('keys.revoke')}</button>
                             </form>`
                       }

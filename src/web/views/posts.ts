@@ -49,14 +49,14 @@ export function postsView(
               ${posts.map(
                 (p) =>
                   html`<tr data-post="${p.id}" data-status="${p.status}">
-                    <td>${when(p)}</td>
-                    <td>@${p.username}</td>
-                    <td>
+                    <td data-label="${v.t('posts.when')}">${when(p)}</td>
+                    <td data-label="${v.t('posts.account')}">@${p.username}</td>
+                    <td data-label="${v.t('posts.status')}">
                       <span class="${['failed', 'blocked', 'unknown'].includes(p.status) ? 'bad' : ''}"
                         >${v.t(`status.${p.status}` as MessageKey)}</span
                       >
                       ${p.status === 'published' && p.xUrl ? html`<br /><a href="${p.xUrl}">${v.t('posts.view')}</a>` : ''}
-                      ${p.reason && p.status !== 'published' ? html`<br /><small>${p.reason}</small>` : ''}
+                      ${p.reason && p.status !== 'published' ? html`<br /><small data-why>${v.t('history.why')}: ${p.reason}</small>` : ''}
                     </td>
                     <td>
                       ${p.text}${p.mediaCount > 0 ? html` <span class="muted">🖼×${p.mediaCount}</span>` : ''}
@@ -64,7 +64,12 @@ export function postsView(
                     <td>
                       ${
                         cancellable.has(p.status)
-                          ? html`<form method="post" action="/posts/${p.id}/cancel" class="inline">
+                          ? html`<form
+                              method="post"
+                              action="/posts/${p.id}/cancel"
+                              class="inline"
+                              data-confirm="${v.t('confirm.cancel')}"
+                            >
                               ${csrfField(v)}<button type="submit">${v.t('posts.cancel')}</button>
                             </form>`
                           : ''

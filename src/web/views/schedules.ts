@@ -31,7 +31,12 @@ export function schedulesView(
           .filter((a) => a === 'delete' || (a === 'pause') !== s.paused)
           .map(
             (a) =>
-              html`<form method="post" action="/schedules/${s.id}/${a}" class="inline">
+              html`<form
+                method="post"
+                action="/schedules/${s.id}/${a}"
+                class="inline"
+                ${a === 'delete' ? html`data-confirm="${v.t('confirm.delete')}"` : ''}
+              >
                 ${csrfField(v)}<button type="submit">${v.t(`sched.${a}`)}</button>
               </form>`,
           )}
@@ -70,7 +75,7 @@ export function schedulesView(
             </div>
             <div>
               <label for="${kind}-zone">${v.t('compose.zone')}</label>
-              ${zoneSelect(`${kind}-zone`, v.timeZone, true)}
+              ${zoneSelect(v, `${kind}-zone`, v.timeZone, !v.zoneSaved)}
             </div>
           </div>
           ${

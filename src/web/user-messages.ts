@@ -1,0 +1,96 @@
+/**
+ * @module What the web app says when something is refused, in the user's language. The scheduler,
+ * the vault and the store refuse in English (the CLI's and the API's words, and what the database
+ * keeps as a post's reason); each known refusal is matched here once and said from the
+ * translation table (`i18n.ts`), with its figures and names carried over. An unknown text is shown
+ * as it is (the test of every error path in Japanese fails on one).
+ */
+import { REASON_TEXTS, reasonText } from '../core/reason-texts.ts';
+import { DUE_TIME_MESSAGES } from '../core/due-time.ts';
+import type { MessageKey, Translate } from './i18n.ts';
+import type { Locale } from './i18n.ts';
+
+type Rule = [RegExp, MessageKey | ((g: Record<string, string>, t: Translate, say: Say) => string)];
+type Say = (message: string) => string;
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const exact = (s: string) => new RegExp(`^${esc(s)}\\.?$`);
+
+/** Known English refusals → keys; named groups become the key's parameters. */
+const RULES: Rule[] = [
+  [exact('the text is empty'), 'text.empty'],
+  [/^the text is too long: (?<n>\d+) of 280/, 'text.tooLong'],
+  [exact('the text has characters X does not accept'), 'text.invalid'],
+  [exact(DUE_TIME_MESSAGES.past), 'time.past'],
+  [exact(DUE_TIME_MESSAGES.too_far), 'time.tooFar'],
+  [/^"(?<zone>[^"]*)" is not a time zone$/, 'time.badZone'],
+  [/^"(?<when>[^"]*)" is not a date and time/, 'time.notDate'],
+  [/^.* is in the past$/, 'time.past'],
+  [/^not a CSV file/, 'csv.notCsv'],
+  [exact('the file has no posts'), 'csv.noPosts'],
+  [/^at most (?<max>\d+) posts per file$/, 'csv.tooMany'],
+  [/^the header line must name a "text" column$/, 'csv.noText'],
+  [/^@(?<user>\S+) is not one of your accounts$/, 'csv.notYours'],
+  [exact('the file is not UTF-8 text'), 'csv.notUtf8'],
+  [/^unknown template variable\(s\): (?<vars>.*)$/, 'tpl.unknownVar'],
+  [/^the template would post the same text twice \((?<first>\S+) and (?<second>\S+)\)/, 'tpl.repeats'],
+  [
+    /^occurrence (?<n>\d+) \((?<when>[^)]*)\): (?<message>.*)$/s,
+    // The inner text is a refusal of its own.
+    (g, t, say) => t('tpl.occurrence', { ...g, message: say(g.message ?? '') }),
+  ],
+  [/^a recurring schedule needs its text/, 'tpl.needed'],
+  [/^"(?<cron>.*)" is not a 5-field cron expression/, 'cron.fields'],
+  [/^"(?<cron>.*)" is not a valid cron expression/, 'cron.invalid'],
+  [/^"(?<cron>.*)" never fires$/, 'cron.never'],
+  [/^unknown time zone "(?<zone>[^"]*)"/, 'time.badZone'],
+  [/^X refused it as a duplicate/, 'x.duplicate'],
+  [/^X rate limit/, 'x.rateLimit'],
+  [/^@(?<user>\S+) is already connected to Rotor by another user/, 'connect.otherUser'],
+  [/^You chose not to authorize Rotor on X/, 'connect.denied'],
+  [/^This sign-in link has expired or was already used/, 'connect.expired'],
+  [/^This sign-in was started in another browser or tab/, 'connect.otherTab'],
+  [/^You signed out after starting to connect/, 'connect.signedOut'],
+  [exact('no such account among yours'), 'notFound.account'],
+  [exact('no such post among yours'), 'notFound.post'],
+  [exact('no such schedule among yours'), 'notFound.schedule'],
+  [exact('no such schedule'), 'notFound.schedule'],
+  [/^this post is (?<status>\w+) and can no longer be cancelled$/, 'post.notCancellable'],
+  [exact('the schedule is already gone'), 'sched.gone'],
+  [exact('choose a date, a time and a time zone'), 'time.missing'],
+  [
+    /^(?<time>\d\d:\d\d) does not exist on (?<date>\S+) in (?<zone>\S+): the clocks go forward then \(it would become (?<shifted>\d\d:\d\d)\)/,
+    'time.gap',
+  ],
+  [/^the request body is too large/, 'form.tooLarge'],
+];
+
+/** The reason an account needs reconnecting, from its English explanation back to its code. */
+const REASON_BY_TEXT = new Map(Object.entries(REASON_TEXTS.en).map(([code, text]) => [text, code]));
+
+/**
+ * A refusal's text in the user's language. `message` is the English text the core said (several
+ * joined by "; " are each said).
+ */
+export function userMessage(t: Translate, locale: Locale, message: string): string {
+  const say: Say = (m) => userMessage(t, locale, m);
+  const reconnect = /^@(?<user>\S+) needs to be reconnected: (?<why>.*?)(; connect the account again)?$/.exec(
+    message,
+  );
+  if (reconnect?.groups) {
+    const code = REASON_BY_TEXT.get(reconnect.groups.why ?? '');
+    return t('x.needsReconnect', { user: reconnect.groups.user ?? '', reason: reasonText(locale, code) });
+  }
+  for (const [pattern, to] of RULES) {
+    const m = pattern.exec(message.trim());
+    if (!m) continue;
+    const groups = { ...m.groups };
+    return typeof to === 'function' ? to(groups, t, say) : t(to, groups);
+  }
+  if (message.includes('; ')) {
+    const parts = message.split('; ');
+    const said = parts.map(say);
+    if (said.some((s, i) => s !== parts[i])) return said.join(locale === 'ja' ? '' : ' ');
+  }
+  return message;
+}
