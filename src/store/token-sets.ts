@@ -87,7 +87,7 @@ export async function acquireLease(
 /**
  * Write-ahead mark, right before a refresh token goes out: this version's token is sent, its
  * answer unknown until stored (a crash after this leaves the trace the next owner reads as
- * "outcome unknown"). Only if this owner holds the lease at `version` with more than
+ * "outcome unknown"; a send after the cool-down of two unanswered ones counts from 1 again). Only if this owner holds the lease at `version` with more than
  * `minRemainingMs` of it left by the database clock. Returns how many times this version's token
  * has now been sent, or undefined (the lease is not safely ours: send nothing).
  */
@@ -99,7 +99,8 @@ export async function markSent(
   minRemainingMs: number,
 ): Promise<number | undefined> {
   const result = await q.query<{ sentCount: number }>(
-    `UPDATE token_sets t SET sent_count = CASE WHEN ${IN_DOUBT} THEN t.sent_count + 1 ELSE 1 END,
+    `UPDATE token_sets t SET sent_count = CASE WHEN ${IN_DOUBT} AND t.sent_count < 2 THEN t.sent_count + 1
+                                          ELSE 1 END,
        sent_version = t.version
      WHERE t.account_id = $1 AND t.lease_owner = $2 AND t.version = $3
        AND t.lease_until > now() + $4 * interval '1 millisecond'

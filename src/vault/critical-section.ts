@@ -47,6 +47,7 @@ import {
   isFresh,
   isUsable,
   leaseLeft,
+  MAX_SENDS,
   margins,
   mayStoreAsOwner,
   maySend,
@@ -101,6 +102,7 @@ export interface SectionDeps {
   invalidClientPauseMs: number;
   doubtGraceMs: number;
   takeoverSettleMs: number;
+  coolDownMs: number;
 }
 
 interface Cached extends AccessToken {
@@ -201,6 +203,15 @@ export class CriticalSection {
       const lease = await this.lease(row);
       if (!lease) {
         if (isUsable(facts)) return this.#degrade(row, stored, 'lease_elsewhere');
+        if (row.sentCount >= MAX_SENDS) {
+          throw new RotorError(
+            'x_unavailable',
+            'X answered neither of the last two refreshes; retrying later',
+            {
+              accountId,
+            },
+          );
+        }
         await this.#waitForLease(accountId, row.version, waitUntil);
         continue;
       }
@@ -220,7 +231,7 @@ export class CriticalSection {
           continue; // a lost race: re-read and use what is stored
         }
         case 'check_race':
-          await this.#refused(lease, sent.sentCount > 1);
+          await this.#refused(lease, lease.row.inDoubt);
           continue;
         case 'client_refused':
           await this.release(lease, 'give_back');
@@ -234,7 +245,7 @@ export class CriticalSection {
         case 'transient': {
           if (sent.outcome.kind !== 'transient') break;
           const outcome = sent.outcome;
-          await this.release(lease, meaning.release === 'hold' ? 'hold' : 'give_back');
+          await this.release(lease, meaning.release === 'clear' ? 'give_back' : meaning.release);
           this.#d.events.emit('refresh_failed', {
             accountId,
             code: outcome.code,
@@ -242,9 +253,8 @@ export class CriticalSection {
           });
           if (!outcome.outcomeUnknown) this.#noteBackoff(accountId, meaning.delayMs);
           if (isUsable(facts)) return this.#degrade(row, stored, 'refresh_failed');
-          // Both sends unanswered: the next read decides (the user's, property 16).
-          if (outcome.outcomeUnknown) continue;
           if (!meaning.retry) throw transientError(accountId, outcome);
+          if (outcome.outcomeUnknown) continue; // the retry waits for the hold's end
           transientTries += 1;
           await this.#d.timer.sleep(meaning.delayMs);
           continue;
@@ -408,15 +418,17 @@ export class CriticalSection {
   /**
    * Step 8, the one release path. `give_back`: nothing new went out (the doubt there was stays);
    * `hold`: keep the lease, and its doubt, until a request with an unknown outcome has surely
-   * ended at X — against everyone, this process included; `unsent`: the send was marked but
+   * ended at X — against everyone, this process included; `cool_down`: the same, much longer,
+   * after both sends went unanswered; `unsent`: the send was marked but
    * never made. A failure is reported (`release_failed`); the lease then ends at its expiry.
    */
-  async release(lease: Lease, how: 'give_back' | 'hold' | 'unsent'): Promise<void> {
-    const { db, owner, httpTimeoutMs } = this.#d;
+  async release(lease: Lease, how: 'give_back' | 'hold' | 'cool_down' | 'unsent'): Promise<void> {
+    const { db, owner, httpTimeoutMs, coolDownMs } = this.#d;
     const { accountId, version, inDoubt } = lease.row;
     try {
       if (how === 'give_back') await releaseLease(db, accountId, owner, inDoubt);
       else if (how === 'hold') await holdLease(db, accountId, owner, httpTimeoutMs);
+      else if (how === 'cool_down') await holdLease(db, accountId, owner, coolDownMs);
       else await unmarkSent(db, accountId, owner, version);
     } catch (e) {
       this.#d.events.emit('release_failed', { accountId, message: (e as Error).message });

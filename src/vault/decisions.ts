@@ -95,10 +95,9 @@ export function decideAfterRead(t: TokenFacts, r: RowFacts): ReadDecision {
   // Without offline.access there is no refresh token: only the user can renew the grant.
   if (!r.hasRefreshToken) return degradeOr('no_refresh_token', { kind: 'needs_user', reason: 'expired' });
   if (r.clientPaused) return degradeOr('client_refused', { kind: 'client_refused' });
-  // Property 16: both sends of this refresh token went unanswered; a third is never sent.
-  if (r.sentCount >= MAX_SENDS) {
-    return degradeOr('sends_exhausted', { kind: 'needs_user', reason: 'lost_response' });
-  }
+  // Property 16: both sends of this refresh token went unanswered; the lease is held for the
+  // cool-down, against everyone (the lease step enforces it).
+  if (r.sentCount >= MAX_SENDS) return degradeOr('sends_exhausted', { kind: 'refresh' });
   if (r.sentCount > 0 && usable && t.expiresAt - t.now > t.margins.retryDueMs) {
     return { kind: 'degrade', because: 'in_doubt' };
   }
@@ -138,8 +137,11 @@ export type Interpretation =
   | { kind: 'client_refused' }
   | {
       kind: 'transient';
-      /** `hold`: keep the lease (and its doubt) until the request has surely ended at X. */
-      release: 'hold' | 'clear';
+      /**
+       * `hold`: keep the lease (and its doubt) until the request has surely ended at X;
+       * `cool_down`: both sends unanswered, keep it much longer; `clear`: give it back.
+       */
+      release: 'hold' | 'cool_down' | 'clear';
       /** Another send within this call is allowed (after the hold, or after `delayMs`). */
       retry: boolean;
       delayMs: number;
@@ -162,7 +164,8 @@ export function interpret(
       return { kind: 'client_refused' };
     case 'transient':
       if (o.outcomeUnknown) {
-        return { kind: 'transient', release: 'hold', retry: c.sentCount < MAX_SENDS, delayMs: 0 };
+        const retry = c.sentCount < MAX_SENDS;
+        return { kind: 'transient', release: retry ? 'hold' : 'cool_down', retry, delayMs: 0 };
       }
       return {
         kind: 'transient',

@@ -69,6 +69,11 @@ export interface VaultOptions {
    * less than the lease TTL minus the HTTP deadline.
    */
   takeoverSettleMs?: number;
+  /**
+   * After both sends of one refresh token went unanswered, how long its lease stays held against
+   * everyone before it may go out again (ms). Default: 10 HTTP deadlines (150 s).
+   */
+  coolDownMs?: number;
   /** This process's lease owner id (default: host, pid and a random part). */
   owner?: string;
   /** Observes each step of a refresh (after it happened). */
@@ -135,6 +140,7 @@ export class TokenVault {
       invalidClientPauseMs: options.invalidClientPauseMs ?? 10 * 60_000,
       doubtGraceMs: options.doubtGraceMs ?? 15_000,
       takeoverSettleMs,
+      coolDownMs: options.coolDownMs ?? 10 * httpTimeoutMs,
     });
   }
 
