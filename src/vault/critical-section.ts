@@ -379,7 +379,7 @@ export class CriticalSection {
     };
     const entry = { accountId, fromVersion: row.version, rotation };
     const late = !mayStoreAsOwner(leaseLeft(lease.takenAt, d.leaseTtlMs, d.timer.monotonic()), d.leaseTtlMs);
-    if (late) d.kept.keep(entry); // property 33: never dropped, whoever holds the lease now
+    if (late) d.kept.keep(entry, 'lease_ran_out'); // property 33: never dropped, whoever holds the lease now
     let version: number | undefined;
     let suspectReuse = late;
     try {
@@ -395,7 +395,7 @@ export class CriticalSection {
       }
     } catch {
       // The store is down after X rotated: keep the pair (once), then write it when it is back.
-      if (!late) d.kept.keep(entry);
+      if (!late) d.kept.keep(entry, 'store_down');
       d.kept.flushLater(entry);
       version = row.version + 1;
       suspectReuse = false;

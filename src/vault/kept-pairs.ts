@@ -23,8 +23,9 @@ export class KeptPairs {
   }
 
   /** Keeps a pair: memory first, then the fsynced journal (its failure is reported; memory still holds it). */
-  keep(entry: JournalEntry): void {
+  keep(entry: JournalEntry, why: 'store_down' | 'lease_ran_out'): void {
     this.#pending.set(entry.accountId, entry);
+    this.#events.emit('pair_kept', { accountId: entry.accountId, why });
     try {
       this.#journal?.write(entry);
     } catch (e) {
