@@ -54,8 +54,8 @@ export function chaosTable(runs: readonly RunResult[]): string {
       posts((p) => p.unrecorded),
     ),
     row(
-      'expiry storms / kill -9 / PostgreSQL outages',
-      (r) => `${r.expiryStorms} / ${r.kills} / ${r.outages}`,
+      'expiry storms / kill -9 / SIGSTOP freezes / PostgreSQL outages',
+      (r) => `${r.expiryStorms} / ${r.kills} / ${r.freezes} / ${r.outages}`,
     ),
     row('faults injected (requests hit)', (r) => `${r.faultsAdded} (${r.faultHits})`),
     row('processes that died on their own', (r) => r.unexpectedExits),

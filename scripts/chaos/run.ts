@@ -39,6 +39,7 @@ export interface RunResult {
   lost: { username: string; reason: string }[];
   posts?: PostFigures;
   kills: number;
+  freezes: number;
   outages: number;
   faultsAdded: number;
   expiryStorms: number;
@@ -92,10 +93,19 @@ export function commonFigures(
   unexpectedExits: number,
 ): Pick<
   RunResult,
-  'kills' | 'outages' | 'faultsAdded' | 'expiryStorms' | 'faultHits' | 'calls' | 'served' | 'unexpectedExits'
+  | 'kills'
+  | 'freezes'
+  | 'outages'
+  | 'faultsAdded'
+  | 'expiryStorms'
+  | 'faultHits'
+  | 'calls'
+  | 'served'
+  | 'unexpectedExits'
 > {
   return {
     kills: counts.kills,
+    freezes: counts.freezes,
     outages: counts.outages,
     faultsAdded: counts.faultsAdded,
     expiryStorms: counts.expiryStorms,
