@@ -118,7 +118,7 @@ describe('a lease owner frozen at each step (property 33)', () => {
     assert.equal((await listAccounts(t.db)).find((x) => x.id === id)?.status, 'active');
   });
 
-  test('frozen with X’s answer in hand: the late pair is journaled and stored; the takeover waits for it (property 36)', async () => {
+  test('frozen with X’s answer in hand: the late pair is journaled and stored; the takeover waits for it (properties 13, 33)', async () => {
     const id = await connectAs('frozen2');
     const before = await readTokenSet(t.db, id);
     const a = await frozenAt('response_received', id, {
