@@ -14,27 +14,16 @@
  *    the lease run out meanwhile → keep it (memory and journal) and write it later.
  * 8. {@link CriticalSection.release}: the one way a lease is given back, held, or unmarked; its
  *    failure is reported.
+ *
+ * A refusal is settled in `refusal.ts`; what a caller is handed, in `hand-out.ts`.
  */
-import type { Clock, Timer } from '../core/clock.ts';
-import { RotorError, type ReauthReason } from '../core/errors.ts';
-import { DecryptionError, open, seal } from '../crypto/aead.ts';
-import type { KeyRing } from '../crypto/keyring.ts';
-import type { FetchLike } from '../oauth/bounded-fetch.ts';
-import type { OAuthProvider } from '../oauth/provider.ts';
-import {
-  fetchProfile,
-  refreshTokens,
-  type IssuedTokens,
-  type RefreshOutcome,
-} from '../oauth/token-client.ts';
-import { markReauthRequired } from '../store/accounts.ts';
-import type { Db } from '../store/db.ts';
+import { isRotorError, RotorError } from '../core/errors.ts';
+import { seal } from '../crypto/aead.ts';
+import { refreshTokens, type IssuedTokens, type RefreshOutcome } from '../oauth/token-client.ts';
 import {
   acquireLease,
   holdLease,
-  markReuseSuspected,
   markSent,
-  readLeaseState,
   readTokenSet,
   releaseLease,
   storeRotation,
@@ -51,83 +40,25 @@ import {
   margins,
   mayStoreAsOwner,
   maySend,
-  reauthReason,
   tokenLifetime,
-  waitStepMs,
-  type DegradeCause,
   type TokenFacts,
 } from './decisions.ts';
-import type { VaultEvents } from './events.ts';
-import type { KeptPairs } from './kept-pairs.ts';
+import { HandOut, openField, storeCall, tokenBinding, type AccessToken } from './hand-out.ts';
+import { settleRefusal, suspectReuse, waitForLease } from './refusal.ts';
+import type { Ask, Lease, RefreshStep, SectionDeps } from './section-deps.ts';
 import { transientError } from './transient.ts';
 
-/** A valid access token, as handed out. */
-export interface AccessToken {
-  accountId: string;
-  accessToken: string;
-  /** Epoch ms. */
-  expiresAt: number;
-  scope: string;
-}
+export type { AccessToken, RefreshStep, SectionDeps };
 
-/** The steps of a refresh, reported to `onStep` (after each happened): metrics, crash and freeze tests. */
-export type RefreshStep = 'lease_taken' | 'send_marked' | 'request_sent' | 'response_received' | 'stored';
-
-/** What a caller asks for: see {@link TokenVault.getAccessToken}. */
-export interface Ask {
-  rejected?: string | undefined;
-  minValidityMs: number;
-}
-
-export interface SectionDeps {
-  db: Db;
-  provider: OAuthProvider;
-  keyRing: KeyRing;
-  /** Wall time, shared with X: token expiry. */
-  clock: Clock;
-  /** Monotonic time: lease life, waits and sleeps. */
-  timer: Timer;
-  fetch: FetchLike | undefined;
-  owner: string;
-  events: VaultEvents;
-  kept: KeptPairs;
-  onStep: ((step: RefreshStep, accountId: string) => void | Promise<void>) | undefined;
-  refreshMarginMs: number | undefined;
-  leaseTtlMs: number;
-  httpTimeoutMs: number;
-  leaseWaitMs: number;
-  maxTransientRetries: number;
-  horizonMs: number;
-  horizonWarningMs: number;
-  invalidClientPauseMs: number;
-  doubtGraceMs: number;
-  takeoverSettleMs: number;
-  coolDownMs: number;
-}
-
-interface Cached extends AccessToken {
-  lifetimeMs: number;
-}
-
-/** A lease this process holds: the row as taken, and when (monotonic, measured before asking). */
-interface Lease {
-  row: TokenSetRow;
-  takenAt: number;
-}
+/** How long a caller with a still-valid token waits for another process's refresh (ms). */
+const PATIENCE_MS = 2_000;
 
 type Sent = { kind: 'sent'; outcome: RefreshOutcome; sentCount: number } | { kind: 'not_sent' };
 
-const binding = (accountId: string, field: 'access' | 'refresh') => ({
-  table: 'token_sets',
-  row: accountId,
-  field,
-});
-
 export class CriticalSection {
   readonly #d: SectionDeps;
-  readonly #cache = new Map<string, Cached>();
+  readonly #out: HandOut;
   readonly #flights = new Map<string, Promise<AccessToken>>();
-  readonly #warned = new Set<string>();
   /** Per account, after a known transient failure: the next try waits until `until`. */
   readonly #backoff = new Map<string, { until: number; failures: number }>();
   /** `account:version` pairs this process sent and has no answer for. */
@@ -136,6 +67,10 @@ export class CriticalSection {
 
   constructor(deps: SectionDeps) {
     this.#d = deps;
+    this.#out = new HandOut(deps.db, deps.clock, deps.events, {
+      ms: deps.horizonMs,
+      warningMs: deps.horizonWarningMs,
+    });
   }
 
   /** The whole section for one call. */
@@ -150,16 +85,14 @@ export class CriticalSection {
   }
 
   forget(accountId?: string): void {
-    if (accountId === undefined) this.#cache.clear();
-    else this.#cache.delete(accountId);
+    this.#out.forget(accountId);
   }
 
   /** Step 1: a token this process holds, still fresh for this caller. */
   cache(accountId: string, ask: Ask): AccessToken | undefined {
-    const c = this.#cache.get(accountId);
-    if (!c) return undefined;
-    const facts = this.#facts(c.expiresAt, c.lifetimeMs, ask, c.accessToken);
-    return isFresh(facts) ? strip(c) : undefined;
+    const c = this.#out.cached(accountId);
+    if (!c || !isFresh(this.#facts(c.expiresAt, c.lifetimeMs, ask, c.accessToken))) return undefined;
+    return { accountId, accessToken: c.accessToken, expiresAt: c.expiresAt, scope: c.scope };
   }
 
   /** Step 2: one refresh per account in this process; other callers await it. */
@@ -175,10 +108,11 @@ export class CriticalSection {
   /** Steps 3 to 8, looped until a token is handed out or the account's fate is known. */
   async #run(accountId: string, ask: Ask): Promise<AccessToken> {
     const waitUntil = this.#d.timer.monotonic() + this.#d.leaseWaitMs;
+    const patientUntil = this.#d.timer.monotonic() + Math.min(this.#d.leaseWaitMs, PATIENCE_MS);
     let transientTries = 0;
     for (;;) {
       const row = await this.read(accountId);
-      const access = this.#open(row, 'access', row.accessCt);
+      const access = openField(this.#d.keyRing, this.#d.events, row, 'access', row.accessCt);
       const lifetimeMs = tokenLifetime(row.accessExpiresAt, row.refreshedAt);
       const facts = this.#facts(row.accessExpiresAt, lifetimeMs, ask, access);
       const decision = decideAfterRead(facts, {
@@ -190,19 +124,28 @@ export class CriticalSection {
       const stored = { accessToken: access, expiresAt: row.accessExpiresAt, scope: row.scope, lifetimeMs };
       switch (decision.kind) {
         case 'hand_out':
-          return this.#hand(row, stored);
+          return this.#out.hand(row, stored);
         case 'degrade':
-          return this.#degrade(row, stored, decision.because);
+          return this.#out.degrade(row, stored, decision.because);
         case 'client_refused':
           throw clientRefused(accountId, 'X refused Rotor’s client credentials; refreshing is paused');
         case 'needs_user':
-          return this.#needsUser(row, decision.reason);
+          return this.#out.needsUser(row, decision.reason);
         case 'refresh':
           break;
       }
       const lease = await this.lease(row);
       if (!lease) {
-        if (isUsable(facts)) return this.#degrade(row, stored, 'lease_elsewhere');
+        // A refresh running elsewhere usually ends within moments: its token is worth a short wait.
+        if (isUsable(facts) && this.#d.timer.monotonic() >= patientUntil) {
+          return this.#out.degrade(row, stored, 'lease_elsewhere');
+        }
+        if (isUsable(facts)) {
+          await waitForLease(this.#d, accountId, row.version, patientUntil).catch((e: unknown) => {
+            if (!isRotorError(e, 'lease_timeout')) throw e;
+          });
+          continue;
+        }
         if (row.sentCount >= MAX_SENDS) {
           throw new RotorError(
             'x_unavailable',
@@ -212,7 +155,7 @@ export class CriticalSection {
             },
           );
         }
-        await this.#waitForLease(accountId, row.version, waitUntil);
+        await waitForLease(this.#d, accountId, row.version, waitUntil);
         continue;
       }
       const sent = await this.refresh(lease);
@@ -231,13 +174,13 @@ export class CriticalSection {
           continue; // a lost race: re-read and use what is stored
         }
         case 'check_race':
-          await this.#refused(lease, lease.row.inDoubt);
+          await settleRefusal(this.#d, this.#out, lease.row, lease.row.inDoubt);
           continue;
         case 'client_refused':
           await this.release(lease, 'give_back');
           this.#clientRefusedUntil = this.#d.clock.now() + this.#d.invalidClientPauseMs;
           this.#d.events.emit('invalid_client', { providerId: this.#d.provider.id });
-          if (isUsable(facts)) return this.#degrade(row, stored, 'client_refused');
+          if (isUsable(facts)) return this.#out.degrade(row, stored, 'client_refused');
           throw clientRefused(
             accountId,
             'X refused Rotor’s client credentials (check X_CLIENT_ID / X_CLIENT_SECRET)',
@@ -252,7 +195,7 @@ export class CriticalSection {
             outcomeUnknown: outcome.outcomeUnknown,
           });
           if (!outcome.outcomeUnknown) this.#noteBackoff(accountId, meaning.delayMs);
-          if (isUsable(facts)) return this.#degrade(row, stored, 'refresh_failed');
+          if (isUsable(facts)) return this.#out.degrade(row, stored, 'refresh_failed');
           if (!meaning.retry) throw transientError(accountId, outcome);
           if (outcome.outcomeUnknown) continue; // the retry waits for the hold's end
           transientTries += 1;
@@ -265,17 +208,13 @@ export class CriticalSection {
 
   /** Step 3: the row, active, with any pair kept for it written first (its predecessor is spent). */
   async read(accountId: string): Promise<TokenSetRow> {
-    let row = await this.#storeCall('read the token set', accountId, () =>
-      readTokenSet(this.#d.db, accountId),
-    );
+    let row = await storeCall('read the token set', accountId, () => readTokenSet(this.#d.db, accountId));
     if (row && (row.inDoubt || this.#d.kept.has(accountId))) {
-      const settled = await this.#storeCall('write the kept rotation', accountId, () =>
+      const settled = await storeCall('write the kept rotation', accountId, () =>
         this.#d.kept.settle(accountId, row?.inDoubt ?? false),
       );
       if (settled)
-        row = await this.#storeCall('read the token set', accountId, () =>
-          readTokenSet(this.#d.db, accountId),
-        );
+        row = await storeCall('read the token set', accountId, () => readTokenSet(this.#d.db, accountId));
     }
     if (!row) throw new RotorError('account_not_found', 'no such account', { accountId });
     if (row.status !== 'active') {
@@ -290,7 +229,7 @@ export class CriticalSection {
   /** Step 4: the account's lease at the version read, or undefined (someone else holds it). */
   async lease(row: TokenSetRow): Promise<Lease | undefined> {
     const takenAt = this.#d.timer.monotonic(); // the lease ends no earlier than this + its TTL
-    const leased = await this.#storeCall('take the lease', row.accountId, () =>
+    const leased = await storeCall('take the lease', row.accountId, () =>
       acquireLease(
         this.#d.db,
         row.accountId,
@@ -316,14 +255,14 @@ export class CriticalSection {
     const d = this.#d;
     let refreshToken: string;
     try {
-      refreshToken = this.#open(row, 'refresh', row.refreshCt ?? '');
+      refreshToken = openField(this.#d.keyRing, this.#d.events, row, 'refresh', row.refreshCt ?? '');
     } catch (e) {
       await this.release(lease, 'give_back');
       throw e;
     }
     const key = `${accountId}:${row.version}`;
     if (row.inDoubt && !this.#sentHere.has(key)) await d.timer.sleep(d.takeoverSettleMs);
-    const sentCount = await this.#storeCall('mark the refresh as sent', accountId, () =>
+    const sentCount = await storeCall('mark the refresh as sent', accountId, () =>
       markSent(d.db, accountId, d.owner, row.version, d.httpTimeoutMs),
     );
     if (sentCount === undefined) {
@@ -368,11 +307,11 @@ export class CriticalSection {
     const lifetimeMs = (tokens.expiresIn ?? 7200) * 1000;
     const expiresAt = d.clock.now() + lifetimeMs;
     const rotation = {
-      accessCt: seal(d.keyRing, tokens.accessToken, binding(accountId, 'access')),
+      accessCt: seal(d.keyRing, tokens.accessToken, tokenBinding(accountId, 'access')),
       refreshCt:
         tokens.refreshToken === undefined
           ? null
-          : seal(d.keyRing, tokens.refreshToken, binding(accountId, 'refresh')),
+          : seal(d.keyRing, tokens.refreshToken, tokenBinding(accountId, 'refresh')),
       keyId: d.keyRing.active.id,
       accessExpiresAt: expiresAt,
       scope: tokens.scope ?? row.scope,
@@ -381,7 +320,7 @@ export class CriticalSection {
     const late = !mayStoreAsOwner(leaseLeft(lease.takenAt, d.leaseTtlMs, d.timer.monotonic()), d.leaseTtlMs);
     if (late) d.kept.keep(entry, 'lease_ran_out'); // property 33: never dropped, whoever holds the lease now
     let version: number | undefined;
-    let suspectReuse = late;
+    let reuseSuspected = late;
     try {
       if (late) version = await d.kept.apply(entry);
       else {
@@ -390,7 +329,7 @@ export class CriticalSection {
           // Our lease was lost. If nobody stored anything since, our pair is X's newest: store it,
           // and flag the account (someone may be sending the old token).
           version = await storeRotation(d.db, accountId, null, row.version, rotation);
-          suspectReuse = true;
+          reuseSuspected = true;
         }
       }
     } catch {
@@ -398,18 +337,18 @@ export class CriticalSection {
       if (!late) d.kept.keep(entry, 'store_down');
       d.kept.flushLater(entry);
       version = row.version + 1;
-      suspectReuse = false;
+      reuseSuspected = false;
     }
     this.#sentHere.delete(`${accountId}:${row.version}`);
     this.#backoff.delete(accountId);
     await d.onStep?.('stored', accountId);
     if (version === undefined) {
-      this.#cache.delete(accountId);
+      this.#out.forget(accountId);
       return undefined;
     }
-    if (suspectReuse) await this.#suspectReuse(accountId);
+    if (reuseSuspected) await suspectReuse(this.#d, accountId);
     if (!late) d.events.emit('refreshed', { accountId, version, expiresAt });
-    return this.#hand(
+    return this.#out.hand(
       { ...row, version },
       { accessToken: tokens.accessToken, expiresAt, scope: rotation.scope, lifetimeMs },
     );
@@ -435,48 +374,6 @@ export class CriticalSection {
     }
   }
 
-  /** X refused the grant: a lost race (someone rotated meanwhile) or the account needs its user. */
-  async #refused(lease: Lease, sentBefore: boolean): Promise<void> {
-    const { row } = lease;
-    const { accountId } = row;
-    const again = await this.#storeCall('re-read the token set', accountId, () =>
-      readTokenSet(this.#d.db, accountId),
-    );
-    if (again && again.version !== row.version) {
-      await this.#suspectReuse(accountId); // we presented a spent token
-      return;
-    }
-    const reason = reauthReason({
-      inDoubt: sentBefore,
-      reuseSuspected: row.reuseSuspected,
-      pastHorizon: this.#d.clock.now() >= row.consentedAt + this.#d.horizonMs,
-      accessProbe: await this.#probe(row),
-    });
-    await this.#needsUser(row, reason);
-  }
-
-  async #waitForLease(accountId: string, version: number, until: number): Promise<void> {
-    const { timer, db, owner, doubtGraceMs } = this.#d;
-    const start = timer.monotonic();
-    try {
-      for (let i = 0; ; i += 1) {
-        const s = await this.#storeCall('read the lease', accountId, () =>
-          readLeaseState(db, accountId, owner, doubtGraceMs),
-        );
-        if (!s || s.version !== version || s.takeableInMs <= 0) return;
-        const left = until - timer.monotonic();
-        if (left <= 0) {
-          throw new RotorError('lease_timeout', 'another process is still refreshing this account', {
-            accountId,
-          });
-        }
-        await timer.sleep(waitStepMs(i, s.takeableInMs, left));
-      }
-    } finally {
-      this.#d.events.emit('lease_waited', { accountId, durationMs: timer.monotonic() - start });
-    }
-  }
-
   #facts(expiresAt: number, lifetimeMs: number, ask: Ask, access: string): TokenFacts {
     return {
       now: this.#d.clock.now(),
@@ -491,88 +388,8 @@ export class CriticalSection {
     const failures = (this.#backoff.get(accountId)?.failures ?? 0) + 1;
     this.#backoff.set(accountId, { until: this.#d.clock.now() + delayMs, failures });
   }
-
-  async #suspectReuse(accountId: string): Promise<void> {
-    this.#d.events.emit('reuse_suspected', { accountId });
-    await markReuseSuspected(this.#d.db, accountId).catch(() => undefined); // the event is the report
-  }
-
-  /** Is the (unexpired) access token still accepted? Tells a revoked grant from other refusals. */
-  async #probe(row: TokenSetRow): Promise<'unauthorized' | 'ok' | 'not_checked'> {
-    if (row.accessExpiresAt <= this.#d.clock.now()) return 'not_checked';
-    const access = this.#open(row, 'access', row.accessCt);
-    const result = await fetchProfile(this.#d.provider, access, {
-      ...(this.#d.fetch ? { fetch: this.#d.fetch } : {}),
-      limits: { timeoutMs: this.#d.httpTimeoutMs },
-    });
-    return result.kind === 'unauthorized' ? 'unauthorized' : result.kind === 'ok' ? 'ok' : 'not_checked';
-  }
-
-  async #needsUser(row: TokenSetRow, reason: ReauthReason): Promise<never> {
-    const { accountId } = row;
-    this.#cache.delete(accountId);
-    const changed = await this.#storeCall('mark the account', accountId, () =>
-      markReauthRequired(this.#d.db, accountId, reason),
-    );
-    if (changed) this.#d.events.emit('reauth_required', { accountId, username: row.username, reason });
-    throw new RotorError('reauth_required', `@${row.username} needs to be connected again (${reason})`, {
-      accountId,
-      reason,
-    });
-  }
-
-  /** The stored token, still valid, handed out while its refresh cannot happen (property 35). */
-  #degrade(row: TokenSetRow, t: Omit<Cached, 'accountId'>, because: DegradeCause): AccessToken {
-    this.#d.events.emit('refresh_degraded', { accountId: row.accountId, because, expiresAt: t.expiresAt });
-    return { accountId: row.accountId, accessToken: t.accessToken, expiresAt: t.expiresAt, scope: t.scope };
-  }
-
-  #hand(row: TokenSetRow, t: Omit<Cached, 'accountId'>): AccessToken {
-    const cached: Cached = { accountId: row.accountId, ...t };
-    this.#cache.set(row.accountId, cached);
-    const endsAt = row.consentedAt + this.#d.horizonMs;
-    if (endsAt - this.#d.clock.now() <= this.#d.horizonWarningMs && !this.#warned.has(row.accountId)) {
-      this.#warned.add(row.accountId);
-      this.#d.events.emit('horizon_approaching', {
-        accountId: row.accountId,
-        username: row.username,
-        endsAt,
-      });
-    }
-    return strip(cached);
-  }
-
-  /** A store call; any failure that is not already a Rotor error is `store_unavailable`. */
-  async #storeCall<T>(what: string, accountId: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof RotorError) throw e;
-      throw new RotorError('store_unavailable', `the database could not ${what}`, { accountId, cause: e });
-    }
-  }
-
-  #open(row: TokenSetRow, field: 'access' | 'refresh', ct: string): string {
-    try {
-      return open(this.#d.keyRing, ct, binding(row.accountId, field));
-    } catch (e) {
-      if (!(e instanceof DecryptionError)) throw e;
-      this.#d.events.emit('decryption_failed', { accountId: row.accountId, username: row.username });
-      throw new RotorError(
-        'decryption_failed',
-        `the stored tokens of @${row.username} could not be decrypted`,
-        {
-          accountId: row.accountId,
-        },
-      );
-    }
-  }
 }
 
 function clientRefused(accountId: string, message: string): RotorError {
   return new RotorError('invalid_client', message, { accountId });
-}
-
-function strip(c: Cached): AccessToken {
-  return { accountId: c.accountId, accessToken: c.accessToken, expiresAt: c.expiresAt, scope: c.scope };
 }

@@ -94,6 +94,7 @@ export class TokenVault {
   readonly #kept: KeptPairs;
   readonly #section: CriticalSection;
   #opened: Promise<number> | undefined;
+  #ready = false;
 
   constructor(options: VaultOptions) {
     const httpTimeoutMs = options.httpTimeoutMs ?? 15_000;
@@ -166,7 +167,7 @@ export class TokenVault {
     accountId: string,
     opts: { rejected?: string; minValidityMs?: number } = {},
   ): Promise<AccessToken> {
-    await this.open();
+    if (!this.#ready) await this.open();
     return this.#section.getAccessToken(accountId, {
       rejected: opts.rejected,
       minValidityMs: opts.minValidityMs ?? 0,
@@ -179,7 +180,10 @@ export class TokenVault {
    * settled (the others are written as soon as the store is back).
    */
   open(): Promise<number> {
-    this.#opened ??= this.#kept.recover().catch(() => 0);
+    this.#opened ??= this.#kept
+      .recover()
+      .catch(() => 0)
+      .finally(() => (this.#ready = true));
     return this.#opened;
   }
 
