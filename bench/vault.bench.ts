@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oauth from 'oauth4webapi';
+import { clientAuthentication } from '../src/oauth/client-auth.ts';
 import pg from 'pg';
 import { startCluster } from '../scripts/pg-cluster.ts';
 import { migrate } from '../src/store/migrate.ts';
@@ -54,7 +55,7 @@ try {
     const response = await oauth.authorizationCodeGrantRequest(
       provider.server,
       client,
-      oauth.ClientSecretBasic('rotor-demo-secret'),
+      clientAuthentication('rotor-demo-secret', 'as-is'),
       params,
       provider.redirectUri,
       verifier,
@@ -91,7 +92,7 @@ try {
 
   // Refresh: alternate rounds so that drift on the machine hits both alike.
   const client = { client_id: 'rotor-demo' };
-  const auth = oauth.ClientSecretBasic('rotor-demo-secret');
+  const auth = clientAuthentication('rotor-demo-secret', 'as-is');
   let refreshBase = 0;
   let refresh = 0;
   const ROUNDS = 4;

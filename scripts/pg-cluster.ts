@@ -18,6 +18,11 @@ function binDir(): string {
   );
 }
 
+/** A PostgreSQL tool (`pg_dump`, `pg_restore`, …) from the same Debian binaries as the server. */
+export function pgTool(name: string): string {
+  return join(binDir(), name);
+}
+
 export interface PgCluster {
   url: string;
   port: number;

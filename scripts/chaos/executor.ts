@@ -14,6 +14,8 @@ export interface ExecutionCounts {
   faultsAdded: number;
   expiryStorms: number;
   freezes: number;
+  /** Restores of the token sets from a backup taken earlier in the run. */
+  restores: number;
 }
 
 /**
@@ -29,13 +31,24 @@ export async function execute(
     cluster: PgCluster;
     /** Makes every access token expire at X. */
     expireTokens: () => Promise<void>;
+    /** Takes a backup of the token sets; without it, `backup` and `restore_backup` are skipped. */
+    backup?: () => void;
+    /** Stops the processes, restores the backup, starts them again. */
+    restoreBackup?: () => Promise<void>;
     /** When the plan's time 0 is (epoch ms); default now. */
     startAt?: number;
     onKill?: (victim: SlotProcess) => void;
     log?: (line: string) => void;
   },
 ): Promise<ExecutionCounts> {
-  const counts: ExecutionCounts = { kills: 0, outages: 0, faultsAdded: 0, expiryStorms: 0, freezes: 0 };
+  const counts: ExecutionCounts = {
+    kills: 0,
+    outages: 0,
+    faultsAdded: 0,
+    expiryStorms: 0,
+    freezes: 0,
+    restores: 0,
+  };
   const start = world.startAt ?? Date.now();
   let restartAt = 0;
   let down = false;
@@ -79,6 +92,21 @@ export async function execute(
       case 'expire_tokens':
         await world.expireTokens();
         counts.expiryStorms += 1;
+        break;
+      case 'backup':
+      case 'restore_backup':
+        if (!world.backup || !world.restoreBackup) break;
+        // Both need the server: an outage under way ends first.
+        restartAt = 0;
+        restartIfDue();
+        if (event.kind === 'backup') world.backup();
+        else {
+          await world.restoreBackup();
+          counts.restores += 1;
+        }
+        world.log?.(
+          `${t}: ${event.kind === 'backup' ? 'token sets backed up' : 'token sets restored from the backup'}`,
+        );
         break;
       case 'pg_outage':
         if (down) break;

@@ -22,7 +22,14 @@ export type ChaosEvent =
    * Move X's clock one access-token life ahead (and the Rotor processes' clock with it, see
    * `storm-clock.ts`): every token expires at once, every caller in every process needs a refresh.
    */
-  | { at: number; kind: 'expire_tokens' };
+  | { at: number; kind: 'expire_tokens' }
+  /** Take a backup of the token sets (`pg_dump`), to restore later in the run. */
+  | { at: number; kind: 'backup' }
+  /**
+   * Stop every Rotor process, restore the token sets from the backup (`pg_restore --clean`: older
+   * than every refresh since), start them again: no grant may burn (docs/backups-and-moves.md).
+   */
+  | { at: number; kind: 'restore_backup' };
 
 export interface PlanOptions {
   seed: number;
@@ -97,6 +104,10 @@ export function chaosPlan(o: PlanOptions): ChaosEvent[] {
       downMs: between(random, 1500, 4000),
     });
   }
+  // One backup in the first third, restored in the second half: the refreshes between are lost
+  // to the database and must be brought forward from the newest pairs.
+  events.push({ at: Math.round(o.durationMs * (0.15 + random() * 0.15)), kind: 'backup' });
+  events.push({ at: Math.round(o.durationMs * (0.55 + random() * 0.2)), kind: 'restore_backup' });
   return events.sort((a, b) => a.at - b.at);
 }
 

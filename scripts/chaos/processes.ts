@@ -115,6 +115,17 @@ export class ProcessGroup {
     this.#live.clear();
   }
 
+  /** Stops every process (SIGTERM), runs `between`, and starts `n` again (an operator's restart). */
+  async restartAround(n: number, between: () => Promise<void> | void): Promise<void> {
+    await this.stop();
+    try {
+      await between();
+    } finally {
+      this.#stopping = false;
+      this.fill(n);
+    }
+  }
+
   /** Everything the processes printed, stdout and stderr. */
   output(): string {
     return this.#output.join('');

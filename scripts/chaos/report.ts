@@ -57,6 +57,7 @@ export function chaosTable(runs: readonly RunResult[]): string {
       'expiry storms / kill -9 / SIGSTOP freezes / PostgreSQL outages',
       (r) => `${r.expiryStorms} / ${r.kills} / ${r.freezes} / ${r.outages}`,
     ),
+    row('token sets restored from a backup (processes stopped and started)', (r) => r.restores),
     row('faults injected (requests hit)', (r) => `${r.faultsAdded} (${r.faultHits})`),
     row('processes that died on their own', (r) => r.unexpectedExits),
     row('secrets found in logs', (r) => r.secrets),

@@ -18,7 +18,9 @@ import { xApiBase, xProvider } from '../../src/oauth/x.ts';
 import { Engine } from '../../src/scheduler/engine.ts';
 import { Publisher } from '../../src/scheduler/publisher.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
+import { VaultGuard } from '../../src/vault/guard.ts';
 import { TokenVault } from '../../src/vault/vault.ts';
+import { dirname } from 'node:path';
 import { XClient } from '../../src/x/client.ts';
 import { DEMO_CLIENT } from '../../src/emulator/settings.ts';
 import { stormClock } from './storm-clock.ts';
@@ -27,6 +29,8 @@ export interface RotorProcessArgs {
   databaseUrl: string;
   emulatorUrl: string;
   journalDir: string;
+  /** Where every process keeps the newest pairs (one folder for the installation). */
+  newestDir: string;
   accounts: string[];
   callers: number;
   /** Pause between one caller's calls (ms). */
@@ -42,7 +46,25 @@ export interface RotorProcessArgs {
 
 const args = JSON.parse(process.argv[2] ?? '{}') as RotorProcessArgs;
 const db = openPostgres(args.databaseUrl, { max: 8 });
+const keyRing = KeyRing.parse(process.env.ROTOR_KEYS);
+// Started during a database outage, the guard waits for the database, as the engine does below.
+let guard: VaultGuard | undefined;
+for (let tries = 0; !guard; tries += 1) {
+  try {
+    guard = await VaultGuard.open({
+      db,
+      keyRing,
+      dataDir: dirname(args.journalDir),
+      pairDir: args.newestDir,
+      env: {},
+    });
+  } catch (e) {
+    if (tries > 60) throw e;
+    await sleep(500);
+  }
+}
 const vault = new TokenVault({
+  guard,
   db,
   provider: xProvider({
     clientId: DEMO_CLIENT.clientId,
@@ -50,7 +72,7 @@ const vault = new TokenVault({
     redirectUri: DEMO_CLIENT.redirectUris[0],
     emulatorUrl: args.emulatorUrl,
   }),
-  keyRing: KeyRing.parse(process.env.ROTOR_KEYS),
+  keyRing,
   journalDir: args.journalDir,
   clock: stormClock(args.storms, args.jumpMs),
   leaseTtlMs: args.leaseTtlMs,
@@ -64,6 +86,12 @@ const vault = new TokenVault({
 vault.events.on('refresh_failed', (e) => {
   if (e.outcomeUnknown) process.stdout.write(`step unheard ${e.accountId}\n`);
 });
+guard.observe(vault.events);
+// Rows older than the newest kept pairs (a restored backup) are brought forward first.
+const reconciled = await guard.reconcile().catch(() => undefined);
+for (const b of reconciled?.broughtForward ?? [])
+  process.stdout.write(`forward ${b.accountId} ${b.from} ${b.to}\n`);
+for (const l of reconciled?.lost ?? []) process.stdout.write(`restored-lost ${l.accountId}\n`);
 await vault.recoverJournal().catch(() => 0);
 const x = new XClient({ apiBase: xApiBase(args.emulatorUrl) });
 const publisher = new Publisher({

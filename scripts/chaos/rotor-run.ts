@@ -5,11 +5,13 @@
  * time for the posts, a forced refresh of every account (do its tokens still work at X?), the
  * figures, and the invariants.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchConnector, root, startEmulatorProcess } from '../../bench/support.ts';
+import { pgTool } from '../pg-cluster.ts';
 import { findSecrets } from '../secret-scan.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import { isRotorError } from '../../src/core/errors.ts';
@@ -46,10 +48,13 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
     emulatorOutput += t;
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'rotor-chaos-'));
+  const backupFile = join(dataDir, 'token-sets.dump');
   const stats = new CallStats();
   const inFlight = new Map<number, Set<string>>();
   const cutByKill = new Set<string>();
   const answerLost = new Set<string>();
+  /** Rows a process brought forward from the newest pairs at its start (after a restore). */
+  let forwarded = 0;
   const { key, keyRing, provider, connectAs } = benchConnector(db, emu.url);
   const ids: string[] = [];
   let start = 0;
@@ -57,6 +62,8 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
     databaseUrl: url,
     emulatorUrl: emu.url,
     journalDir: join(dataDir, `slot-${slot}`, 'journal'),
+    // One folder of newest pairs for every process of the installation (docs/backups-and-moves.md).
+    newestDir: join(dataDir, 'newest'),
     accounts: ids,
     callers: o.callers,
     pauseMs: o.pauseMs,
@@ -73,6 +80,7 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
     }),
     onLine: (p, line) => {
       if (stats.take(p.pid, line)) return;
+      if (line.startsWith('forward ')) return void (forwarded += 1);
       const step = /^step (request_sent|stored|unheard) (\S+)$/.exec(line);
       if (!step) return;
       if (step[1] === 'unheard') return void answerLost.add(step[2] ?? '');
@@ -95,6 +103,18 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       faults,
       cluster: o.cluster,
       expireTokens: () => advanceClock(emu.url, o.accessTokenTtl),
+      // The operator's restore: a pg_dump of the token sets, later Rotor stopped, pg_restore, started.
+      backup: () => {
+        execFileSync(pgTool('pg_dump'), ['-Fc', '-t', 'token_sets', '-f', backupFile, '-d', url], {
+          stdio: 'pipe',
+        });
+      },
+      restoreBackup: () =>
+        group.restartAround(o.workers, () => {
+          execFileSync(pgTool('pg_restore'), ['--clean', '--if-exists', '-d', url, backupFile], {
+            stdio: 'pipe',
+          });
+        }),
       startAt: start,
       onKill: (victim) => {
         for (const id of inFlight.get(victim.pid) ?? []) cutByKill.add(id);
@@ -102,6 +122,8 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       log: (line) => o.log(`rotor: ${line}`),
     });
     const hits = await faults.settle();
+    if (counts.restores > 0)
+      o.log(`rotor: ${forwarded} row(s) brought forward from the newest pairs after the restore`);
     group.fill(o.workers);
     o.log('rotor: chaos over; settling');
     const settleUntil = Date.now() + o.settleMs;

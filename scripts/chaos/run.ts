@@ -43,6 +43,8 @@ export interface RunResult {
   outages: number;
   faultsAdded: number;
   expiryStorms: number;
+  /** Restores of the token sets from a backup (Rotor only; the baseline keeps its tokens elsewhere). */
+  restores: number;
   faultHits: number;
   calls: number;
   served: number;
@@ -98,6 +100,7 @@ export function commonFigures(
   | 'outages'
   | 'faultsAdded'
   | 'expiryStorms'
+  | 'restores'
   | 'faultHits'
   | 'calls'
   | 'served'
@@ -109,6 +112,7 @@ export function commonFigures(
     outages: counts.outages,
     faultsAdded: counts.faultsAdded,
     expiryStorms: counts.expiryStorms,
+    restores: counts.restores,
     faultHits: hits.reduce((n, h) => n + h.hits, 0),
     calls: served.calls,
     served: served.served,

@@ -138,12 +138,16 @@ function tokenCommand(): Command {
               3,
             );
           }
+          if (isRotorError(e, 'invalid_client')) fail(name, e.message, EXIT_CLIENT_REFUSED);
           if (isRotorError(e)) fail(name, `${e.code}: ${e.message}`, e.transient ? 4 : 1);
           throw e;
         }
       });
     });
 }
+
+/** `accounts token`: X refused the app's client id or secret (an operator's fix, not the user's). */
+const EXIT_CLIENT_REFUSED = 5;
 
 function disconnectCommand(): Command {
   return new Command('disconnect')

@@ -23,6 +23,7 @@ interface EmulatorFlags {
   reuse?: 'family' | 'token' | 'grace';
   reuseGrace?: number;
   revokeAccessOnRefresh?: boolean;
+  lenientBasicAuth?: boolean;
   autoApprove?: string;
   postsPer15m?: number;
   userPostsPer24h?: number;
@@ -63,6 +64,7 @@ export function settingsFromFlags(flags: EmulatorFlags): EmulatorSettingsInput {
   set('reuse', flags.reuse);
   set('reuseGraceSeconds', flags.reuseGrace);
   set('revokeAccessTokenOnRefresh', flags.revokeAccessOnRefresh);
+  set('lenientBasicAuth', flags.lenientBasicAuth);
   set('autoApprove', flags.autoApprove);
   const limits = { ...((base.rateLimits as Record<string, unknown> | undefined) ?? {}) };
   if (flags.postsPer15m !== undefined) limits.postTweets15m = flags.postsPer15m;
@@ -148,6 +150,10 @@ export function emulatorCommand(): Command {
     )
     .option('--reuse-grace <seconds>', 'grace window for --reuse grace (default 10)', wholeNumber(0))
     .option('--revoke-access-on-refresh', 'a refresh revokes the previous access token at once')
+    .option(
+      '--lenient-basic-auth',
+      'also accept form-urlencoded Basic client credentials (X reads them as they are)',
+    )
     .option('--auto-approve <username>', 'skip the consent page and approve as this user')
     .option('--posts-per-15m <n>', 'POST /2/tweets per user per 15 min (default 100)', wholeNumber(1))
     .option('--user-posts-per-24h <n>', 'posts per user per 24 h (default 2400)', wholeNumber(1))

@@ -18,6 +18,7 @@ import {
 } from './post-commands.ts';
 import { initCommand } from './init-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { vaultCommand } from './vault-command.ts';
 
 // `.env` in the current folder (or ROTOR_ENV_FILE; `none` to skip): fills in variables the
 // environment does not set. A broken file stops the command rather than running half-configured.
@@ -40,6 +41,7 @@ program.addCommand(accountsCommand());
 program.addCommand(keysCommand());
 program.addCommand(initCommand());
 program.addCommand(doctorCommand());
+program.addCommand(vaultCommand());
 for (const c of [
   postCommand(),
   scheduleCommand(),

@@ -65,18 +65,21 @@ export async function openPostingRuntime(
   const listen = rt.config.ops.metricsListen;
   const metricsServer =
     work && listen
-      ? await startMetricsServer(listen, { db: rt.db, keyRing: rt.keyRing, metrics: rt.ops.metrics }).catch(
-          async (e: NodeJS.ErrnoException) => {
-            await engine.stop().catch(() => undefined);
-            await rt.close();
-            return fail(
-              command,
-              e.code === 'EADDRINUSE'
-                ? `ROTOR_METRICS_PORT ${listen.port} is already in use; choose another`
-                : `cannot serve metrics on ${listen.host}:${listen.port}: ${e.message}`,
-            );
-          },
-        )
+      ? await startMetricsServer(listen, {
+          db: rt.db,
+          keyRing: rt.keyRing,
+          metrics: rt.ops.metrics,
+          metricsToken: process.env.ROTOR_METRICS_TOKEN?.trim() || undefined,
+        }).catch(async (e: NodeJS.ErrnoException) => {
+          await engine.stop().catch(() => undefined);
+          await rt.close();
+          return fail(
+            command,
+            e.code === 'EADDRINUSE'
+              ? `ROTOR_METRICS_PORT ${listen.port} is already in use; choose another`
+              : `cannot serve metrics on ${listen.host}:${listen.port}: ${e.message}`,
+          );
+        })
       : undefined;
   if (metricsServer) rt.ops.logger.info({ url: `${metricsServer.url}/metrics` }, 'serving metrics');
   return {

@@ -19,6 +19,7 @@ import { createOps, observeVault, type Ops } from '../ops/ops.ts';
 import { Connector } from '../vault/connect.ts';
 import type { VaultEvents } from '../vault/events.ts';
 import { TokenVault } from '../vault/vault.ts';
+import { describeReconcile, VaultGuard } from '../vault/guard.ts';
 
 export interface Runtime {
   config: RotorConfig;
@@ -31,6 +32,8 @@ export interface Runtime {
   ops: Ops;
   /** The vault's events (audit and notifications listen here); `disconnectAccount(rt, …)` reports to it. */
   events: VaultEvents;
+  /** Backups, moves and copies: the installation's gate and the newest pairs (issue 18). */
+  guard: VaultGuard;
   close(): Promise<void>;
 }
 
@@ -97,15 +100,30 @@ export async function openRuntime(
     redirectUri: config.x.redirectUri,
     emulatorUrl: config.x.emulatorUrl,
   });
+  // issue 18: may this installation refresh, and the newest pairs kept outside the database.
+  let guard: VaultGuard;
+  try {
+    guard = await VaultGuard.open({ db, keyRing, dataDir, env: opts.env ?? process.env });
+  } catch (e) {
+    fail(command, `cannot check the installation: ${(e as Error).message}`);
+  }
   const vault = new TokenVault({
     db,
     provider,
     keyRing,
+    guard,
     journalDir: join(dataDir, 'journal'),
     ...(config.refreshMarginMs !== undefined ? { refreshMarginMs: config.refreshMarginMs } : {}),
   });
   const ops = createOps({ config, db, long: opts.long ?? false });
   const unobserve = observeVault(ops, vault.events, config.x.clientId);
+  // issue 18: rows older than the newest kept pairs are brought forward before anything refreshes.
+  guard.observe(vault.events);
+  const reconciled = await guard.reconcile().catch(() => undefined);
+  for (const line of reconciled ? describeReconcile(reconciled) : [])
+    console.error(`rotor ${command}: ${line}`);
+  const verdict = await guard.gate.check().catch(() => undefined);
+  if (verdict && !verdict.allowed) console.error(`rotor ${command}: refreshing is off: ${verdict.message}`);
   await vault.recoverJournal().catch(() => 0);
   const connector = new Connector({ db, provider, keyRing, events: vault.events });
   return {
@@ -117,6 +135,7 @@ export async function openRuntime(
     connector,
     ops,
     events: vault.events,
+    guard,
     close: async () => {
       unobserve();
       vault.close();

@@ -10,6 +10,7 @@ import { isLoopbackHost } from '../core/loopback.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/server.ts';
 import { DEMO_CLIENT } from '../emulator/settings.ts';
 import { createWebApp } from '../web/app.ts';
+import { loadWebSecurity } from '../web/security-config.ts';
 import { CookieVault } from '../vault/cookie.ts';
 import { systemClock } from '../core/clock.ts';
 import { closeOnSignal } from './emulator-command.ts';
@@ -73,6 +74,15 @@ export function serveCommand(): Command {
         const callback = new URL(env.X_REDIRECT_URI ?? origin);
         return callback.protocol === 'http:' && isLoopbackHost(callback.hostname);
       })();
+      let security;
+      try {
+        // `/metrics` may stay open without a token only in demo mode on loopback.
+        security = loadWebSecurity(env, { openMetrics: demo && insecureLoopback && isLoopbackHost(host) });
+      } catch (e) {
+        await rt.close();
+        await emulator?.close();
+        return fail('serve', (e as Error).message);
+      }
       const app = createWebApp({
         db: rt.db,
         vault: rt.vault,
@@ -92,6 +102,7 @@ export function serveCommand(): Command {
         insecureLoopback,
         version: VERSION,
         ops: rt.ops,
+        security,
       });
       const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
       await new Promise<void>((resolve) => {

@@ -30,6 +30,11 @@ export type RotorErrorCode =
   /** A stored secret did not decrypt (tampered, moved, or a key missing from the ring). */
   | 'decryption_failed'
   | 'account_not_found'
+  /**
+   * This installation may not refresh now: its database was exported, it runs from a copy, or
+   * ROTOR_REFRESH=off (docs/backups-and-moves.md). Transient: it ends when the operator decides.
+   */
+  | 'refresh_fenced'
   /** The authorization callback was refused (state, error, exchange). */
   | 'authorization_failed'
   | 'config_invalid'
@@ -42,9 +47,11 @@ export type RotorErrorCode =
   /** Not signed in, or an unknown or revoked API key. */
   | 'unauthenticated'
   /** Signed in, but this API key lacks the permission, or the form's CSRF token is wrong. */
-  | 'forbidden';
+  | 'forbidden'
+  /** Too many requests from this address or key (Rotor's own limit); see `retryAfterMs`. */
+  | 'rate_limited';
 
-export type ReauthReason = 'expired' | 'revoked' | 'reused' | 'lost_response' | 'unknown';
+export type ReauthReason = 'expired' | 'revoked' | 'reused' | 'lost_response' | 'restored' | 'unknown';
 
 const TRANSIENT: ReadonlySet<RotorErrorCode> = new Set([
   'x_unavailable',
@@ -52,6 +59,7 @@ const TRANSIENT: ReadonlySet<RotorErrorCode> = new Set([
   'invalid_response',
   'lease_timeout',
   'store_unavailable',
+  'refresh_fenced',
 ]);
 
 export interface RotorErrorDetails {

@@ -13,6 +13,8 @@ export const REASON_TEXTS: Record<TextLocale, Record<ReauthReason, string>> = {
     reused:
       'X saw an old token used again and ended the access for safety (Rotor did not lose it: this happens when tokens were copied elsewhere)',
     lost_response: 'X’s answer to a token refresh was lost in transit, so the new token never arrived',
+    restored:
+      'Rotor’s database was restored from a backup older than the account’s last refresh, and the newer token was not kept',
     unknown: 'X stopped accepting the access and did not say why',
   },
   ja: {
@@ -21,6 +23,8 @@ export const REASON_TEXTS: Record<TextLocale, Record<ReauthReason, string>> = {
     reused:
       '古いトークンが再び使われたため、X が安全のためアクセスを終了しました（トークンが他の場所にコピーされた場合に起こります）',
     lost_response: 'トークン更新に対する X の応答が通信中に失われ、新しいトークンが届きませんでした',
+    restored:
+      'Rotor のデータベースがこのアカウントの最後のトークン更新より古いバックアップから復元され、新しいトークンが残っていませんでした',
     unknown: 'X が理由を示さずにアクセスを受け付けなくなりました',
   },
 };

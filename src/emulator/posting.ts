@@ -161,7 +161,7 @@ export function createPost(world: EmulatorWorld, grant: GrantRecord, body: unkno
 /** `DELETE /2/tweets/:id`: only the author may delete. */
 export function deletePost(world: EmulatorWorld, grant: GrantRecord, id: string): Problem | undefined {
   const post = world.posts.find((p) => p.id === id && !p.deleted);
-  if (!post) return problems.notFound(`Could not find tweet with id: [${id}].`);
+  if (!post) return problems.notFound({ type: 'tweet', id, parameter: 'id' });
   if (post.userId !== grant.userId) return problems.forbidden('You are not allowed to delete this Tweet.');
   post.deleted = true;
   world.liveTexts.get(post.userId)?.delete(post.dupKey);

@@ -1,4 +1,8 @@
-/** @module X's problem-JSON error bodies for the v2 API (`shared/docs/x-api.md` §6). */
+/**
+ * @module X's problem-JSON error bodies for the v2 API, served as `application/problem+json`
+ * (RFC 9457) with the `type` URIs X serves today (`about:blank`,
+ * `https://api.twitter.com/2/problems/…`); see `docs/x-fidelity.md` for the sources.
+ */
 
 export interface Problem {
   status: number;
@@ -32,13 +36,18 @@ export const problems = {
       type: 'https://api.twitter.com/2/problems/invalid-request',
     },
   }),
-  notFound: (detail: string): Problem => ({
+  /** A missing resource, named as X names it: `resource_type`, `resource_id`, `parameter`, `value`. */
+  notFound: (resource: { type: 'user' | 'tweet'; id: string; parameter: string }): Problem => ({
     status: 404,
     body: {
       title: 'Not Found Error',
       type: 'https://api.twitter.com/2/problems/resource-not-found',
       status: 404,
-      detail,
+      detail: `Could not find ${resource.type} with ${resource.parameter}: [${resource.id}].`,
+      resource_type: resource.type,
+      resource_id: resource.id,
+      parameter: resource.parameter,
+      value: resource.id,
     },
   }),
   tooManyRequests: (): Problem => ({
@@ -56,3 +65,14 @@ export const problems = {
     },
   }),
 };
+
+/** RFC 9457's media type, which X's v2 API answers its problems with. */
+export const PROBLEM_JSON = 'application/problem+json';
+
+/** The HTTP answer for a problem: its body as `application/problem+json`, with extra headers. */
+export function problemResponse(p: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(p.body), {
+    status: p.status,
+    headers: { ...headers, 'content-type': PROBLEM_JSON },
+  });
+}

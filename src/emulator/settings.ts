@@ -104,6 +104,12 @@ export const emulatorSettingsSchema = z
     revokeGrantOnCodeReuse: z.boolean().default(true),
     /** `token_type_hint` is required on `/2/oauth2/revoke` (X has answered so without it). */
     requireTokenTypeHint: z.boolean().default(true),
+    /**
+     * Also accept HTTP Basic client credentials that were form-urlencoded first (RFC 6749
+     * §2.3.1, e.g. `rotor%2Ddemo`). Off: Basic is read as X documents it, the values as they
+     * are, and an over-encoded header gets X's 401 `unauthorized_client`.
+     */
+    lenientBasicAuth: z.boolean().default(false),
     /** Skip the consent page and approve at once as this user (headless use). */
     autoApprove: z.string().optional(),
     rateLimits: rateLimitsSchema.default(() => rateLimitsSchema.parse({})),

@@ -4,6 +4,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import { isLoopbackHost } from '../core/loopback.ts';
+import type { BasicCredentialEncoding } from './client-auth.ts';
 import { standardGrantRejection, type OAuthProvider } from './provider.ts';
 
 export interface GenericProviderOptions {
@@ -14,6 +15,11 @@ export interface GenericProviderOptions {
   scopes: string[];
   server: oauth.AuthorizationServer;
   authorizationParams?: Record<string, string>;
+  /**
+   * How the client's id and secret go into its HTTP Basic header: `form-urlencoded` (RFC 6749
+   * §2.3.1, the default) or `as-is` for servers that read Basic without decoding, as X does.
+   */
+  basicCredentials?: BasicCredentialEncoding;
 }
 
 function profileFromUserinfo(body: unknown) {
@@ -31,6 +37,7 @@ export function genericProvider(o: GenericProviderOptions): OAuthProvider {
     server: o.server,
     clientId: o.clientId,
     clientSecret: o.clientSecret,
+    basicCredentials: o.basicCredentials ?? 'form-urlencoded',
     redirectUri: o.redirectUri,
     scopes: o.scopes,
     ...(o.authorizationParams ? { authorizationParams: o.authorizationParams } : {}),

@@ -4,6 +4,7 @@
  * endpoints or RFC 8414 discovery (`discovery.ts`).
  */
 import type { AuthorizationServer } from 'oauth4webapi';
+import type { BasicCredentialEncoding } from './client-auth.ts';
 
 export interface OAuthProvider {
   /** A short stable name stored with each account, e.g. `x`. */
@@ -12,6 +13,11 @@ export interface OAuthProvider {
   readonly clientId: string;
   /** Absent → a public client (PKCE only, `client_id` in the body). */
   readonly clientSecret: string | undefined;
+  /**
+   * How a confidential client's id and secret go into its HTTP Basic header (`client-auth.ts`):
+   * `as-is` for X (as X documents it), `form-urlencoded` (RFC 6749 §2.3.1) for standard servers.
+   */
+  readonly basicCredentials: BasicCredentialEncoding;
   readonly redirectUri: string;
   readonly scopes: readonly string[];
   /** Extra authorization-request parameters the provider wants. */

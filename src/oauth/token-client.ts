@@ -4,6 +4,8 @@
  * ({@link RefreshOutcome}); deciding what it means for the account is the vault's job.
  */
 import * as oauth from 'oauth4webapi';
+import { isClientRefusal } from '../core/client-refused.ts';
+import { clientAuthentication } from './client-auth.ts';
 import { boundedFetch, type FetchLike, type FetchLimits } from './bounded-fetch.ts';
 import type { OAuthProvider } from './provider.ts';
 
@@ -50,7 +52,7 @@ function clientOf(p: OAuthProvider): oauth.Client {
 }
 
 function authOf(p: OAuthProvider): oauth.ClientAuth {
-  return p.clientSecret === undefined ? oauth.None() : oauth.ClientSecretBasic(p.clientSecret);
+  return clientAuthentication(p.clientSecret, p.basicCredentials);
 }
 
 function requestOptions(p: OAuthProvider, o: TokenClientOptions) {
@@ -139,7 +141,7 @@ export function classifyRefreshFailure(
         ? body.error_description
         : undefined;
   if (status >= 200 && status < 300) return transient('invalid_response', status, true);
-  if (status === 401 || error === 'invalid_client' || error === 'unauthorized_client') {
+  if (isClientRefusal(status, error)) {
     return { kind: 'invalid_client', error: error ?? 'http_401' };
   }
   if (error !== undefined && p.isGrantRejection(error, description)) return { kind: 'rejected', error };

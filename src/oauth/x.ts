@@ -38,6 +38,8 @@ export function xProvider(o: XProviderOptions): OAuthProvider {
     },
     clientId: o.clientId,
     clientSecret: o.clientSecret,
+    // Property 37: Basic base64(client_id:client_secret), the values as they are.
+    basicCredentials: 'as-is',
     redirectUri: o.redirectUri,
     scopes: o.scopes ?? X_SCOPES,
     isGrantRejection: (error, description) =>

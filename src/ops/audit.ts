@@ -19,7 +19,11 @@ export type AuditEvent =
   | 'post_blocked'
   | 'keys_rotated'
   /** The token broker handed an access token to a program (its API key, the account; never the token). */
-  | 'token_issued';
+  | 'token_issued'
+  /** `rotor vault export` / `import` / `claim` (issue 18: backups, moves and copies). */
+  | 'vault_exported'
+  | 'vault_imported'
+  | 'vault_claimed';
 
 export type Audit = (event: AuditEvent, fields?: Record<string, unknown>) => void;
 

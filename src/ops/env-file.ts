@@ -64,6 +64,20 @@ ROTOR_KEYS=${keyEntry}
 # --- Web server (rotor serve / npm start) -------------------------------------------
 # PORT=3000
 # ROTOR_HOST=127.0.0.1
+# The origin people use (behind a proxy: https://rotor.example.com); a form or API call
+# whose Origin differs (scheme included) is refused. Unset: compared with Host.
+# ROTOR_PUBLIC_URL=https://rotor.example.com
+# Sign-in sessions end after this long without use (seconds; default 7 days), and 30 days
+# after sign-in in any case.
+# ROTOR_SESSION_IDLE_SECONDS=604800
+# Rate limits, "COUNT/SECONDS" or "off" (per client address; tokens also per API key).
+# ROTOR_RATE_LIMIT_SIGNIN=30/60
+# ROTOR_RATE_LIMIT_CALLBACK=30/60
+# ROTOR_RATE_LIMIT_API_KEY_FAILURES=10/60
+# ROTOR_RATE_LIMIT_TOKENS_PER_KEY=120/60
+# ROTOR_RATE_LIMIT_TOKENS_PER_ADDRESS=300/60
+# Behind one reverse proxy: take the client address from its X-Forwarded-For (1).
+# ROTOR_TRUST_PROXY=0
 
 # --- Tokens and workers (advanced) --------------------------------------------------
 # ROTOR_REFRESH_MARGIN=300
@@ -82,6 +96,9 @@ ROTOR_KEYS=${keyEntry}
 
 # --- Metrics ------------------------------------------------------------------------
 # rotor serve has /metrics and /readyz on its own port; a worker serves them here.
+# /metrics wants "Authorization: Bearer <this>" (openssl rand -hex 32). Without it,
+# rotor serve's /metrics is open only in demo mode on loopback.
+# ROTOR_METRICS_TOKEN=
 # ROTOR_METRICS_PORT=9464
 # ROTOR_METRICS_HOST=127.0.0.1
 

@@ -2,7 +2,8 @@
  * @module The redaction layer every log line passes through (property 26). Two nets, because
  * either alone leaks: **by name** (any field, at any depth, whose name says token, secret,
  * verifier, code, key, cookie, authorization… is replaced whole) and **by shape** (inside every
- * string: X-shaped tokens and codes, `ROTOR_KEYS` entries, `Bearer …`/`Basic …` credentials,
+ * string: X-shaped tokens and codes, Rotor API keys (`rotor_…`), `ROTOR_KEYS` entries,
+ * `Bearer …`/`Basic …` credentials,
  * OAuth parameters in URLs and bodies, and the configured secrets themselves, verbatim).
  */
 
@@ -10,7 +11,7 @@ export const REDACTED = '[redacted]';
 
 /** Field names whose value is never logged, whatever it holds. */
 const SECRET_NAME =
-  /(token|secret|passw|verifier|authorization|cookie|credential|signature|apikey|api_key|private|^code$|^state$|^keys?$|^key_?material$|^bytes$|_ct$|[a-z]Ct$|^ct$|^smtp_?url$|^smtpUrl$)/i;
+  /(token|secret|passw|verifier|authorization|cookie|credential|signature|private|^code$|^state$|^keys?$|^api_?keys?$|^key_?material$|^bytes$|_ct$|[a-z]Ct$|^ct$|^smtp_?url$|^smtpUrl$)/i;
 
 /** Field names that look secret but are not (counts, ids, expiry times). */
 const SAFE_NAME = /^(keyId|key_id|tokenRequests|expiresAt|accessExpiresAt|stateHash|tokenType|token_type)$/;
@@ -23,6 +24,8 @@ const JSON_SECRET =
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 const KEY_ENTRY = /\b([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]{43}|[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9_-])/g;
 const LONG_WORD = /[A-Za-z0-9_-]{40,}/g;
+/** A Rotor API key, as `API_KEY_PREFIX` + 32 random bytes make it (what it is, whatever its field). */
+const API_KEY = /\brotor_[A-Za-z0-9_-]{20,100}/g;
 
 /**
  * Scrubs secrets out of one string by shape, and every `extra` secret (configured client secret,
@@ -32,6 +35,7 @@ export function scrub(text: string, extra: readonly string[] = []): string {
   let out = text;
   for (const s of extra) if (s.length >= 8) out = out.split(s).join(REDACTED);
   return out
+    .replace(API_KEY, REDACTED)
     .replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(OAUTH_PARAM, (_m, name: string) => `${name}=${REDACTED}`)
     .replace(JSON_SECRET, (_m, head: string) => `${head}"${REDACTED}"`)

@@ -8,7 +8,7 @@ import type { Queryable } from './db.ts';
 
 export type AccountStatus = 'active' | 'reauth_required';
 /** Why an account needs its user again. */
-export type ReauthReason = 'expired' | 'revoked' | 'reused' | 'lost_response' | 'unknown';
+export type ReauthReason = 'expired' | 'revoked' | 'reused' | 'lost_response' | 'restored' | 'unknown';
 
 export interface AccountRow {
   id: string;

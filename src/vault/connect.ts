@@ -4,8 +4,9 @@
  * most ten minutes and works once; its verifier is sealed. A refused callback makes **no** token
  * request.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
+import { clientRefusedText, isClientRefusal } from '../core/client-refused.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError, RotorError } from '../core/errors.ts';
 import { open, seal } from '../crypto/aead.ts';
@@ -15,7 +16,12 @@ import type { OAuthProvider } from '../oauth/provider.ts';
 import { exchangeCode, fetchProfile, revokeToken } from '../oauth/token-client.ts';
 import type { Db } from '../store/db.ts';
 import { saveConnection } from '../store/accounts.ts';
-import { insertTransaction, takeTransaction } from '../store/oauth-transactions.ts';
+import {
+  insertTransaction,
+  takeTransaction,
+  type AuthorizationMode,
+  type TransactionRow,
+} from '../store/oauth-transactions.ts';
 import type { CookieSession } from './cookie.ts';
 import type { VaultEvents } from './events.ts';
 
@@ -39,7 +45,19 @@ export interface Connected {
   returnTo: string;
 }
 
+/** What a browser's callback completed: a stored connection, or cookie mode's session. */
+export type BrowserCompletion =
+  | { mode: 'signin' | 'connect'; connected: Connected }
+  | { mode: 'cookie'; session: CookieSession & { returnTo: string } };
+
+interface Exchanged {
+  tx: TransactionRow;
+  tokens: Awaited<ReturnType<typeof exchangeCode>>;
+  profile: { subject: string; username: string; name: string | undefined };
+}
+
 const hashState = (state: string) => createHash('sha256').update(state).digest('base64url');
+const hashNonce = (nonce: string) => createHash('sha256').update(`browser:${nonce}`).digest('base64url');
 const verifierBinding = (stateHash: string) => ({
   table: 'oauth_transactions',
   row: stateHash,
@@ -78,13 +96,22 @@ export class Connector {
     this.#o = { ...options, clock: options.clock ?? systemClock };
   }
 
-  /** Starts an authorization: returns the URL to send the person to, and the state (to bind to them). */
-  async begin(opts: { ownerId?: string; returnTo?: string } = {}): Promise<{ url: string; state: string }> {
+  /**
+   * Starts an authorization: returns the URL to send the person to, and the state. With `browser`
+   * (the mode a browser started it in, property 38) also a `browserNonce`: a secret for that
+   * browser's cookie alone, never in a URL, without which {@link completeInBrowser} refuses.
+   */
+  async begin(
+    opts: { ownerId?: string; returnTo?: string; browser?: AuthorizationMode } = {},
+  ): Promise<{ url: string; state: string; browserNonce?: string }> {
     const p = this.#o.provider;
     const verifier = oauth.generateRandomCodeVerifier(); // 32 random bytes
     const state = oauth.generateRandomState(); // 256 bits
     const stateHash = hashState(state);
+    const browserNonce = opts.browser ? randomBytes(32).toString('base64url') : undefined;
     await insertTransaction(this.#o.db, {
+      mode: opts.browser ?? null,
+      browserHash: browserNonce ? hashNonce(browserNonce) : null,
       stateHash,
       verifierCt: seal(this.#o.keyRing, verifier, verifierBinding(stateHash)),
       redirectUri: p.redirectUri,
@@ -104,11 +131,14 @@ export class Connector {
     for (const [k, v] of Object.entries(p.authorizationParams ?? {})) url.searchParams.set(k, v);
     // Spaces as %20, not '+': X's examples encode the scope list so.
     url.search = url.searchParams.toString().replace(/\+/g, '%20');
-    return { url: url.toString(), state };
+    return { url: url.toString(), state, ...(browserNonce ? { browserNonce } : {}) };
   }
 
   /** Validates the callback, exchanges the code, reads the profile; refusals before any token request. */
-  async #exchange(callbackUrl: string | URL, opts: { expectedState?: string }) {
+  async #exchange(
+    callbackUrl: string | URL,
+    opts: { expectedState?: string; browserNonce?: string; accept?: (tx: TransactionRow) => void },
+  ): Promise<Exchanged> {
     const p = this.#o.provider;
     let url: URL;
     try {
@@ -122,8 +152,16 @@ export class Connector {
     if (opts.expectedState !== undefined && !sameSecret(state, opts.expectedState)) {
       throw refuse('This sign-in was started in another browser or tab; start again here.');
     }
-    const tx = await takeTransaction(this.#o.db, hashState(state));
-    if (!tx) throw refuse('This sign-in link has expired or was already used; start again.');
+    const browserHash = opts.browserNonce === undefined ? null : hashNonce(opts.browserNonce);
+    const tx = await takeTransaction(this.#o.db, hashState(state), browserHash);
+    if (!tx) {
+      throw refuse(
+        browserHash === null
+          ? 'This sign-in link has expired or was already used; start again.'
+          : 'This sign-in was started in another browser, has expired or was already used; start again here.',
+      );
+    }
+    opts.accept?.(tx);
     if (tx.redirectUri !== p.redirectUri || tx.provider !== p.id)
       throw refuse('This sign-in was started with another configuration.');
     const verifier = open(this.#o.keyRing, tx.verifierCt, verifierBinding(hashState(state)));
@@ -145,6 +183,9 @@ export class Connector {
     try {
       tokens = await exchangeCode(p, params, verifier, this.#o.fetch ? { fetch: this.#o.fetch } : {});
     } catch (e) {
+      // Property 37: a refused client is the app's id or secret, not the callback URL.
+      if (e instanceof oauth.ResponseBodyError && isClientRefusal(e.status, e.error))
+        throw new RotorError('invalid_client', clientRefusedText('en', p.clientId), { cause: e });
       const detail = e instanceof oauth.ResponseBodyError ? ` (${e.error})` : '';
       throw refuse(
         `X refused to complete the connection${detail}. Start again; if it keeps failing, check the app's callback URL and type.`,
@@ -172,7 +213,33 @@ export class Connector {
    * given (the state bound to this browser), must match. Refusals happen before any token request.
    */
   async complete(callbackUrl: string | URL, opts: { expectedState?: string } = {}): Promise<Connected> {
-    const { tx, tokens, profile } = await this.#exchange(callbackUrl, opts);
+    return this.#store(await this.#exchange(callbackUrl, opts));
+  }
+
+  /**
+   * Completes an authorization a browser started ({@link begin} with `browser`): only with that
+   * browser's nonce, in the mode stored with it (never one the browser says), and a `connect`
+   * only for the user who started it (`userId`: the browser's signed-in user now). Refusals
+   * happen before any token request.
+   */
+  async completeInBrowser(
+    callbackUrl: string | URL,
+    opts: { browserNonce: string; userId: string | undefined },
+  ): Promise<BrowserCompletion> {
+    const exchanged = await this.#exchange(callbackUrl, {
+      browserNonce: opts.browserNonce,
+      accept: (tx) => {
+        if (tx.mode === 'connect' && (tx.ownerId === null || tx.ownerId !== opts.userId))
+          throw refuse('You signed out after starting to connect an account; sign in and start again.');
+        if (tx.mode === null) throw refuse('This sign-in was not started in a browser; start again here.');
+      },
+    });
+    if (exchanged.tx.mode === 'cookie') return { mode: 'cookie', session: this.#cookieSession(exchanged) };
+    const mode = exchanged.tx.mode === 'connect' ? 'connect' : 'signin';
+    return { mode, connected: await this.#store(exchanged) };
+  }
+
+  async #store({ tx, tokens, profile }: Exchanged): Promise<Connected> {
     const now = this.#o.clock.now();
     const saved = await this.#save(tx, tokens, profile, now).catch(async (e: unknown) => {
       // Not kept (the X account belongs to another Rotor user): end the grant just made at X.
@@ -224,7 +291,10 @@ export class Connector {
     callbackUrl: string | URL,
     opts: { expectedState?: string } = {},
   ): Promise<CookieSession & { returnTo: string }> {
-    const { tx, tokens, profile } = await this.#exchange(callbackUrl, opts);
+    return this.#cookieSession(await this.#exchange(callbackUrl, opts));
+  }
+
+  #cookieSession({ tx, tokens, profile }: Exchanged): CookieSession & { returnTo: string } {
     return {
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,

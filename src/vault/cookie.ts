@@ -19,8 +19,9 @@ import { open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { FetchLike } from '../oauth/bounded-fetch.ts';
 import type { OAuthProvider } from '../oauth/provider.ts';
-import { refreshTokens } from '../oauth/token-client.ts';
+import { refreshTokens, revokeToken } from '../oauth/token-client.ts';
 import type { Db } from '../store/db.ts';
+import { forgetCookieSession, isCookieSessionForgotten } from '../store/cookie-sessions.ts';
 import { claimReceipt, dropReceipt, fillReceipt, readReceipt } from '../store/rotation-receipts.ts';
 
 /** What the cookie holds. */
@@ -31,6 +32,10 @@ export interface CookieSession {
   expiresAt: number;
   scope: string;
   username: string;
+  /** Random id of this browser's grant (kept across rotations; what "forget" refuses). Set when sealed. */
+  id?: string;
+  /** Epoch ms after which the sealed value is refused, whatever the browser's Max-Age. Set when sealed. */
+  until?: number;
 }
 
 export interface CookieVaultOptions {
@@ -93,30 +98,79 @@ export class CookieVault {
     return { table: 'cookie', row: this.name, field: 'session' };
   }
 
-  /** Seals a session into a cookie value (throws if it would not fit in 4 KB). */
+  #maxAgeMs(): number {
+    return (this.#o.maxAgeSeconds ?? 30 * 86400) * 1000;
+  }
+
+  /**
+   * Seals a session into a cookie value (throws if it would not fit in 4 KB). A session sealed
+   * for the first time gets its id and its expiry (`until`: now + the cookie's lifetime).
+   */
   seal(session: CookieSession): string {
-    const value = seal(this.#o.keyRing, JSON.stringify(session), this.#binding());
+    const full: CookieSession = {
+      ...session,
+      id: session.id ?? randomBytes(16).toString('base64url'),
+      until: session.until ?? this.#o.clock.now() + this.#maxAgeMs(),
+    };
+    const value = seal(this.#o.keyRing, JSON.stringify(full), this.#binding());
     if (value.length + this.name.length + 100 > MAX_COOKIE_BYTES) {
       throw new RotorError('config_invalid', 'the token set does not fit in a 4 KB cookie');
     }
     return value;
   }
 
-  /** Opens a cookie value; anything tampered, truncated or foreign reads as "signed out". */
+  /**
+   * Opens a cookie value; anything tampered, truncated, foreign or past its sealed expiry reads
+   * as "signed out". (Does not ask the database whether it was forgotten: {@link open} does.)
+   */
   read(value: string | undefined): CookieSession | undefined {
     if (!value) return undefined;
     try {
       const s = JSON.parse(open(this.#o.keyRing, value, this.#binding())) as CookieSession;
-      return typeof s.accessToken === 'string' && typeof s.expiresAt === 'number' ? s : undefined;
+      if (typeof s.accessToken !== 'string' || typeof s.expiresAt !== 'number') return undefined;
+      if (typeof s.until !== 'number' || s.until <= this.#o.clock.now()) return undefined;
+      return s;
     } catch {
       return undefined;
     }
   }
 
+  /** {@link read}, and refused when this session was forgotten (property 39; needs `db`). */
+  async open(value: string | undefined): Promise<CookieSession | undefined> {
+    const s = this.read(value);
+    if (!s || !this.#o.db || s.id === undefined) return s;
+    return (await isCookieSessionForgotten(this.#o.db, hashOf(`cookie:${s.id}`))) ? undefined : s;
+  }
+
+  /**
+   * "Forget this browser's tokens" (property 39): revokes the grant at X (RFC 7009: the refresh
+   * token ends the grant, and the access token is revoked too), and with `db` remembers the
+   * session as forgotten until its sealed expiry, so that a copy of the cookie is refused here
+   * even if X could not be reached. Returns whether X confirmed the revocation.
+   */
+  async forget(session: CookieSession): Promise<boolean> {
+    if (this.#o.db && session.id !== undefined) {
+      const until = session.until ?? this.#o.clock.now() + this.#maxAgeMs();
+      await forgetCookieSession(this.#o.db, hashOf(`cookie:${session.id}`), until);
+    }
+    const opts = this.#o.fetch ? { fetch: this.#o.fetch } : {};
+    const [refresh, access] = await Promise.all([
+      session.refreshToken
+        ? revokeToken(this.#o.provider, session.refreshToken, 'refresh_token', opts)
+        : Promise.resolve(true),
+      revokeToken(this.#o.provider, session.accessToken, 'access_token', opts),
+    ]);
+    return refresh && access;
+  }
+
   /** The `Set-Cookie` header for a session (property 22). */
   setCookie(session: CookieSession): string {
     const secure = this.#o.insecureLoopbackCookie ? '' : '; Secure';
-    return `${this.name}=${this.seal(session)}; Path=/; HttpOnly${secure}; SameSite=Lax; Max-Age=${this.#o.maxAgeSeconds ?? 30 * 86400}`;
+    const value = this.seal(session);
+    // The browser's Max-Age follows the sealed expiry (which is what is enforced).
+    const until = session.until ?? this.#o.clock.now() + this.#maxAgeMs();
+    const maxAge = Math.max(0, Math.floor((until - this.#o.clock.now()) / 1000));
+    return `${this.name}=${value}; Path=/; HttpOnly${secure}; SameSite=Lax; Max-Age=${maxAge}`;
   }
 
   /** The `Set-Cookie` header that signs out. */
@@ -187,6 +241,9 @@ export class CookieVault {
       expiresAt: this.#o.clock.now() + (t.expiresIn ?? 7200) * 1000,
       scope: t.scope ?? session.scope,
       username: session.username,
+      // The same browser grant, with the same end: a rotation does not extend a copy's life.
+      ...(session.id !== undefined ? { id: session.id } : {}),
+      ...(session.until !== undefined ? { until: session.until } : {}),
     };
     // The cookie is where the new pair lives: a failed receipt must not lose it for this request.
     if (db) await fillReceipt(db, key, this.#owner, sealForHolder(spent, next)).catch(() => undefined);

@@ -17,6 +17,7 @@
  *
  * A refusal is settled in `refusal.ts`; what a caller is handed, in `hand-out.ts`.
  */
+import { clientRefusedText } from '../core/client-refused.ts';
 import { isRotorError, RotorError } from '../core/errors.ts';
 import { seal } from '../crypto/aead.ts';
 import { refreshTokens, type IssuedTokens, type RefreshOutcome } from '../oauth/token-client.ts';
@@ -44,6 +45,7 @@ import {
   type TokenFacts,
 } from './decisions.ts';
 import { HandOut, openField, storeCall, tokenBinding, type AccessToken } from './hand-out.ts';
+import { guardBeforeSend, guardKeepPair } from './guard-steps.ts';
 import { settleRefusal, suspectReuse, waitForLease } from './refusal.ts';
 import type { Ask, Lease, RefreshStep, SectionDeps } from './section-deps.ts';
 import { transientError } from './transient.ts';
@@ -181,10 +183,7 @@ export class CriticalSection {
           this.#clientRefusedUntil = this.#d.clock.now() + this.#d.invalidClientPauseMs;
           this.#d.events.emit('invalid_client', { providerId: this.#d.provider.id });
           if (isUsable(facts)) return this.#out.degrade(row, stored, 'client_refused');
-          throw clientRefused(
-            accountId,
-            'X refused Rotor’s client credentials (check X_CLIENT_ID / X_CLIENT_SECRET)',
-          );
+          throw clientRefused(accountId, clientRefusedText('en', this.#d.provider.clientId));
         case 'transient': {
           if (sent.outcome.kind !== 'transient') break;
           const outcome = sent.outcome;
@@ -260,6 +259,9 @@ export class CriticalSection {
       await this.release(lease, 'give_back');
       throw e;
     }
+    if ((await guardBeforeSend(d, row, () => this.release(lease, 'give_back'))) === 'reread') {
+      return { kind: 'not_sent' };
+    }
     const key = `${accountId}:${row.version}`;
     if (row.inDoubt && !this.#sentHere.has(key)) await d.timer.sleep(d.takeoverSettleMs);
     const sentCount = await storeCall('mark the refresh as sent', accountId, () =>
@@ -316,6 +318,7 @@ export class CriticalSection {
       accessExpiresAt: expiresAt,
       scope: tokens.scope ?? row.scope,
     };
+    guardKeepPair(d, row, rotation);
     const entry = { accountId, fromVersion: row.version, rotation };
     const late = !mayStoreAsOwner(leaseLeft(lease.takenAt, d.leaseTtlMs, d.timer.monotonic()), d.leaseTtlMs);
     if (late) d.kept.keep(entry, 'lease_ran_out'); // property 33: never dropped, whoever holds the lease now

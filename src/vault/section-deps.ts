@@ -9,6 +9,7 @@ import type { OAuthProvider } from '../oauth/provider.ts';
 import type { Db } from '../store/db.ts';
 import type { TokenSetRow } from '../store/token-sets.ts';
 import type { VaultEvents } from './events.ts';
+import type { VaultHooks } from './guard.ts';
 import type { KeptPairs } from './kept-pairs.ts';
 
 /** The steps of a refresh, reported to `onStep` (after each happened): metrics, crash and freeze tests. */
@@ -44,6 +45,8 @@ export interface SectionDeps {
   doubtGraceMs: number;
   takeoverSettleMs: number;
   coolDownMs: number;
+  /** The installation's guard (issue 18), if any. */
+  guard: VaultHooks | undefined;
 }
 
 /** A lease this process holds: the row as taken, and when (monotonic, measured before asking). */

@@ -17,6 +17,7 @@ import { CriticalSection, type AccessToken, type RefreshStep } from './critical-
 import { sendSlackMs } from './decisions.ts';
 import { VaultEvents } from './events.ts';
 import { Journal } from './journal.ts';
+import type { VaultHooks } from './guard.ts';
 import { KeptPairs } from './kept-pairs.ts';
 
 export type { AccessToken, RefreshStep };
@@ -78,6 +79,9 @@ export interface VaultOptions {
   owner?: string;
   /** Observes each step of a refresh (after it happened). */
   onStep?: (step: RefreshStep, accountId: string) => void | Promise<void>;
+  // issue 18: backups, moves and copies (src/vault/guard.ts): keep the newest pair outside the
+  // database, and ask before each refresh whether this installation may refresh.
+  guard?: VaultHooks;
 }
 
 const DAY = 86_400_000;
@@ -142,6 +146,7 @@ export class TokenVault {
       doubtGraceMs: options.doubtGraceMs ?? 15_000,
       takeoverSettleMs,
       coolDownMs: options.coolDownMs ?? 10 * httpTimeoutMs,
+      guard: options.guard,
     });
   }
 

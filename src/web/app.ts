@@ -12,9 +12,11 @@ import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
 import type { WebDeps } from './deps.ts';
 import { errorResponse } from './errors.ts';
+import { isRotorError } from '../core/errors.ts';
 import { isTimeZone } from './format.ts';
 import { pickLocale, translator } from './i18n.ts';
 import { openApiDocument } from './openapi.ts';
+import { assertStorableForm } from './schemas.ts';
 import { mountOpsRoutes, requestLog, requestLogging } from './ops-routes.ts';
 import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -24,6 +26,9 @@ import { pageRoutes } from './routes/pages.ts';
 import { quickRoutes } from './routes/quick.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { cookieNames, readSession } from './session.ts';
+import { RateLimiter, rateStoreFor } from './rate-limit.ts';
+import { DEFAULT_WEB_SECURITY } from './security-config.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 import { page } from './views/layout.ts';
 import { errorView, signinView } from './views/misc.ts';
 
@@ -48,6 +53,14 @@ const tooLarge = (c: Context) =>
 export function createWebApp(deps: WebDeps): Hono<PageEnv> {
   const app = new Hono<PageEnv>();
   const names = cookieNames(deps.insecureLoopback);
+  const security = deps.security ?? DEFAULT_WEB_SECURITY;
+  const limiter = new RateLimiter(rateStoreFor(deps.db, deps.clock), security.rateLimits, {
+    trustProxy: security.trustProxy,
+  });
+  app.use('*', async (c, next) => {
+    c.set('publicOrigin', security.publicOrigin);
+    await next();
+  });
 
   // Bodies are limited before anything reads them (the guards parse forms): small everywhere,
   // room for 4 images of 5 MB on the two upload forms and (base64) in the API.
@@ -96,7 +109,13 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
 
   if (deps.ops) {
     app.use('*', requestLogging(deps.ops.logger));
-    mountOpsRoutes(app, { db: deps.db, keyRing: deps.keyRing, metrics: deps.ops.metrics });
+    mountOpsRoutes(app, {
+      db: deps.db,
+      keyRing: deps.keyRing,
+      metrics: deps.ops.metrics,
+      metricsToken: security.metricsToken,
+      metricsOpen: security.metricsOpenWithoutToken,
+    });
   }
   app.get('/healthz', (c) => {
     c.header('x-rotor', deps.version);
@@ -109,12 +128,12 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
     return c.body(file.body, 200, { 'content-type': file.type });
   });
   app.get('/openapi.json', (c) => c.json(openApiDocument(deps.version)));
-  app.route('/api/v1', apiRoutes(deps, names));
+  app.route('/api/v1', apiRoutes(deps, names, limiter));
 
   // Pages: the session, the language (choice, profile, Accept-Language) and the zone.
   app.use('*', async (c, next) => {
     const request = c as Context; // the middleware's input type is open; only cookies are read
-    const session = await readSession(request, deps.db, names);
+    const session = await readSession(request, deps.db, names, security.sessionIdleMs);
     const locale = pickLocale(
       getCookie(request, names.lang) ?? session?.locale,
       c.req.header('accept-language'),
@@ -135,8 +154,20 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
       demo: deps.demo,
       path: c.req.path,
       ...(session ? { user: { username: session.username, csrf: session.csrf } } : {}),
+      // The sign-in account needs reconnecting: the session lives on, and every page says so.
+      ...(session?.signinNeedsReconnect ? { signinNeedsReconnect: true } : {}),
     });
     c.header('vary', 'Accept-Language, Cookie');
+    await next();
+    // A page behind sign-in is never kept by a browser or proxy cache (shared computers, back button).
+    if (session) c.header('cache-control', 'no-store');
+  });
+
+  // A form field (or CSV file) PostgreSQL's text cannot hold is refused here, naming the field.
+  app.use('*', async (c, next) => {
+    const type = c.req.header('content-type') ?? '';
+    if (c.req.method === 'POST' && /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type))
+      await assertStorableForm(await c.req.parseBody({ all: true }));
     await next();
   });
 
@@ -145,7 +176,8 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
     const v = c.get('view');
     return c.html(page(v, v.t('signin.title'), signinView(v)));
   });
-  app.route('/', authRoutes(deps, names));
+  app.route('/', authRoutes(deps, names, limiter));
+  app.route('/', sessionRoutes(deps, names));
   app.route('/', quickRoutes(deps));
   app.route('/', composeRoutes(deps));
   app.route('/', settingsRoutes(deps, names));
@@ -160,6 +192,11 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
     const v = c.get('view');
     // A refusal a person can act on (not found, not allowed, conflict…): its status and message.
     const known = errorResponse(e);
+    if (known.retryAfter !== undefined) c.header('retry-after', String(known.retryAfter));
+    if (isRotorError(e, 'rate_limited') && v) {
+      const text = v.t('error.rateLimited', { seconds: known.retryAfter ?? 60 });
+      return c.html(page(v, v.t('error.title'), errorView(v, text)), 429);
+    }
     if (known.status < 500 && v) {
       return c.html(page(v, v.t('error.title'), errorView(v, known.body.error.message)), known.status as 400);
     }

@@ -11,6 +11,7 @@ import type { XClient } from '../x/client.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { RotorMetrics } from '../ops/metrics.ts';
 import type { Audit } from '../ops/audit.ts';
+import type { WebSecurity } from './security-config.ts';
 
 export interface WebDeps {
   db: Db;
@@ -30,4 +31,6 @@ export interface WebDeps {
   version: string;
   /** Logs, metrics and audit events (`/metrics`, `/readyz`, request ids); absent in small tests. */
   ops?: { logger: Logger; metrics: RotorMetrics; audit: Audit };
+  /** Sessions, rate limits, public origin, `/metrics` token (defaults: docs/security.md). */
+  security?: WebSecurity;
 }

@@ -20,6 +20,7 @@ const STATUS: Partial<Record<RotorError['code'], number>> = {
   lease_timeout: 503,
   store_unavailable: 503,
   invalid_response: 502,
+  rate_limited: 429,
 };
 
 /** The status and body for an error; unexpected ones become a generic 500 (no detail leaks). */
@@ -50,7 +51,9 @@ export function errorResponse(e: unknown): { status: number; body: ErrorBody; re
     return {
       status,
       body,
-      ...(status === 503 ? { retryAfter: Math.max(1, Math.ceil((e.retryAfterMs ?? 5000) / 1000)) } : {}),
+      ...(status === 503 || status === 429
+        ? { retryAfter: Math.max(1, Math.ceil((e.retryAfterMs ?? 5000) / 1000)) }
+        : {}),
     };
   }
   return {

@@ -137,6 +137,19 @@ const en = {
   'quick.forget': 'Forget this browser’s tokens',
   'quick.unknown':
     'X did not confirm whether the post went out; look at your profile before sending it again',
+  // Security (issue 12): sessions, the sign-in account banner, rate limits, cookie mode.
+  'sessions.title': 'Your sessions',
+  'sessions.lead': 'Browsers signed in as you. A session ends after {days} days without use.',
+  'sessions.this': 'this browser',
+  'sessions.started': 'signed in {when}',
+  'sessions.seen': 'last used {when}',
+  'sessions.unknownBrowser': 'unknown browser',
+  'sessions.signoutAll': 'Sign out everywhere',
+  'sessions.signedOutAll': 'Signed out of every browser.',
+  'signin.reconnectBanner':
+    'X no longer accepts the account you sign in with (@{user}). You are still signed in to Rotor; reconnect it to keep posting with it.',
+  'error.rateLimited': 'Too many attempts. Wait {seconds} seconds and try again.',
+  'quick.forgotten': 'Forgotten: the tokens were revoked at X and this browser’s cookie was cleared.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -275,6 +288,20 @@ const ja: Record<MessageKey, string> = {
   'quick.forget': 'このブラウザーのトークンを削除',
   'quick.unknown':
     '投稿されたかどうか X から確認できませんでした。もう一度送る前にプロフィールを確認してください',
+  // Security (issue 12): sessions, the sign-in account banner, rate limits, cookie mode.
+  'sessions.title': 'ログイン中のセッション',
+  'sessions.lead':
+    'あなたとしてログインしているブラウザーです。{days} 日間使われないセッションは終了します。',
+  'sessions.this': 'このブラウザー',
+  'sessions.started': '{when} にログイン',
+  'sessions.seen': '最終利用 {when}',
+  'sessions.unknownBrowser': '不明なブラウザー',
+  'sessions.signoutAll': 'すべてのブラウザーからログアウト',
+  'sessions.signedOutAll': 'すべてのブラウザーからログアウトしました。',
+  'signin.reconnectBanner':
+    'ログインに使っている X アカウント（@{user}）が X で使えなくなっています。Rotor にはログインしたままです。このアカウントで投稿を続けるには再接続してください。',
+  'error.rateLimited': '試行回数が多すぎます。{seconds} 秒待ってからもう一度お試しください。',
+  'quick.forgotten': '削除しました。トークンは X で取り消され、このブラウザーの Cookie も消去されました。',
 };
 
 const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, ja };

@@ -26,6 +26,11 @@ const errors = {
   '401': { description: 'No or unknown credentials', ...json(ref('Error')) },
   '403': { description: 'The key lacks the permission, or CSRF token missing', ...json(ref('Error')) },
   '404': { description: 'Not found, or not yours', ...json(ref('Error')) },
+  '429': {
+    description:
+      'Too many requests (code rate_limited): too many failed API keys from this address, or token hand-outs; retry after Retry-After',
+    ...json(ref('Error')),
+  },
 };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const op = (summary: string, permission: string | null, extra: object) => ({

@@ -18,7 +18,9 @@ export interface OpsRoutesOptions {
   keyRing: KeyRing;
   metrics: RotorMetrics;
   /** When set, `/metrics` wants `Authorization: Bearer <metricsToken>`. */
-  metricsToken?: string;
+  metricsToken?: string | undefined;
+  /** Without a token: `false` refuses `/metrics` (it is open by default). */
+  metricsOpen?: boolean;
   /** How long `/readyz` waits for the database (ms). Default 2000. */
   readyTimeoutMs?: number;
 }
@@ -75,6 +77,8 @@ export function mountOpsRoutes<E extends Env>(app: Hono<E>, o: OpsRoutesOptions)
     if (o.metricsToken !== undefined) {
       const given = c.req.header('authorization') ?? '';
       if (!sameText(given, `Bearer ${o.metricsToken}`)) return c.text('unauthorized\n', 401);
+    } else if (o.metricsOpen === false) {
+      return c.text('unauthorized: set ROTOR_METRICS_TOKEN and scrape with it as a bearer token\n', 401);
     }
     try {
       const body = await o.metrics.registry.metrics();

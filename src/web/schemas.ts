@@ -3,22 +3,58 @@
  * `/openapi.json` is generated from them, so the document cannot drift from the checks.
  */
 import { z } from 'zod';
+import { RotorError } from '../core/errors.ts';
 import { PERMISSIONS } from './actor.ts';
 
+/**
+ * Characters PostgreSQL's `text` cannot hold as sent: NUL, and unpaired UTF-16 surrogates (not
+ * Unicode, so not UTF-8). Refused at the schema, before anything is stored (no 500).
+ */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE_MESSAGE = 'contains a character that cannot be stored (a NUL byte or an unpaired surrogate)';
+
+/** Whether a string can be stored as PostgreSQL text. */
+export const storable = (s: string): boolean => !UNSTORABLE.test(s);
+
+/** A string that can be stored (every text field of the inputs below is one). */
+const text = () => z.string().refine(storable, { error: UNSTORABLE_MESSAGE, abort: true });
+
+/**
+ * Refuses form fields (and the text of uploaded CSV files) that cannot be stored.
+ * @throws {RotorError} `invalid_input` naming the field.
+ */
+export async function assertStorableForm(form: Record<string, unknown>): Promise<void> {
+  for (const [name, value] of Object.entries(form)) {
+    for (const one of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      const content =
+        typeof one === 'string'
+          ? one
+          : one instanceof File && !one.type.startsWith('image/')
+            ? await one.text()
+            : '';
+      if (!storable(name) || !storable(content))
+        throw new RotorError(
+          'invalid_input',
+          `${storable(name) ? name : 'a field name'}: ${UNSTORABLE_MESSAGE}`,
+        );
+    }
+  }
+}
+
 const uuid = z.uuid({ error: 'must be an id (UUID)' });
-const zone = z.string().min(1).max(64).describe('IANA time zone, e.g. "Asia/Tokyo"');
+const zone = text().min(1).max(64).describe('IANA time zone, e.g. "Asia/Tokyo"');
 
 export const CreatePostInput = z
   .object({
     accountId: uuid.describe('One of your accounts'),
-    text: z.string().max(10_000).describe('Post text; X counts it by weighted length (280)'),
+    text: text().max(10_000).describe('Post text; X counts it by weighted length (280)'),
     mode: z.enum(['now', 'schedule', 'queue']).describe('Publish now, at a time, or at the next queue slot'),
     at: z.iso
       .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone offset' })
       .optional()
       .describe('For "schedule": the instant, e.g. "2026-11-22T09:00:00+09:00"'),
-    localTime: z
-      .string()
+    localTime: text()
       .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'must look like 2026-11-22T09:00')
       .optional()
       .describe('For "schedule", instead of "at": a wall-clock time in "timeZone"'),
@@ -58,21 +94,21 @@ export const CreateScheduleInput = z
     kind: z
       .enum(['recurring', 'queue'])
       .describe('"recurring" posts a template; "queue" sets the queue slots'),
-    cron: z.string().min(1).max(200).describe('Five-field cron, e.g. "0 9 * * 1-5"'),
+    cron: text().min(1).max(200).describe('Five-field cron, e.g. "0 9 * * 1-5"'),
     timeZone: zone,
-    template: z.string().max(10_000).optional().describe('For "recurring": the text; {n} and {date} vary it'),
+    template: text().max(10_000).optional().describe('For "recurring": the text; {n} and {date} vary it'),
   })
   .strict();
 export type CreateScheduleInput = z.infer<typeof CreateScheduleInput>;
 
 export const CreateApiKeyInput = z
   .object({
-    name: z.string().trim().min(1, 'give the key a name').max(80),
+    name: text().trim().min(1, 'give the key a name').max(80),
     permissions: z.array(z.enum(PERMISSIONS)).min(1, 'choose at least one permission'),
   })
   .strict();
 
-export const TextCheckInput = z.object({ text: z.string().max(10_000) }).strict();
+export const TextCheckInput = z.object({ text: text().max(10_000) }).strict();
 
 /** Output shapes (documentation only). */
 export const AccountOutput = z.object({
@@ -80,7 +116,7 @@ export const AccountOutput = z.object({
   username: z.string(),
   displayName: z.string().nullable(),
   status: z.enum(['active', 'reauth_required']),
-  reason: z.enum(['expired', 'revoked', 'reused', 'lost_response', 'unknown']).nullable(),
+  reason: z.enum(['expired', 'revoked', 'reused', 'lost_response', 'restored', 'unknown']).nullable(),
   reasonText: z.string().nullable().describe('The reason in plain words'),
   refreshedAt: z.string().nullable(),
   connectionEndsAt: z.string().describe('When X will ask for consent again (~6 months after it)'),

@@ -11,11 +11,16 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { sameSecret } from '../vault/connect.ts';
 import { deleteSession, findSession, insertSession, type SessionUser } from '../store/web-sessions.ts';
 import type { Db } from '../store/db.ts';
+import { DEFAULT_WEB_SECURITY } from './security-config.ts';
 
 /** Any request's context (the helpers here read only cookies and headers). */
 type AnyContext = Context;
 
-const SESSION_TTL_MS = 30 * 86_400_000;
+/** How long sessions live: absolutely, and without use. */
+export interface SessionTimes {
+  sessionTtlMs: number;
+  sessionIdleMs: number;
+}
 
 export const hashSessionId = (id: string): string => createHash('sha256').update(id).digest('base64url');
 
@@ -57,32 +62,47 @@ export function dropCookie(c: AnyContext, name: string, insecureLoopback: boolea
   deleteCookie(c, name, { path: '/', secure: !insecureLoopback });
 }
 
+/**
+ * Starts a session with a new id; the session this browser had before (if any) ends, so that an
+ * id known before sign-in is worth nothing after it (session fixation).
+ */
 export async function startSession(
   c: AnyContext,
   db: Db,
   names: CookieNames,
   insecureLoopback: boolean,
   userId: string,
+  times: SessionTimes = DEFAULT_WEB_SECURITY,
 ): Promise<void> {
+  const old = getCookie(c, names.session);
+  if (old) await deleteSession(db, hashSessionId(old));
   const id = randomBytes(32).toString('base64url');
   await insertSession(db, {
     idHash: hashSessionId(id),
     userId,
     csrf: randomBytes(24).toString('base64url'),
-    ttlMs: SESSION_TTL_MS,
+    ttlMs: times.sessionTtlMs,
+    userAgent: c.req.header('user-agent')?.slice(0, 200),
   });
-  putCookie(c, names.session, id, insecureLoopback, SESSION_TTL_MS / 1000);
+  putCookie(c, names.session, id, insecureLoopback, times.sessionTtlMs / 1000);
 }
 
-/** The signed-in user, or undefined (no cookie, unknown, expired or tampered: signed out). */
+/** The signed-in user, or undefined (no cookie, unknown, expired, idle or tampered: signed out). */
 export async function readSession(
   c: AnyContext,
   db: Db,
   names: CookieNames,
+  idleMs: number = DEFAULT_WEB_SECURITY.sessionIdleMs,
 ): Promise<SessionUser | undefined> {
   const id = getCookie(c, names.session);
   if (!id || id.length > 100) return undefined;
-  return findSession(db, hashSessionId(id));
+  return findSession(db, hashSessionId(id), idleMs);
+}
+
+/** The hash of this browser's session id (to tell "this browser" in the list of sessions). */
+export function currentSessionHash(c: AnyContext, names: CookieNames): string | undefined {
+  const id = getCookie(c, names.session);
+  return id ? hashSessionId(id) : undefined;
 }
 
 export async function endSession(c: AnyContext, db: Db, names: CookieNames, insecureLoopback: boolean) {
@@ -91,12 +111,17 @@ export async function endSession(c: AnyContext, db: Db, names: CookieNames, inse
   dropCookie(c, names.session, insecureLoopback);
 }
 
-/** Whether a request's `Origin` (when sent) is this server's own. */
+/**
+ * Whether a request's `Origin` (when sent) is this server's own: the public origin
+ * (`ROTOR_PUBLIC_URL`, scheme included) when one is configured, else the `Host` header's.
+ */
 export function sameOrigin(c: AnyContext): boolean {
   const origin = c.req.header('origin');
   if (origin === undefined) return true;
   if (origin === 'null') return false;
+  const publicOrigin = (c.get as (key: string) => unknown)('publicOrigin');
   try {
+    if (typeof publicOrigin === 'string') return new URL(origin).origin === publicOrigin;
     return new URL(origin).host === c.req.header('host');
   } catch {
     return false;

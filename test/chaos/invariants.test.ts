@@ -125,6 +125,17 @@ test('plan: a seed replays the same events; a short run has kills, freezes, an o
   assert.ok(plan.every((e, i) => i === 0 || (plan[i - 1]?.at ?? 0) <= e.at));
 });
 
+test('plan: one backup of the token sets in the first third, restored in the second half', () => {
+  for (const seed of [1, 2, 3, 42, 99]) {
+    const p = chaosPlan({ seed, durationMs: 15_000, workers: 3 });
+    const backups = p.filter((e) => e.kind === 'backup');
+    const restores = p.filter((e) => e.kind === 'restore_backup');
+    assert.equal(backups.length, 1);
+    assert.equal(restores.length, 1);
+    assert.ok((backups[0]?.at ?? Infinity) < 5_000 && (restores[0]?.at ?? 0) > 7_500, `seed ${seed}`);
+  }
+});
+
 test('options: defaults, flags, and errors', () => {
   assert.equal(parseChaosOptions([], 5).seed, 5);
   assert.equal(parseChaosOptions(['--duration', '30'], 5).durationMs, 30_000);

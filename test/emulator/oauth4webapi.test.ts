@@ -12,6 +12,16 @@ import { emulator } from '../helpers/emulator.ts';
 const SCOPES = 'tweet.read tweet.write users.read offline.access';
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
+/**
+ * Client authentication as X documents it: `Basic base64(client_id:client_secret)`, the values
+ * as they are — written here through oauth4webapi's custom `ClientAuth` hook, not Rotor's.
+ */
+function xBasic(secret: string): oauth.ClientAuth {
+  return (_as, client, _body, headers) => {
+    headers.set('authorization', `Basic ${btoa(`${client.client_id}:${secret}`)}`);
+  };
+}
+
 function authorizationServer(url: string): oauth.AuthorizationServer {
   return {
     issuer: url,
@@ -97,12 +107,12 @@ function isResponseBodyError(error: string, status: number) {
   };
 }
 
-describe('oauth4webapi as a confidential client (rotor-demo, client_secret_basic)', async () => {
+describe('oauth4webapi as a confidential client (rotor-demo, Basic as X documents it)', async () => {
   const emu = await emulator({ autoApprove: 'alice' });
   const party: Party = {
     as: authorizationServer(emu.url),
     client: { client_id: 'rotor-demo' },
-    auth: oauth.ClientSecretBasic('rotor-demo-secret'),
+    auth: xBasic('rotor-demo-secret'),
     redirectUri: 'http://127.0.0.1:3000/auth/x/callback',
   };
   let first: oauth.TokenEndpointResponse;
@@ -157,12 +167,55 @@ describe('oauth4webapi as a confidential client (rotor-demo, client_secret_basic
   });
 
   test('a wrong client secret is an OAuth error response, not a success', async () => {
-    const wrong: Party = { ...party, auth: oauth.ClientSecretBasic('not-the-secret') };
+    const wrong: Party = { ...party, auth: xBasic('not-the-secret') };
     const fresh = await authorize(party);
     await assert.rejects(
       refresh(wrong, fresh.refresh_token ?? ''),
       isResponseBodyError('unauthorized_client', 401),
     );
+  });
+});
+
+describe('oauth4webapi’s RFC 6749 Basic (values form-urlencoded) against a server that reads Basic as X does', async () => {
+  // X's client ids and secrets are base64url: `-`, `_`, `.`, `~` are the characters that
+  // oauth4webapi's ClientSecretBasic encodes (`rotor-demo` goes out as `rotor%2Ddemo`).
+  const client = {
+    clientId: 'Xk-9_a.b~Q',
+    clientSecret: 'Sx_3-y.z~W-_',
+    redirectUris: ['http://127.0.0.1:8766/cb'],
+  };
+  const strict = await emulator({ autoApprove: 'alice', clients: [client] });
+  const lenient = await emulator({ autoApprove: 'alice', clients: [client], lenientBasicAuth: true });
+  const party = (url: string, auth: oauth.ClientAuth): Party => ({
+    as: authorizationServer(url),
+    client: { client_id: client.clientId },
+    auth,
+    redirectUri: 'http://127.0.0.1:8766/cb',
+  });
+
+  test('strict (the default): the over-encoded header gets X’s 401 unauthorized_client', async () => {
+    await assert.rejects(
+      authorize(party(strict.url, oauth.ClientSecretBasic(client.clientSecret))),
+      (e: unknown) => {
+        assert.ok(e instanceof oauth.ResponseBodyError);
+        assert.equal(e.status, 401);
+        assert.deepEqual(e.cause, {
+          error: 'unauthorized_client',
+          error_description: 'Missing valid authorization header',
+        });
+        return true;
+      },
+    );
+  });
+
+  test('strict: the same credentials as they are are accepted', async () => {
+    const tokens = await authorize(party(strict.url, xBasic(client.clientSecret)));
+    assert.ok(tokens.refresh_token);
+  });
+
+  test('lenientBasicAuth: the over-encoded header is accepted too', async () => {
+    const tokens = await authorize(party(lenient.url, oauth.ClientSecretBasic(client.clientSecret)));
+    assert.ok(tokens.refresh_token);
   });
 });
 

@@ -178,8 +178,12 @@ export function assertCleanError(r: { stderr: string }, raw = /node:internal|\w*
   assert.doesNotMatch(r.stderr, raw, `no raw error expected:\n${r.stderr}`);
 }
 
-export const CLI_CLIENT_ID = 'cli-app';
-export const CLI_CLIENT_SECRET = 'cli-secret';
+/**
+ * Shaped like X's (base64url, so `-` and `_`, plus `.` and `~`): the characters that an RFC 6749
+ * form-encoding of Basic credentials changes, so every CLI test also checks property 37.
+ */
+export const CLI_CLIENT_ID = 'cli-app_Q2xp.ZW50~aWQ-x';
+export const CLI_CLIENT_SECRET = 'c2Vj-cmV0_Xy.Zw~9-_a';
 
 export interface CliSetup {
   emu: RunningEmulator;

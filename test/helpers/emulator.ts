@@ -27,8 +27,9 @@ export function pkce(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
+/** HTTP Basic as X documents it: `base64(client_id:client_secret)`, the values as they are. */
 export function basic(id: string = DEMO_CLIENT.clientId, secret: string = DEMO_CLIENT.clientSecret): string {
-  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 }
 
 export interface AuthorizeOptions {

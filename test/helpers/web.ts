@@ -23,7 +23,9 @@ export interface Served {
 export async function serve(
   o: { database?: 'postgres' | 'pglite'; env?: Record<string, string> } = {},
 ): Promise<Served> {
-  const [port, emuPort] = [await freePort(), await freePort()];
+  // A test that needs the URL before the start (ROTOR_PUBLIC_URL) chooses the port itself.
+  const port = o.env?.PORT ? Number(o.env.PORT) : await freePort();
+  const emuPort = await freePort();
   const dataDir = cliTempDir('rotor-web-');
   const databaseUrl = o.database === 'pglite' ? undefined : await createPgDatabase();
   const env: Record<string, string> = {
@@ -31,6 +33,13 @@ export async function serve(
     ROTOR_EMULATOR_PORT: String(emuPort),
     ROTOR_DATA_DIR: dataDir,
     ROTOR_SWEEP_SECONDS: '2',
+    // Tests sign in many users from one address: limits that never throttle them (the limits
+    // themselves are tested with their own settings).
+    ROTOR_RATE_LIMIT_SIGNIN: '100000/60',
+    ROTOR_RATE_LIMIT_CALLBACK: '100000/60',
+    ROTOR_RATE_LIMIT_API_KEY_FAILURES: '100000/60',
+    ROTOR_RATE_LIMIT_TOKENS_PER_KEY: '100000/60',
+    ROTOR_RATE_LIMIT_TOKENS_PER_ADDRESS: '100000/60',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...o.env,
   };

@@ -15,6 +15,7 @@ import {
   BIN,
   ROOT,
   childEnv,
+  CLI_CLIENT_ID,
   cliSetup,
   cliTempDir,
   connectAlice,
@@ -123,7 +124,12 @@ test('rotor doctor: all good against the emulator; each problem named with its f
     ROTOR_KEYS: KeyRing.generateEntry('k9'),
   });
   assert.equal(wrong.code, 1, show(wrong));
-  assert.match(wrong.stdout, /^FAIL {2}client credentials: X refuses client cli-app$/m);
+  assert.ok(
+    wrong.stdout.includes(
+      `FAIL  client credentials: X refuses client ${CLI_CLIENT_ID} in both Basic forms (as they are, and form-urlencoded)\n`,
+    ),
+    wrong.stdout,
+  );
   assert.match(
     wrong.stdout,
     /^FAIL {2}redirect URI: the emulator refuses http:\/\/127\.0\.0\.1:1\/elsewhere/m,

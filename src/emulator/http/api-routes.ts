@@ -8,7 +8,7 @@ import { checkBearer } from '../grants.ts';
 import type { GrantRecord, PostRecord, UserRecord } from '../model.ts';
 import { mediaJson, uploadMedia } from '../media.ts';
 import { createPost, deletePost, listUserPosts } from '../posting.ts';
-import { problems, type Problem } from '../problems.ts';
+import { problemResponse, problems, type Problem } from '../problems.ts';
 import { takeRateLimit, type EndpointBucket } from '../rate-limits.ts';
 import { REQUIRED_SCOPES } from '../scopes.ts';
 import { readJson, withFault, type EmulatorContext, type EmulatorDeps, type EmulatorEnv } from './env.ts';
@@ -44,8 +44,8 @@ export function apiRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
   const { world } = deps;
   const app = new Hono<EmulatorEnv>();
 
-  const problem = (c: EmulatorContext, p: Problem, headers: Record<string, string> = {}) =>
-    c.json(p.body, p.status as 400, headers);
+  const problem = (_c: EmulatorContext, p: Problem, headers: Record<string, string> = {}) =>
+    problemResponse(p, headers);
 
   /** Bearer token, then scopes, then rate limit: the order X checks them in. */
   const gate = (c: EmulatorContext, scopes: readonly string[], bucket: EndpointBucket): Gate => {
@@ -120,7 +120,7 @@ export function apiRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
       if (!g.ok) return g.response;
       const userId = c.req.param('id');
       if (!world.users.has(userId)) {
-        return problem(c, problems.notFound(`Could not find user with id: [${userId}].`), g.headers);
+        return problem(c, problems.notFound({ type: 'user', id: userId, parameter: 'id' }), g.headers);
       }
       const listed = listUserPosts(world, userId, new URL(c.req.url).searchParams);
       if (!listed.ok) return problem(c, listed.problem, g.headers);

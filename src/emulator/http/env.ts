@@ -6,7 +6,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MALFORMED_BODIES, type FaultRegistry, type FaultTarget } from '../faults.ts';
-import { problems } from '../problems.ts';
+import { problemResponse, problems } from '../problems.ts';
 import type { EmulatorWorld } from '../world.ts';
 
 export type EmulatorEnv = { Bindings: Partial<HttpBindings> };
@@ -114,7 +114,7 @@ export async function withFault(
         fault.status === 429
           ? { 'x-rate-limit-limit': '1', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset }
           : {};
-      return c.json(body, fault.status as 400, headers);
+      return problemResponse({ status: fault.status, body }, headers);
     }
     case 'hang':
       await untilClientGone(c, deps.closing);

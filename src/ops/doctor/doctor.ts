@@ -19,6 +19,7 @@ import { openPglite } from '../../store/pglite.ts';
 import { openPostgres } from '../../store/postgres.ts';
 import { keyUsage } from '../key-rotation.ts';
 import { smtpTransport } from '../notifications/email.ts';
+import { checkInstallation } from './installation-check.ts';
 import type { CheckResult } from './result.ts';
 import { checkClient, checkReachAndClock, checkRedirect } from './x-checks.ts';
 
@@ -72,6 +73,8 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
     try {
       await checkMigrations(db, results);
       if (ring) await checkStoredKeys(db, ring, results);
+      // issue 18: is this installation the live one (not exported, not a copy)?
+      results.push(await checkInstallation(db, config, o.env ?? process.env));
     } finally {
       await db.close().catch(() => undefined);
     }

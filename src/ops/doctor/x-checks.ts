@@ -1,14 +1,17 @@
 /**
  * @module The doctor's checks against X (or the emulator): reachability and the clock (from X's
- * `Date` header), the client credentials (a refresh with a random, nobody's token: X answers
- * `invalid_grant` to a known client and `invalid_client` otherwise), and the redirect URI (only
+ * `Date` header), the client credentials and the Basic form X accepts them in (a refresh with a
+ * random, nobody's token: X refuses the token for a known client and answers 401
+ * `unauthorized_client` otherwise), and the redirect URI (only
  * the emulator can tell; X's consent page is a script that accepts anything until the person
  * signs in).
  */
 import { randomBytes, createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import type { RotorConfig } from '../../core/config.ts';
-import { refreshTokens } from '../../oauth/token-client.ts';
+import { basicAsIs, basicFormUrlEncoded } from '../../oauth/client-auth.ts';
+import type { OAuthProvider } from '../../oauth/provider.ts';
+import { refreshTokens, type RefreshOutcome } from '../../oauth/token-client.ts';
 import { xApiBase, xProvider } from '../../oauth/x.ts';
 import type { CheckResult } from './result.ts';
 
@@ -78,7 +81,23 @@ export async function checkReachAndClock(o: XCheckOptions): Promise<CheckResult[
   return results;
 }
 
-/** The client id and secret are accepted by X. */
+/** What X made of one form of client authentication. */
+type ClientVerdict = 'accepted' | 'refused' | 'unknown';
+
+function verdictOf(outcome: RefreshOutcome): ClientVerdict {
+  // A random refresh token belongs to nobody: X refusing the *token* (a 400 invalid_request or
+  // invalid_grant) means it accepted the client; a 401 unauthorized_client means it did not.
+  if (outcome.kind === 'invalid_client') return 'refused';
+  if (outcome.kind === 'transient') return outcome.status === 400 ? 'accepted' : 'unknown';
+  return 'accepted';
+}
+
+/**
+ * The client id and secret are accepted by X, and in which HTTP Basic form (property 37): one
+ * refresh with a dummy token with the values as they are (what Rotor sends, as X documents it),
+ * and one with them form-urlencoded first (RFC 6749 §2.3.1, what generic OAuth libraries send).
+ * Nobody else can ask the real X; this lets every operator ask it with their own credentials.
+ */
 export async function checkClient(o: XCheckOptions): Promise<CheckResult> {
   const provider = xProvider({
     clientId: o.config.x.clientId,
@@ -86,29 +105,53 @@ export async function checkClient(o: XCheckOptions): Promise<CheckResult> {
     redirectUri: o.config.x.redirectUri,
     emulatorUrl: o.config.x.emulatorUrl,
   });
-  // A random refresh token belongs to nobody: the answer only says whether the client is known.
-  const outcome = await refreshTokens(provider, randomBytes(32).toString('base64url'), {
-    fetch: o.fetch,
-    limits: { timeoutMs: o.timeoutMs },
-  });
-  switch (outcome.kind) {
-    case 'invalid_client':
-      return {
-        name: 'client credentials',
-        status: 'fail',
-        message: `X refuses client ${o.config.x.clientId}`,
-        fix: 'copy X_CLIENT_ID and X_CLIENT_SECRET again from your app’s "Keys and tokens" page in the X developer portal (OAuth 2.0 Client ID and Client Secret)',
-      };
-    case 'rejected':
-    case 'rotated':
-      return { name: 'client credentials', status: 'ok', message: `X knows client ${o.config.x.clientId}` };
-    case 'transient':
-      return {
-        name: 'client credentials',
-        status: 'warn',
-        message: `X did not answer usefully (${outcome.code}); the credentials were not checked`,
-      };
+  const id = o.config.x.clientId;
+  const ask = async (p: OAuthProvider) =>
+    verdictOf(
+      await refreshTokens(p, randomBytes(32).toString('base64url'), {
+        fetch: o.fetch,
+        limits: { timeoutMs: o.timeoutMs },
+      }),
+    );
+  const secret = o.config.x.clientSecret;
+  // The two forms differ only when encoding changes a value (a public client sends no Basic).
+  const formsDiffer = secret !== undefined && basicAsIs(id, secret) !== basicFormUrlEncoded(id, secret);
+  const asIs = await ask(provider);
+  const form = formsDiffer ? await ask({ ...provider, basicCredentials: 'form-urlencoded' }) : asIs;
+  const name = 'client credentials';
+  if (asIs === 'unknown' || form === 'unknown') {
+    return {
+      name,
+      status: 'warn',
+      message: 'X did not answer usefully; the credentials were not checked',
+    };
   }
+  if (asIs === 'accepted') {
+    const forms = !formsDiffer
+      ? 'the Basic forms are the same for these values'
+      : form === 'accepted'
+        ? 'X also accepts them form-urlencoded'
+        : 'X refuses them form-urlencoded (RFC 6749 §2.3.1), as its docs imply';
+    return {
+      name,
+      status: 'ok',
+      message: `X accepts client ${id} with Basic base64(client_id:client_secret) as they are, as Rotor sends it; ${forms}`,
+    };
+  }
+  if (form === 'accepted') {
+    return {
+      name,
+      status: 'fail',
+      message: `X accepts client ${id} only with the values form-urlencoded (RFC 6749 §2.3.1), not as they are, which is what X documents and Rotor sends`,
+      fix: 'X has changed how it reads client authentication: report this to the Rotor project with this output',
+    };
+  }
+  return {
+    name,
+    status: 'fail',
+    message: `X refuses client ${id} in both Basic forms (as they are, and form-urlencoded)`,
+    fix: 'copy X_CLIENT_ID and X_CLIENT_SECRET again from your app’s "Keys and tokens" page in the X developer portal (OAuth 2.0 Client ID and Client Secret); the callback URL is not the problem',
+  };
 }
 
 /** The redirect URI is registered for this client (the emulator says; X cannot be asked). */

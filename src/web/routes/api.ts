@@ -18,11 +18,17 @@ import { createSchedule, listSchedulesFor, setScheduleState } from '../handlers/
 import { accountJson, postJson, scheduleJson } from '../present.ts';
 import { CreatePostInput, CreateScheduleInput, ListPostsQuery, TextCheckInput } from '../schemas.ts';
 import { csrfValid, readSession, sameOrigin, type CookieNames } from '../session.ts';
+import type { RateLimiter } from '../rate-limit.ts';
+import { DEFAULT_WEB_SECURITY } from '../security-config.ts';
 
 type ApiEnv = { Variables: { actor: Actor } };
 
+/** Whether a Content-Type is the media type `application/json` (parameters such as charset allowed). */
+export const isJsonMediaType = (contentType: string | undefined): boolean =>
+  (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
+
 async function jsonBody(c: Context): Promise<unknown> {
-  if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json'))
+  if (!isJsonMediaType(c.req.header('content-type')))
     throw new RotorError('invalid_input', 'send the body as JSON (Content-Type: application/json)');
   try {
     return await c.req.json();
@@ -31,8 +37,9 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
-export function apiRoutes(deps: WebDeps, names: CookieNames): Hono<ApiEnv> {
+export function apiRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimiter): Hono<ApiEnv> {
   const api = new Hono<ApiEnv>();
+  const idleMs = (deps.security ?? DEFAULT_WEB_SECURITY).sessionIdleMs;
 
   api.onError((e, c) => {
     const { status, body, retryAfter } = errorResponse(e);
@@ -45,14 +52,20 @@ export function apiRoutes(deps: WebDeps, names: CookieNames): Hono<ApiEnv> {
     c.header('cache-control', 'no-store');
     const auth = c.req.header('authorization');
     if (auth !== undefined) {
+      // Guessing keys: an address with too many failed keys is refused before its next try.
+      const address = limiter.address(c as Context);
+      await limiter.check('apiKeyFailure', address);
       const m = /^Bearer\s+(rotor_[A-Za-z0-9_-]{20,100})$/.exec(auth);
       const key = m?.[1] ? await useApiKey(deps.db, hashApiKey(m[1])) : undefined;
-      if (!key) throw new RotorError('unauthenticated', 'unknown or revoked API key');
+      if (!key) {
+        await limiter.hit('apiKeyFailure', address);
+        throw new RotorError('unauthenticated', 'unknown or revoked API key');
+      }
       c.set('actor', { userId: key.ownerId, apiKey: { id: key.id, permissions: new Set(key.permissions) } });
       return next();
     }
     const request = c as Context; // the middleware's input type is open; only cookies are read
-    const session = await readSession(request, deps.db, names);
+    const session = await readSession(request, deps.db, names, idleMs);
     if (!session)
       throw new RotorError(
         'unauthenticated',
@@ -72,6 +85,9 @@ export function apiRoutes(deps: WebDeps, names: CookieNames): Hono<ApiEnv> {
   });
 
   api.post('/accounts/:id/token', async (c) => {
+    const actor = c.get('actor');
+    await limiter.hit('tokenPerAddress', limiter.address(c as Context));
+    await limiter.hit('tokenPerKey', actor.apiKey ? `key:${actor.apiKey.id}` : `user:${actor.userId}`);
     const t = await issueToken(deps, c.get('actor'), c.req.param('id'));
     return c.json({
       accountId: t.accountId,

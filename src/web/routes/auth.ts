@@ -1,13 +1,16 @@
 /**
- * @module Signing in and connecting (properties 1–8): start an authorization (PKCE, state bound
- * to this browser by an HttpOnly cookie), the callback (only a state from this browser completes
- * it), sign-out, and the language switch. Three modes: `signin` (no session yet: the X identity
+ * @module Signing in and connecting (properties 1–8, 38): start an authorization (PKCE, and a
+ * nonce in an HttpOnly cookie whose hash, with the mode and the user, is stored with the state),
+ * the callback (only the browser that started it completes it, in the mode it was started in),
+ * sign-out, and the language switch. Three modes: `signin` (no session yet: the X identity
  * becomes the Rotor user), `connect` (add or reconnect an account of the signed-in user), and
  * `cookie` (cookie mode: the tokens go to a sealed cookie, nothing is stored).
  */
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { clientRefusedText } from '../../core/client-refused.ts';
 import { isRotorError } from '../../core/errors.ts';
+import type { AuthorizationMode } from '../../store/oauth-transactions.ts';
 import { safeReturnTo } from '../../vault/connect.ts';
 import type { WebDeps } from '../deps.ts';
 import { isLocale } from '../i18n.ts';
@@ -21,25 +24,28 @@ import {
   type CookieNames,
 } from '../session.ts';
 import type { PageEnv } from './page-env.ts';
+import type { RateLimiter } from '../rate-limit.ts';
+import { DEFAULT_WEB_SECURITY } from '../security-config.ts';
 import { errorView } from '../views/misc.ts';
 import { page } from '../views/layout.ts';
 
-type Mode = 'signin' | 'connect' | 'cookie';
-
-export function authRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv> {
+export function authRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimiter): Hono<PageEnv> {
   const app = new Hono<PageEnv>();
   const insecure = deps.insecureLoopback;
+  const security = deps.security ?? DEFAULT_WEB_SECURITY;
 
   const start = async (c: Context<PageEnv>, asked: string | undefined) => {
+    await limiter.hit('signinStart', limiter.address(c));
     const session = c.get('session');
-    const mode: Mode = asked === 'cookie' ? 'cookie' : session ? 'connect' : 'signin';
-    const { url, state } = await deps.connector.begin({
+    const mode: AuthorizationMode = asked === 'cookie' ? 'cookie' : session ? 'connect' : 'signin';
+    // Property 38: the transaction keeps the mode, the user and the hash of a nonce that only
+    // this browser's cookie holds; the callback trusts none of them from the cookie alone.
+    const { url, browserNonce } = await deps.connector.begin({
       ...(mode === 'connect' && session ? { ownerId: session.userId } : {}),
       returnTo: mode === 'cookie' ? '/quick' : safeReturnTo(c.req.query('returnTo')),
+      browser: mode,
     });
-    // The state, bound to this browser; a "connect" is also bound to the user who started it.
-    const bound = mode === 'connect' && session ? `${mode}.${session.userId}.${state}` : `${mode}.${state}`;
-    putCookie(c, names.oauth, bound, insecure, 600);
+    putCookie(c, names.oauth, browserNonce ?? '', insecure, 600);
     c.header('cache-control', 'no-store');
     return c.redirect(url, 302);
   };
@@ -49,38 +55,32 @@ export function authRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv> {
   app.get('/auth/x/callback', async (c) => {
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer');
-    const parts = (getCookie(c, names.oauth) ?? '').split('.');
-    const mode = parts[0] ?? '';
-    const state = parts[parts.length - 1] ?? '';
-    const startedBy = mode === 'connect' ? parts[1] : undefined;
+    await limiter.hit('callback', limiter.address(c));
+    const nonce = getCookie(c, names.oauth) ?? '';
     const v = c.get('view');
     const again = (message: string) => c.html(page(v, v.t('error.title'), errorView(v, message)), 400);
-    if (
-      !['signin', 'connect', 'cookie'].includes(mode) ||
-      state === '' ||
-      parts.length !== (mode === 'connect' ? 3 : 2)
-    ) {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(nonce)) {
       return again('This sign-in was started in another browser or tab, or has expired; start again here.');
     }
-    // A connection started by someone who has signed out since (or by another user) is not finished.
-    if (mode === 'connect' && c.get('session')?.userId !== startedBy) {
-      dropCookie(c, names.oauth, insecure);
-      return again('You signed out after starting to connect an account; sign in and start again.');
-    }
     dropCookie(c, names.oauth, insecure);
+    const session = c.get('session');
     try {
-      if (mode === 'cookie') {
-        const session = await deps.connector.completeSession(c.req.url, { expectedState: state });
-        c.header('set-cookie', deps.cookieVault.setCookie(session), { append: true });
+      const done = await deps.connector.completeInBrowser(c.req.url, {
+        browserNonce: nonce,
+        userId: session?.userId,
+      });
+      if (done.mode === 'cookie') {
+        c.header('set-cookie', deps.cookieVault.setCookie(done.session), { append: true });
         return c.redirect('/quick', 303);
       }
-      const connected = await deps.connector.complete(c.req.url, { expectedState: state });
-      const session = c.get('session');
-      if (!session || session.userId !== connected.ownerId) {
-        await startSession(c, deps.db, names, insecure, connected.ownerId);
-      }
+      const connected = done.connected;
+      // Every sign-in (and connect) gets a new session id; the one this browser had before dies.
+      await startSession(c, deps.db, names, insecure, connected.ownerId, security);
       return c.redirect(connected.returnTo, 303);
     } catch (e) {
+      // Property 37: X refusing the app's client id or secret is said as such, in the page's language.
+      if (isRotorError(e, 'invalid_client'))
+        return again(clientRefusedText(v.locale, deps.provider.clientId));
       if (!isRotorError(e, 'authorization_failed')) throw e;
       return again(e.message);
     }

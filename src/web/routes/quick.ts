@@ -26,20 +26,25 @@ export function quickRoutes(deps: WebDeps): Hono<PageEnv> {
   const jar = deps.cookieVault;
 
   /** The page; `text` refills the form after a refusal (nothing the person wrote is lost). */
-  const render = (
+  const render = async (
     c: Context<PageEnv>,
     o: { message?: Message; status?: number; rotated?: string | undefined; text?: string } = {},
   ) => {
     const v = c.get('view');
     // After a rotation the page's next form must carry the token of the new cookie.
     const raw = o.rotated ?? getCookie(c, jar.name);
-    const session = jar.read(raw);
+    const session = await jar.open(raw);
     c.header('cache-control', 'no-store');
     const view = quickView(v, session?.username, raw ? csrfOf(raw) : '', o.message, o.text ?? '');
     return c.html(page(v, v.t('quick.title'), view), (o.status ?? 200) as 200);
   };
 
-  app.get('/quick', (c) => render(c));
+  app.get('/quick', (c) =>
+    render(
+      c,
+      c.req.query('forgotten') ? { message: { text: c.get('view').t('quick.forgotten'), kind: 'ok' } } : {},
+    ),
+  );
 
   const checked = async (c: Context<PageEnv>) => {
     const raw = getCookie(c, jar.name);
@@ -51,7 +56,7 @@ export function quickRoutes(deps: WebDeps): Hono<PageEnv> {
   app.post('/quick', async (c) => {
     const v = c.get('view');
     const { raw, form, ok } = await checked(c);
-    const session = jar.read(raw);
+    const session = await jar.open(raw);
     if (!ok || !session)
       return render(c, {
         message: { text: v.t('error.csrf'), kind: 'error' },
@@ -98,10 +103,14 @@ export function quickRoutes(deps: WebDeps): Hono<PageEnv> {
     }
   });
 
+  // Property 39: forgetting ends the grant at X and refuses any copy of the cookie here.
   app.post('/quick/forget', async (c) => {
-    const { ok } = await checked(c);
-    if (ok) c.header('set-cookie', jar.clearCookie(), { append: true });
-    return c.redirect('/quick', 303);
+    const { raw, ok } = await checked(c);
+    if (!ok) return c.redirect('/quick', 303);
+    const session = await jar.open(raw);
+    if (session) await jar.forget(session);
+    c.header('set-cookie', jar.clearCookie(), { append: true });
+    return c.redirect('/quick?forgotten=1', 303);
   });
 
   return app;

@@ -1,14 +1,17 @@
 /** @module Settings: language and time zone, API keys (create once-shown, revoke), token hand-outs. */
 import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
 import { isRotorError } from '../../core/errors.ts';
 import { listHandouts } from '../../store/api-keys.ts';
-import { setPreferences } from '../../store/web-sessions.ts';
+import { listSessions, setPreferences } from '../../store/web-sessions.ts';
 import { isPermission } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import { isTimeZone } from '../format.ts';
 import { createApiKey, listApiKeysFor, revokeApiKeyFor } from '../handlers/api-keys.ts';
 import { isLocale } from '../i18n.ts';
-import { putCookie, type CookieNames } from '../session.ts';
+import { currentSessionHash, putCookie, type CookieNames } from '../session.ts';
+import { DEFAULT_WEB_SECURITY } from '../security-config.ts';
+import { sessionsView } from '../views/sessions.ts';
 import { page } from '../views/layout.ts';
 import { settingsView } from '../views/misc.ts';
 import { actorOf, field, sessionOf, signedIn } from './guard.ts';
@@ -26,16 +29,21 @@ export function settingsRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv>
   ) => {
     const v = c.get('view');
     const actor = actorOf(c);
-    const [keys, handouts] = await Promise.all([
+    const idleMs = (deps.security ?? DEFAULT_WEB_SECURITY).sessionIdleMs;
+    const [keys, handouts, sessions] = await Promise.all([
       listApiKeysFor(deps, actor),
       listHandouts(deps.db, actor.userId),
+      listSessions(deps.db, actor.userId, idleMs),
     ]);
+    const current = currentSessionHash(c, names);
+    const idleDays = Math.round((idleMs / 86_400_000) * 10) / 10;
     c.header('cache-control', 'no-store');
     return c.html(
       page(
         v,
         v.t('settings.title'),
-        settingsView(v, { keys, handouts, ...extra, savedZone: sessionOf(c).timeZone !== null }),
+        html`${settingsView(v, { keys, handouts, ...extra, savedZone: sessionOf(c).timeZone !== null })}
+        ${sessionsView(v, { sessions, current, idleDays })}`,
       ),
       status as 200,
     );

@@ -2,6 +2,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Locale, Translate } from '../i18n.ts';
+import { signinReconnectBanner } from './sessions.ts';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -13,6 +14,8 @@ export interface ViewContext {
   demo: boolean;
   path: string;
   user?: { username: string; csrf: string };
+  /** The account the user signs in with needs reconnecting (a banner on every page). */
+  signinNeedsReconnect?: boolean;
 }
 
 export const csrfField = (v: ViewContext) =>
@@ -62,6 +65,7 @@ export function page(v: ViewContext, title: string, body: Html, status?: string)
       <body>
         <a class="skip" href="#main">${v.t('app.skip')}</a>
         ${v.demo ? html`<p class="demo" role="note">${v.t('app.demo')}</p>` : ''}
+        ${v.signinNeedsReconnect ? signinReconnectBanner(v) : ''}
         <header>
           <a class="brand" href="/">Rotor</a>
           ${nav(v)}

@@ -1,0 +1,293 @@
+/**
+ * @module `rotor vault export` / `rotor vault import`: every account moves, encrypted, from one
+ * store to another (PGlite → PostgreSQL, one server to another), and only one side refreshes.
+ *
+ * Export fences the source first (from then on no process refreshes from it), waits until no
+ * refresh is under way there, then writes the file. Import checks the file's format, the
+ * migrations it comes from and that ROTOR_KEYS opens every token before it writes anything, into
+ * an empty target, in one transaction; the target takes the installation's identity.
+ *
+ * File: JSON lines, mode 0600. The first line is the header (clear: format, installation,
+ * key ids, count); each account line, and the closing count, is sealed with the key ring and
+ * bound to its place in the file (nothing can be dropped, reordered or added). Inside, the token
+ * ciphertexts are the store's own, bound to their account and field, so account ids are kept.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RotorError } from '../core/errors.ts';
+import { DecryptionError, open, seal } from '../crypto/aead.ts';
+import type { KeyRing } from '../crypto/keyring.ts';
+import type { Db, Queryable } from '../store/db.ts';
+import { adoptIdentity, fenceInstallation, heldLeases, readInstallation } from '../store/installation.ts';
+import { listMigrations } from '../store/migrate.ts';
+
+export const EXPORT_FORMAT = 'rotor-vault-export';
+export const EXPORT_FORMAT_VERSION = 1;
+
+export interface ExportHeader {
+  format: typeof EXPORT_FORMAT;
+  formatVersion: number;
+  installationId: string;
+  exportedAt: string;
+  /** The newest migration the source had applied. */
+  migration: number;
+  keyIds: string[];
+  accounts: number;
+}
+
+/** One account as it moves: its user, the account and its token set (ciphertexts as stored). */
+interface AccountRecord {
+  user: { id: string; provider: string; subject: string; username: string; createdAt: string };
+  account: {
+    id: string;
+    provider: string;
+    subject: string;
+    username: string;
+    displayName: string | null;
+    status: string;
+    reason: string | null;
+    consentedAt: string;
+    createdAt: string;
+  };
+  tokenSet: {
+    version: number;
+    accessCt: string;
+    refreshCt: string | null;
+    keyId: string;
+    accessExpiresAt: string;
+    scope: string;
+    reuseSuspected: boolean;
+    refreshedAt: string | null;
+  };
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+}
+
+export interface MoveSummary {
+  installationId: string;
+  exportedAt: string;
+  accounts: number;
+  usernames: string[];
+  keyIds: string[];
+}
+
+const lineBinding = (installationId: string, index: number) => ({
+  table: 'vault_export',
+  row: installationId,
+  field: String(index),
+});
+const tokenBinding = (accountId: string, field: 'access' | 'refresh') => ({
+  table: 'token_sets',
+  row: accountId,
+  field,
+});
+
+async function readRecords(q: Queryable): Promise<AccountRecord[]> {
+  const result = await q.query<{ r: AccountRecord }>(
+    `SELECT json_build_object(
+       'user', json_build_object('id', u.id, 'provider', u.provider, 'subject', u.subject,
+                                 'username', u.username, 'createdAt', u.created_at),
+       'account', json_build_object('id', a.id, 'provider', a.provider, 'subject', a.subject,
+                                    'username', a.username, 'displayName', a.display_name,
+                                    'status', a.status, 'reason', a.reason,
+                                    'consentedAt', a.consented_at, 'createdAt', a.created_at),
+       'tokenSet', json_build_object('version', t.version, 'accessCt', t.access_ct,
+                                     'refreshCt', t.refresh_ct, 'keyId', t.key_id,
+                                     'accessExpiresAt', t.access_expires_at, 'scope', t.scope,
+                                     'reuseSuspected', t.reuse_suspected, 'refreshedAt', t.refreshed_at)
+     ) AS r
+     FROM accounts a JOIN users u ON u.id = a.owner_id JOIN token_sets t ON t.account_id = a.id
+     ORDER BY a.created_at, a.id`,
+  );
+  return result.rows.map((row) => (typeof row.r === 'string' ? (JSON.parse(row.r) as AccountRecord) : row.r));
+}
+
+/**
+ * Fences the source, waits for refreshes under way to end (at most `leaseWaitMs`), and writes
+ * every account to `file` (which must not exist).
+ * @throws {RotorError} `conflict` (the file exists, or a refresh did not end in time)
+ */
+export async function exportVault(
+  db: Db,
+  ring: KeyRing,
+  file: string,
+  o: { onProgress?: (p: Progress) => void; leaseWaitMs?: number; note?: string } = {},
+): Promise<MoveSummary> {
+  if (existsSync(file)) throw new RotorError('conflict', `${file} exists: export to a new file`);
+  await fenceInstallation(db, o.note ?? `exported to ${file}`);
+  const until = Date.now() + (o.leaseWaitMs ?? 60_000);
+  while ((await heldLeases(db)) > 0) {
+    if (Date.now() >= until) {
+      throw new RotorError(
+        'conflict',
+        'a refresh is still under way on the source after the fence went up; run the export again',
+      );
+    }
+    await sleep(100);
+  }
+  const installation = await readInstallation(db);
+  const records = await readRecords(db);
+  const header: ExportHeader = {
+    format: EXPORT_FORMAT,
+    formatVersion: EXPORT_FORMAT_VERSION,
+    installationId: installation.id,
+    exportedAt: new Date().toISOString(),
+    migration: Math.max(...listMigrations().map((m) => m.id)),
+    keyIds: [...new Set(records.map((r) => r.tokenSet.keyId))].sort(),
+    accounts: records.length,
+  };
+  const lines = [JSON.stringify(header)];
+  records.forEach((r, i) => {
+    lines.push(seal(ring, JSON.stringify(r), lineBinding(installation.id, i)));
+    o.onProgress?.({ done: i + 1, total: records.length });
+  });
+  lines.push(
+    seal(ring, JSON.stringify({ end: records.length }), lineBinding(installation.id, records.length)),
+  );
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
+  renameSync(tmp, file);
+  return summary(header, records);
+}
+
+function summary(header: ExportHeader, records: AccountRecord[]): MoveSummary {
+  return {
+    installationId: header.installationId,
+    exportedAt: header.exportedAt,
+    accounts: records.length,
+    usernames: records.map((r) => r.account.username),
+    keyIds: header.keyIds,
+  };
+}
+
+const bad = (message: string) => new RotorError('invalid_input', message);
+
+/** Reads and checks an export file against this Rotor and key ring; nothing is written. */
+export function readExport(ring: KeyRing, file: string): { header: ExportHeader; records: AccountRecord[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw bad(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  const lines = text.split('\n').filter((l) => l !== '');
+  let header: ExportHeader;
+  try {
+    header = JSON.parse(lines[0] ?? '') as ExportHeader;
+  } catch {
+    throw bad(`${file} is not a Rotor vault export`);
+  }
+  if (header.format !== EXPORT_FORMAT) throw bad(`${file} is not a Rotor vault export`);
+  if (header.formatVersion !== EXPORT_FORMAT_VERSION) {
+    throw bad(`${file} is export format ${header.formatVersion}; this Rotor reads ${EXPORT_FORMAT_VERSION}`);
+  }
+  const newest = Math.max(...listMigrations().map((m) => m.id));
+  if (header.migration > newest) {
+    throw bad(
+      `${file} comes from a newer Rotor (migration ${header.migration}, here ${newest}): upgrade Rotor first`,
+    );
+  }
+  const missing = header.keyIds.filter((id) => ring.get(id) === undefined);
+  if (missing.length > 0) {
+    throw bad(
+      `ROTOR_KEYS lacks the key(s) ${missing.join(', ')} the exported tokens are sealed with: add them first`,
+    );
+  }
+  const records: AccountRecord[] = [];
+  try {
+    for (let i = 0; i < header.accounts; i += 1) {
+      records.push(
+        JSON.parse(open(ring, lines[i + 1] ?? '', lineBinding(header.installationId, i))) as AccountRecord,
+      );
+    }
+    const end = JSON.parse(
+      open(ring, lines[header.accounts + 1] ?? '', lineBinding(header.installationId, header.accounts)),
+    ) as { end: number };
+    if (end.end !== header.accounts || lines.length !== header.accounts + 2) throw new DecryptionError();
+    // Every token opens where it will be stored: the keys are right and nothing was changed.
+    for (const r of records) {
+      open(ring, r.tokenSet.accessCt, tokenBinding(r.account.id, 'access'));
+      if (r.tokenSet.refreshCt !== null)
+        open(ring, r.tokenSet.refreshCt, tokenBinding(r.account.id, 'refresh'));
+    }
+  } catch (e) {
+    if (e instanceof DecryptionError) {
+      throw bad(
+        `${file} is incomplete, was changed, or is sealed with keys other than ROTOR_KEYS: nothing imported`,
+      );
+    }
+    throw e;
+  }
+  return { header, records };
+}
+
+/**
+ * Imports an export into an empty store, in one transaction, and makes the target the live home
+ * of the installation.
+ * @throws {RotorError} `invalid_input` (the file), `conflict` (the target has accounts)
+ */
+export async function importVault(
+  db: Db,
+  ring: KeyRing,
+  file: string,
+  home: string,
+  o: { onProgress?: (p: Progress) => void } = {},
+): Promise<MoveSummary> {
+  const { header, records } = readExport(ring, file);
+  await db.transaction(async (tx) => {
+    const existing = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
+    if ((existing.rows[0]?.n ?? 0) > 0) {
+      throw new RotorError('conflict', 'the target already has accounts: import into an empty database');
+    }
+    let done = 0;
+    for (const r of records) {
+      await tx.query(
+        `INSERT INTO users (id, provider, subject, username, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING`,
+        [r.user.id, r.user.provider, r.user.subject, r.user.username, r.user.createdAt],
+      );
+      const a = r.account;
+      await tx.query(
+        `INSERT INTO accounts (id, owner_id, provider, subject, username, display_name, status, reason,
+                               consented_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          a.id,
+          r.user.id,
+          a.provider,
+          a.subject,
+          a.username,
+          a.displayName,
+          a.status,
+          a.reason,
+          a.consentedAt,
+          a.createdAt,
+        ],
+      );
+      const t = r.tokenSet;
+      await tx.query(
+        `INSERT INTO token_sets (account_id, version, access_ct, refresh_ct, key_id, access_expires_at, scope,
+                                 reuse_suspected, refreshed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          a.id,
+          t.version,
+          t.accessCt,
+          t.refreshCt,
+          t.keyId,
+          t.accessExpiresAt,
+          t.scope,
+          t.reuseSuspected,
+          t.refreshedAt,
+        ],
+      );
+      done += 1;
+      o.onProgress?.({ done, total: records.length });
+    }
+    await adoptIdentity(tx, header.installationId, home);
+  });
+  return summary(header, records);
+}
