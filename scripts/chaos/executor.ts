@@ -1,5 +1,5 @@
 /**
- * @module Carries a chaos plan out on a clock: kills processes, adds faults, stops and restarts
+ * @module Carries a chaos plan out on a clock: kills and freezes processes, adds faults, stops and restarts
  * PostgreSQL. The same plan runs against Rotor and against the baseline.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +13,7 @@ export interface ExecutionCounts {
   outages: number;
   faultsAdded: number;
   expiryStorms: number;
+  freezes: number;
   /** Restores of the token sets from a backup taken earlier in the run. */
   restores: number;
 }
@@ -40,7 +41,14 @@ export async function execute(
     log?: (line: string) => void;
   },
 ): Promise<ExecutionCounts> {
-  const counts: ExecutionCounts = { kills: 0, outages: 0, faultsAdded: 0, expiryStorms: 0, restores: 0 };
+  const counts: ExecutionCounts = {
+    kills: 0,
+    outages: 0,
+    faultsAdded: 0,
+    expiryStorms: 0,
+    freezes: 0,
+    restores: 0,
+  };
   const start = world.startAt ?? Date.now();
   let restartAt = 0;
   let down = false;
@@ -65,6 +73,14 @@ export async function execute(
           counts.kills += 1;
           world.onKill?.(victim);
           world.log?.(`${t}: kill -9 ${victim.pid} (slot ${event.slot})`);
+        }
+        break;
+      }
+      case 'freeze': {
+        const frozen = world.group.freeze(event.slot, event.forMs);
+        if (frozen) {
+          counts.freezes += 1;
+          world.log?.(`${t}: SIGSTOP ${frozen.pid} (slot ${event.slot}) for ${event.forMs} ms`);
         }
         break;
       }

@@ -28,6 +28,7 @@ const plan = chaosPlan({ seed: o.seed, durationMs: o.durationMs, workers: o.work
 log(
   `chaos: seed ${o.seed}, ${o.durationMs / 1000} s, ${o.workers} processes × ${o.callers} callers, ${o.accounts} accounts; ` +
     `plan: ${plan.filter((e) => e.kind === 'kill').length} kills, ${plan.filter((e) => e.kind === 'fault').length} faults, ` +
+    `${plan.filter((e) => e.kind === 'freeze').length} freezes, ` +
     `${plan.filter((e) => e.kind === 'pg_outage').length} database outage(s)`,
 );
 const started = Date.now();

@@ -9,6 +9,11 @@ import { between, seeded, shuffled } from './random.ts';
 export type ChaosEvent =
   /** `kill -9` the process in `slot`, start a new one there after `restartAfterMs`. */
   | { at: number; kind: 'kill'; slot: number; restartAfterMs: number }
+  /**
+   * `SIGSTOP` the process in `slot` (a GC pause, a VM freeze), `SIGCONT` it after `forMs`: a lease
+   * owner frozen mid-refresh must not send a spent token when it resumes (property 33).
+   */
+  | { at: number; kind: 'freeze'; slot: number; forMs: number }
   /** Add a fault to the emulator. */
   | { at: number; kind: 'fault'; fault: FaultRequest }
   /** Stop PostgreSQL (immediate shutdown) and start it again after `downMs`. */
@@ -39,12 +44,17 @@ export interface PlanOptions {
   outageEveryMs?: number;
   /** Mean time between expiry storms (ms). */
   expireEveryMs?: number;
+  /** Mean time between freezes (ms). */
+  freezeEveryMs?: number;
+  /** Longest freeze (ms): past the lease, within lease + doubt grace + takeover wait. */
+  longestFreezeMs?: number;
 }
 
 /**
  * The events of a run, sorted by time (ms from the start). Faults go through the catalogue in a
  * seeded order, again and again, so a run long enough sees every kind; kills pick a random slot;
- * outages fall away from the run's first and last tenth; every access token expires at X half a
+ * freezes pick a random slot and last up to `longestFreezeMs`; outages fall away from the run's
+ * first and last tenth; every access token expires at X half a
  * second in, and again every few seconds.
  */
 export function chaosPlan(o: PlanOptions): ChaosEvent[] {
@@ -68,6 +78,16 @@ export function chaosPlan(o: PlanOptions): ChaosEvent[] {
     const fault = order.shift();
     if (fault) events.push({ at, kind: 'fault', fault });
     at += between(random, faultEvery / 2, (faultEvery * 3) / 2);
+  }
+  const freezeEvery = o.freezeEveryMs ?? 5000;
+  for (let at = between(random, freezeEvery / 2, freezeEvery); at < o.durationMs;) {
+    events.push({
+      at,
+      kind: 'freeze',
+      slot: between(random, 0, o.workers - 1),
+      forMs: between(random, 300, o.longestFreezeMs ?? 8000),
+    });
+    at += between(random, freezeEvery / 2, (freezeEvery * 3) / 2);
   }
   const expireEvery = o.expireEveryMs ?? 4000;
   for (let at = 500; at < o.durationMs; at += between(random, expireEvery / 2, (expireEvery * 3) / 2)) {

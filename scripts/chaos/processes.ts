@@ -22,6 +22,7 @@ export class ProcessGroup {
   readonly #o: ProcessGroupOptions;
   readonly #live = new Map<number, SlotProcess>();
   readonly #killed = new Set<number>();
+  readonly #frozen = new Set<number>();
   #stopping = false;
   #output: string[] = [];
   /** Processes that ended without being killed or stopped by the harness. */
@@ -74,6 +75,19 @@ export class ProcessGroup {
     return p;
   }
 
+  /** `SIGSTOP` the process in `slot`, `SIGCONT` it after `forMs`; a kill meanwhile ends it as usual. */
+  freeze(slot: number, forMs: number): SlotProcess | undefined {
+    const p = this.#live.get(slot);
+    if (!p || this.#frozen.has(p.pid)) return undefined;
+    this.#frozen.add(p.pid);
+    p.child.kill('SIGSTOP');
+    setTimeout(() => {
+      this.#frozen.delete(p.pid);
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGCONT');
+    }, forMs);
+    return p;
+  }
+
   /** Makes sure every slot below `n` has a live process. */
   fill(n: number): void {
     for (let slot = 0; slot < n; slot += 1) if (!this.#live.has(slot)) this.start(slot);
@@ -93,6 +107,7 @@ export class ProcessGroup {
               clearTimeout(force);
               resolve();
             });
+            p.child.kill('SIGCONT'); // a frozen process hears SIGTERM only once continued
             p.child.kill('SIGTERM');
           }),
       ),

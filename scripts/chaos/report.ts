@@ -54,8 +54,8 @@ export function chaosTable(runs: readonly RunResult[]): string {
       posts((p) => p.unrecorded),
     ),
     row(
-      'expiry storms / kill -9 / PostgreSQL outages',
-      (r) => `${r.expiryStorms} / ${r.kills} / ${r.outages}`,
+      'expiry storms / kill -9 / SIGSTOP freezes / PostgreSQL outages',
+      (r) => `${r.expiryStorms} / ${r.kills} / ${r.freezes} / ${r.outages}`,
     ),
     row('token sets restored from a backup (processes stopped and started)', (r) => r.restores),
     row('faults injected (requests hit)', (r) => `${r.faultsAdded} (${r.faultHits})`),

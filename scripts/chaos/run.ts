@@ -39,6 +39,7 @@ export interface RunResult {
   lost: { username: string; reason: string }[];
   posts?: PostFigures;
   kills: number;
+  freezes: number;
   outages: number;
   faultsAdded: number;
   expiryStorms: number;
@@ -95,6 +96,7 @@ export function commonFigures(
 ): Pick<
   RunResult,
   | 'kills'
+  | 'freezes'
   | 'outages'
   | 'faultsAdded'
   | 'expiryStorms'
@@ -106,6 +108,7 @@ export function commonFigures(
 > {
   return {
     kills: counts.kills,
+    freezes: counts.freezes,
     outages: counts.outages,
     faultsAdded: counts.faultsAdded,
     expiryStorms: counts.expiryStorms,

@@ -35,3 +35,19 @@ export class OffsetClock implements Clock {
     this.#offsetMs += seconds * 1000;
   }
 }
+
+/**
+ * The clock of deadlines and waits inside one process: monotonic (a wall-clock jump or an
+ * emulator's moved clock never shortens or stretches a lease) and the sleeps measured by it.
+ */
+export interface Timer {
+  /** Milliseconds from an arbitrary origin; never goes back. */
+  monotonic(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The process's monotonic clock and real timers. */
+export const systemTimer: Timer = {
+  monotonic: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+};

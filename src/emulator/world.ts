@@ -25,6 +25,8 @@ export interface Counters {
   familiesRevoked: number;
   /** Authorization codes presented a second time. */
   codeReuseDetected: number;
+  /** The most times one refresh token reached the token endpoint (faults included). */
+  mostSendsOfOneRefreshToken: number;
 }
 
 function zeroCounters(): Counters {
@@ -33,6 +35,7 @@ function zeroCounters(): Counters {
     reuseDetected: 0,
     familiesRevoked: 0,
     codeReuseDetected: 0,
+    mostSendsOfOneRefreshToken: 0,
   };
 }
 
@@ -51,6 +54,8 @@ export class EmulatorWorld {
   /** Per user, the duplicate keys of their live posts (X refuses a duplicate). */
   liveTexts = new Map<string, Set<string>>();
   counters: Counters = zeroCounters();
+  /** How many times each refresh token reached the token endpoint (see {@link Counters}). */
+  refreshTokenSends = new Map<string, number>();
   /** Fixed rate-limit windows, keyed by `<bucket>:<subject>`. */
   windows = new Map<string, { start: number; count: number }>();
   readonly postIds = new SnowflakeIds();
@@ -110,6 +115,7 @@ export class EmulatorWorld {
     this.liveTexts = new Map();
     this.media = new Map();
     this.counters = zeroCounters();
+    this.refreshTokenSends = new Map();
     this.windows = new Map();
     for (const u of this.users.values()) u.metrics.tweet_count = 0;
   }

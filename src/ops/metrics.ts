@@ -15,6 +15,8 @@ export interface RotorMetrics {
   readonly registry: Registry;
   /** Token refreshes sent to X, by outcome. */
   readonly refreshes: Counter<'outcome'>;
+  /** Still-valid tokens handed out because no refresh could happen, by cause (property 35). */
+  readonly degradedHandOuts: Counter<'because'>;
   /** Time from sending a refresh to X's answer (s). */
   readonly refreshSeconds: Histogram;
   /** Callers that waited for another process's refresh, and how long (s). */
@@ -58,6 +60,12 @@ export function createMetrics(o: { db?: Queryable; defaultMetrics?: boolean } = 
     name: 'rotor_lease_wait_seconds',
     help: "Time a caller waited for another process's refresh of the same account",
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [registry],
+  });
+  const degradedHandOuts = new Counter({
+    name: 'rotor_token_degraded_total',
+    help: 'Still-valid access tokens handed out because no refresh could happen now, by cause',
+    labelNames: ['because'] as const,
     registers: [registry],
   });
   const decryptionFailures = new Counter({
@@ -146,6 +154,7 @@ export function createMetrics(o: { db?: Queryable; defaultMetrics?: boolean } = 
     refreshes,
     refreshSeconds,
     leaseWaitSeconds,
+    degradedHandOuts,
     decryptionFailures,
     posts,
     publishLateness,

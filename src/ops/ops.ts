@@ -81,6 +81,7 @@ export function createOps(o: {
  */
 export function observeVault(ops: Ops, events: VaultEvents, clientId: string): () => void {
   const { metrics, audit, notifier, logger } = ops;
+  const degradedToldAt = new Map<string, number>();
   const offs = [
     events.on('refresh_done', (e) => {
       metrics.refreshes.inc({ outcome: e.outcome });
@@ -105,6 +106,35 @@ export function observeVault(ops: Ops, events: VaultEvents, clientId: string): (
       }),
     ),
     events.on('lease_waited', (e) => metrics.leaseWaitSeconds.observe(e.durationMs / 1000)),
+    events.on('refresh_degraded', (e) => {
+      metrics.degradedHandOuts.inc({ because: e.because });
+      // Told once a minute per account while it lasts: work goes on with the still-valid token.
+      const last = degradedToldAt.get(e.accountId) ?? -Infinity;
+      if (Date.now() - last < 60_000) return;
+      degradedToldAt.set(e.accountId, Date.now());
+      logger.warn(
+        { accountId: e.accountId, because: e.because, accessExpiresAt: new Date(e.expiresAt).toISOString() },
+        'refresh not possible now: the still-valid access token is used meanwhile',
+      );
+    }),
+    events.on('release_failed', (e) =>
+      logger.warn(
+        { accountId: e.accountId, error: e.message },
+        'a refresh lease could not be given back; it ends at its expiry',
+      ),
+    ),
+    events.on('pair_kept', (e) =>
+      logger.warn(
+        { accountId: e.accountId, why: e.why },
+        'the new token pair is kept (journal) until the database takes it',
+      ),
+    ),
+    events.on('journal_failed', (e) =>
+      logger.error(
+        { accountId: e.accountId, error: e.message },
+        'the journal could not be written: the new pair is in memory only',
+      ),
+    ),
     events.on('reauth_required', (e) => {
       audit('reauth_required', { accountId: e.accountId, username: e.username, reason: e.reason });
       void notifier.notify({ kind: 'reauth_required', accountId: e.accountId, reason: e.reason });

@@ -14,6 +14,8 @@ export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** For pg-boss: the PostgreSQL URL, or the PGlite instance itself (one connection, shared). */
   readonly native: { kind: 'postgres'; url: string } | { kind: 'pglite'; instance: unknown };
+  /** The data directory an embedded database lives in (PGlite); the vault keeps its journal there. */
+  readonly dataDir?: string;
   /** Runs `fn` in one transaction; rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -24,6 +24,7 @@ export async function openPglite(dataDir: string, command = 'rotor', url?: strin
   return {
     kind: 'pglite',
     native: { kind: 'pglite', instance: pg },
+    dataDir,
     query: (sql, params) => root.query(sql, params),
     exec: (sql) => root.exec(sql),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),

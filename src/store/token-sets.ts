@@ -24,30 +24,26 @@ export interface TokenSetRow {
   leased: boolean;
   /** The refresh token of this version was sent and its answer is unknown. */
   inDoubt: boolean;
+  /** How many times the refresh token of this version was sent with no answer known (0 when not in doubt). */
+  sentCount: number;
   reuseSuspected: boolean;
   refreshedAt: number | null;
 }
 
-/** The row's columns; `inDoubt` and `leased` differ between a plain read and the lease's RETURNING. */
-const rowColumns = (
-  inDoubt: string,
-  leased: string,
-) => `t.account_id AS "accountId", a.username, a.status, a.reason,
+const IN_DOUBT = '(t.sent_version IS NOT NULL AND t.sent_version = t.version)';
+
+/** The row's columns; `leased` differs between a plain read and the lease's RETURNING. */
+const rowColumns = (leased: string) => `t.account_id AS "accountId", a.username, a.status, a.reason,
        (extract(epoch FROM a.consented_at) * 1000)::float8 AS "consentedAt",
        t.version, t.access_ct AS "accessCt", t.refresh_ct AS "refreshCt", t.key_id AS "keyId",
        (extract(epoch FROM t.access_expires_at) * 1000)::float8 AS "accessExpiresAt", t.scope,
-       t.lease_owner AS "leaseOwner", ${leased} AS leased, ${inDoubt} AS "inDoubt",
+       t.lease_owner AS "leaseOwner", ${leased} AS leased, ${IN_DOUBT} AS "inDoubt",
+       CASE WHEN ${IN_DOUBT} THEN t.sent_count ELSE 0 END AS "sentCount",
        t.reuse_suspected AS "reuseSuspected",
        (extract(epoch FROM t.refreshed_at) * 1000)::float8 AS "refreshedAt"`;
 
-const READ_COLUMNS = rowColumns(
-  '(t.sent_version IS NOT NULL AND t.sent_version = t.version)',
-  '(t.lease_owner IS NOT NULL AND t.lease_until > now())',
-);
-const LEASED_COLUMNS = rowColumns(
-  '(prev.sent_version IS NOT NULL AND prev.sent_version = t.version)',
-  'true',
-);
+const READ_COLUMNS = rowColumns('(t.lease_owner IS NOT NULL AND t.lease_until > now())');
+const LEASED_COLUMNS = rowColumns('true');
 
 export async function readTokenSet(q: Queryable, accountId: string): Promise<TokenSetRow | undefined> {
   const result = await q.query<TokenSetRow>(
@@ -60,12 +56,12 @@ export async function readTokenSet(q: Queryable, accountId: string): Promise<Tok
 
 /**
  * Takes the lease if the row is still at `version`, the account is active and the lease is free:
- * never taken, expired, or this owner's own. A lease its owner left **in doubt** (a refresh sent,
- * no answer known) is taken over by another owner only `doubtGraceMs` after it expired, so that an
- * owner who got X's answer during a store outage can write it first. Returns the row as it is now
- * (the re-read after acquiring, in the same statement). Marks the refresh as sent-in-doubt at once
- * (write-ahead): a crash after this leaves a trace that the next owner reads as "outcome unknown".
- * Undefined when the lease was not taken.
+ * never taken, or expired. Nobody retakes an unexpired lease, its owner included (after an
+ * unknown outcome the owner holds it against itself too). A lease left **in doubt** (a refresh
+ * sent, no answer known) is taken over by another owner only `doubtGraceMs` after it expired, so
+ * that an owner who got X's answer during a store outage can write it first. Returns the row as it
+ * is now (the re-read after acquiring, in the same statement), or undefined. Taking the lease
+ * marks nothing: {@link markSent} does, where a refresh is sent.
  */
 export async function acquireLease(
   q: Queryable,
@@ -76,18 +72,42 @@ export async function acquireLease(
   doubtGraceMs = 0,
 ): Promise<TokenSetRow | undefined> {
   const result = await q.query<TokenSetRow>(
-    `WITH prev AS (SELECT sent_version FROM token_sets WHERE account_id = $1 FOR UPDATE)
-     UPDATE token_sets t SET lease_owner = $2, lease_until = now() + $4 * interval '1 millisecond',
-       sent_version = t.version
-     FROM prev, accounts a
+    `UPDATE token_sets t SET lease_owner = $2, lease_until = now() + $4 * interval '1 millisecond'
+     FROM accounts a
      WHERE t.account_id = $1 AND a.id = t.account_id AND a.status = 'active' AND t.version = $3
-       AND (t.lease_owner IS NULL OR t.lease_owner = $2
-            OR (t.lease_until <= now() AND (t.sent_version IS DISTINCT FROM t.version
+       AND (t.lease_owner IS NULL
+            OR (t.lease_until <= now() AND (t.lease_owner = $2 OR NOT ${IN_DOUBT}
                                             OR t.lease_until <= now() - $5 * interval '1 millisecond')))
      RETURNING ${LEASED_COLUMNS}`,
     [accountId, owner, version, ttlMs, doubtGraceMs],
   );
   return result.rows[0];
+}
+
+/**
+ * Write-ahead mark, right before a refresh token goes out: this version's token is sent, its
+ * answer unknown until stored (a crash after this leaves the trace the next owner reads as
+ * "outcome unknown"; a send after the cool-down of two unanswered ones counts from 1 again). Only if this owner holds the lease at `version` with more than
+ * `minRemainingMs` of it left by the database clock. Returns how many times this version's token
+ * has now been sent, or undefined (the lease is not safely ours: send nothing).
+ */
+export async function markSent(
+  q: Queryable,
+  accountId: string,
+  owner: string,
+  version: number,
+  minRemainingMs: number,
+): Promise<number | undefined> {
+  const result = await q.query<{ sentCount: number }>(
+    `UPDATE token_sets t SET sent_count = CASE WHEN ${IN_DOUBT} AND t.sent_count < 2 THEN t.sent_count + 1
+                                          ELSE 1 END,
+       sent_version = t.version
+     WHERE t.account_id = $1 AND t.lease_owner = $2 AND t.version = $3
+       AND t.lease_until > now() + $4 * interval '1 millisecond'
+     RETURNING t.sent_count AS "sentCount"`,
+    [accountId, owner, version, minRemainingMs],
+  );
+  return result.rows[0]?.sentCount;
 }
 
 /**
@@ -100,6 +120,25 @@ export async function holdLease(q: Queryable, accountId: string, owner: string, 
     `UPDATE token_sets SET lease_until = now() + $3 * interval '1 millisecond'
      WHERE account_id = $1 AND lease_owner = $2`,
     [accountId, owner, ms],
+  );
+}
+
+/**
+ * Undoes {@link markSent} for a send that was marked but never made (the lease ran out before the
+ * bytes went out), and gives the lease back — only if this owner still holds it at `version`.
+ */
+export async function unmarkSent(
+  q: Queryable,
+  accountId: string,
+  owner: string,
+  version: number,
+): Promise<void> {
+  await q.query(
+    `UPDATE token_sets t SET sent_count = GREATEST(0, t.sent_count - 1),
+       sent_version = CASE WHEN t.sent_count > 1 THEN t.sent_version ELSE NULL END,
+       lease_owner = NULL, lease_until = NULL
+     WHERE t.account_id = $1 AND t.lease_owner = $2 AND t.version = $3 AND ${IN_DOUBT}`,
+    [accountId, owner, version],
   );
 }
 
@@ -127,7 +166,8 @@ export async function storeRotation(
   const result = await q.query<{ version: number }>(
     `UPDATE token_sets SET version = version + 1, access_ct = $4, refresh_ct = COALESCE($5, refresh_ct),
        key_id = $6, access_expires_at = to_timestamp($7 / 1000.0), scope = $8,
-       lease_owner = NULL, lease_until = NULL, sent_version = NULL, refreshed_at = now(), updated_at = now()
+       lease_owner = NULL, lease_until = NULL, sent_version = NULL, sent_count = 0, refreshed_at = now(),
+       updated_at = now()
      WHERE account_id = $1 AND version = $3 AND ($2::text IS NULL OR lease_owner = $2)
      RETURNING version`,
     [accountId, owner, fromVersion, r.accessCt, r.refreshCt, r.keyId, r.accessExpiresAt, r.scope],
@@ -147,20 +187,34 @@ export async function releaseLease(
 ): Promise<void> {
   await q.query(
     `UPDATE token_sets SET lease_owner = NULL, lease_until = NULL,
-       sent_version = CASE WHEN $3 THEN sent_version ELSE NULL END
+       sent_version = CASE WHEN $3 THEN sent_version ELSE NULL END,
+       sent_count = CASE WHEN $3 THEN sent_count ELSE 0 END
      WHERE account_id = $1 AND lease_owner = $2`,
     [accountId, owner, keepDoubt],
   );
 }
 
-/** The version and lease of a row, for waiters. */
-export async function readVersion(
+/** What a waiter needs: the row's version, and in how long `owner` could take its lease. */
+export interface LeaseState {
+  version: number;
+  /** 0 when the lease is free for `owner` now (an in-doubt lease: for another owner, after the grace). */
+  takeableInMs: number;
+}
+
+/** The version and lease of a row, for waiters (one query). */
+export async function readLeaseState(
   q: Queryable,
   accountId: string,
-): Promise<{ version: number; leased: boolean } | undefined> {
-  const result = await q.query<{ version: number; leased: boolean }>(
-    `SELECT version, (lease_owner IS NOT NULL AND lease_until > now()) AS leased FROM token_sets WHERE account_id = $1`,
-    [accountId],
+  owner: string,
+  doubtGraceMs: number,
+): Promise<LeaseState | undefined> {
+  const result = await q.query<LeaseState>(
+    `SELECT t.version, GREATEST(0, CASE
+         WHEN t.lease_owner IS NULL THEN 0
+         WHEN t.lease_owner = $2 OR NOT ${IN_DOUBT} THEN extract(epoch FROM t.lease_until - now()) * 1000
+         ELSE extract(epoch FROM t.lease_until - now()) * 1000 + $3 END)::float8 AS "takeableInMs"
+     FROM token_sets t WHERE t.account_id = $1`,
+    [accountId, owner, doubtGraceMs],
   );
   return result.rows[0];
 }

@@ -19,6 +19,20 @@ export interface VaultEventMap {
     outcome: 'rotated' | 'rejected' | 'invalid_client' | 'transient' | 'lost_race';
     durationMs: number;
   };
+  /**
+   * A token that wanted refreshing was handed out as it is, still valid, because no refresh could
+   * happen now (property 35): the refresh problem, reported while work goes on.
+   */
+  refresh_degraded: { accountId: string; because: string; expiresAt: number };
+  /** Giving a lease back failed (the store is down): it ends on its own at its expiry. */
+  release_failed: { accountId: string; message: string };
+  /**
+   * A pair X gave is kept (memory and journal) to be written later: the store was down, or the
+   * lease ran out before it could be stored (a frozen process).
+   */
+  pair_kept: { accountId: string; why: 'store_down' | 'lease_ran_out' };
+  /** The journal could not be written: the pair X gave is kept in this process's memory only. */
+  journal_failed: { accountId: string; message: string };
   /** A caller waited for another process's refresh of the same account. */
   lease_waited: { accountId: string; durationMs: number };
   /** A stored token did not decrypt (a key missing from ROTOR_KEYS, a wrong key, or tampering). */

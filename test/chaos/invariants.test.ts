@@ -107,13 +107,16 @@ test('invariants: a silent loss, another reason, reuse elsewhere, a duplicate, a
   assert.equal(brokenInvariants({ ...clean, secrets: 2 }).length, 1);
 });
 
-test('plan: a seed replays the same events; a short run has kills, an outage and every fault kind', () => {
+test('plan: a seed replays the same events; a short run has kills, freezes, an outage and every fault kind', () => {
   const o = parseChaosOptions(['--short', '--seed', '42'], 7);
   const plan = chaosPlan({ seed: o.seed, durationMs: o.durationMs, workers: o.workers });
   assert.deepEqual(chaosPlan({ seed: 42, durationMs: o.durationMs, workers: o.workers }), plan);
   assert.notDeepEqual(chaosPlan({ seed: 43, durationMs: o.durationMs, workers: o.workers }), plan);
   assert.ok(plan.filter((e) => e.kind === 'kill').length >= 3);
   assert.equal(plan.filter((e) => e.kind === 'pg_outage').length, 1);
+  const freezes = plan.flatMap((e) => (e.kind === 'freeze' ? [e] : []));
+  assert.ok(freezes.length >= 2, `${freezes.length} freezes`);
+  assert.ok(freezes.every((f) => f.forMs >= 300 && f.forMs <= 8000));
   for (const seed of [1, 2, 3, 42, 99]) {
     const p = chaosPlan({ seed, durationMs: o.durationMs, workers: o.workers });
     const kinds = new Set(p.flatMap((e) => (e.kind === 'fault' ? [e.fault.kind] : [])));

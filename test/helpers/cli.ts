@@ -13,6 +13,7 @@ import { after } from 'node:test';
 import { freePort } from '../../scripts/free-port.ts';
 import { KeyRing } from '../../src/crypto/keyring.ts';
 import type { RunningEmulator } from '../../src/emulator/server.ts';
+import type { EmulatorSettingsInput } from '../../src/emulator/settings.ts';
 import { emulator } from './emulator.ts';
 
 export { freePort };
@@ -195,13 +196,14 @@ export interface CliSetup {
 }
 
 /**
- * A fresh emulator auto-approving as alice with the client `cli-app` (redirect on a free loopback
+ * A fresh emulator (with `settings`) auto-approving as alice with the client `cli-app` (redirect on a free loopback
  * port), a data folder under `tmp` and a key.
  */
-export async function cliSetup(tmp: string): Promise<CliSetup> {
+export async function cliSetup(tmp: string, settings: EmulatorSettingsInput = {}): Promise<CliSetup> {
   const port = await freePort();
   const redirectUri = `http://127.0.0.1:${port}/auth/x/callback`;
   const emu = await emulator({
+    ...settings,
     autoApprove: 'alice',
     clients: [{ clientId: CLI_CLIENT_ID, clientSecret: CLI_CLIENT_SECRET, redirectUris: [redirectUri] }],
   });

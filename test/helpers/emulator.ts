@@ -169,6 +169,8 @@ export interface EmulatorState {
   tokenRequests: { authorization_code: number; refresh_token: number };
   reuseDetected: number;
   familiesRevoked: number;
+  /** The most times one refresh token reached the token endpoint. */
+  mostSendsOfOneRefreshToken: number;
   posts: { id: string; userId: string; text: string; deleted: boolean }[];
   grants: { id: string; username: string; status: string; endReason: string | null; refreshCount: number }[];
 }

@@ -29,6 +29,8 @@ import { openPostgres } from '../../src/store/postgres.ts';
 import {
   acquireLease,
   holdLease,
+  markSent,
+  unmarkSent,
   readTokenSet,
   releaseLease,
   storeRotation,
@@ -204,9 +206,10 @@ for (const backend of BACKENDS) {
       const id = await newAccount();
       assert.equal((await acquireLease(db, id, 'A', 1, 60_000))?.inDoubt, false);
       assert.equal(await acquireLease(db, id, 'B', 1, 60_000), undefined);
-      assert.ok(
+      assert.equal(
         await acquireLease(db, id, 'A', 1, 60_000),
-        'its owner may renew it (a retry after an unknown outcome)',
+        undefined,
+        'not even its owner retakes an unexpired lease (the hold after an unknown outcome binds it too)',
       );
       const r = await row(id);
       assert.equal(r.leaseOwner, 'A');
@@ -222,22 +225,23 @@ for (const backend of BACKENDS) {
       assert.equal((await row(id)).leaseOwner, winners[0]);
     });
 
-    test('an expired lease can be taken by another owner (and reports the crashed refresh as in doubt)', async () => {
+    test('an expired lease can be taken by another owner (in doubt only if a send was marked)', async () => {
       const id = await newAccount();
       assert.ok(await acquireLease(db, id, 'A', 1, 50));
       assert.equal(await acquireLease(db, id, 'B', 1, 60_000), undefined);
       await sleep(100);
       assert.equal((await row(id)).leased, false);
-      // A took the lease and never released it: its refresh may have been sent.
-      assert.equal((await acquireLease(db, id, 'B', 1, 60_000))?.inDoubt, true);
+      // A took the lease and never sent: taking a lease marks nothing.
+      assert.equal((await acquireLease(db, id, 'B', 1, 60_000))?.inDoubt, false);
       assert.equal((await row(id)).leaseOwner, 'B');
       assert.equal(await storeRotation(db, id, 'A', 1, rotation('late')), undefined, 'A lost its lease');
     });
 
     test('a lease left in doubt is taken over by another owner only after the doubt grace', async () => {
       const id = await newAccount();
-      assert.ok(await acquireLease(db, id, 'A', 1, 50, 300));
-      await sleep(100);
+      assert.ok(await acquireLease(db, id, 'A', 1, 200, 300));
+      assert.equal(await markSent(db, id, 'A', 1, 0), 1, 'the send is marked where it is made');
+      await sleep(250);
       assert.equal(await acquireLease(db, id, 'B', 1, 60_000, 300), undefined, 'expired, but in doubt: wait');
       const clean = await newAccount();
       assert.ok(await acquireLease(db, clean, 'A', 1, 50, 300));
@@ -252,10 +256,12 @@ for (const backend of BACKENDS) {
 
     test('holdLease keeps the owner’s lease (and its doubt) for longer', async () => {
       const id = await newAccount();
-      assert.ok(await acquireLease(db, id, 'A', 1, 50));
+      assert.ok(await acquireLease(db, id, 'A', 1, 200));
+      assert.equal(await markSent(db, id, 'A', 1, 0), 1);
       await holdLease(db, id, 'A', 60_000);
-      await sleep(100);
+      await sleep(250);
       assert.equal(await acquireLease(db, id, 'B', 1, 60_000), undefined);
+      assert.equal(await acquireLease(db, id, 'A', 1, 60_000), undefined, 'the hold binds its owner too');
       assert.equal((await row(id)).inDoubt, true);
     });
 
@@ -322,6 +328,7 @@ for (const backend of BACKENDS) {
     test('in doubt: a lease released with keepDoubt makes the next acquire report inDoubt, until a rotation is stored', async () => {
       const id = await newAccount();
       assert.equal((await acquireLease(db, id, 'A', 1, 60_000))?.inDoubt, false);
+      assert.equal(await markSent(db, id, 'A', 1, 0), 1);
       await releaseLease(db, id, 'A', true);
       assert.equal((await row(id)).inDoubt, true);
       assert.equal((await acquireLease(db, id, 'B', 1, 60_000))?.inDoubt, true);
@@ -331,6 +338,27 @@ for (const backend of BACKENDS) {
       // A release without keepDoubt clears the mark.
       await releaseLease(db, id, 'C', false);
       assert.equal((await acquireLease(db, id, 'D', 2, 60_000))?.inDoubt, false);
+    });
+
+    test('markSent counts sends of one version, only inside a safe lease; unmarkSent undoes one', async () => {
+      const id = await newAccount();
+      assert.equal(await markSent(db, id, 'A', 1, 0), undefined, 'no lease: nothing marked');
+      assert.ok(await acquireLease(db, id, 'A', 1, 1_000));
+      assert.equal(await markSent(db, id, 'A', 1, 5_000), undefined, 'less left than asked: not marked');
+      assert.equal(await markSent(db, id, 'B', 1, 0), undefined, 'not the owner');
+      assert.equal(await markSent(db, id, 'A', 1, 0), 1);
+      assert.equal(await markSent(db, id, 'A', 1, 0), 2);
+      assert.equal((await row(id)).sentCount, 2);
+      await unmarkSent(db, id, 'A', 1);
+      const r = await row(id);
+      assert.equal(r.sentCount, 1, 'one send undone');
+      assert.equal(r.inDoubt, true, 'the other one stays in doubt');
+      assert.equal(r.leased, false, 'and the lease is given back');
+      assert.ok(await acquireLease(db, id, 'A', 1, 1_000));
+      assert.equal(await markSent(db, id, 'A', 1, 0), 2);
+      assert.equal(await markSent(db, id, 'A', 1, 0), 1, 'after two, a new episode counts from 1');
+      assert.equal(await storeRotation(db, id, 'A', 1, rotation('s')), 2);
+      assert.equal((await row(id)).sentCount, 0, 'a stored rotation clears the count');
     });
 
     test('markReauthRequired returns true once, then false; it records the reason and frees the lease', async () => {

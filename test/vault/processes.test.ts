@@ -125,8 +125,9 @@ describe('kill -9 at each step of a refresh', () => {
       }
       const id = await crashAt(step, user, extra);
       await new Promise((r) => setTimeout(r, 700));
+      // A token that must outlive the stored one (3 s): it cannot be handed out instead (property 35).
       await assert.rejects(
-        vaultAfter().getAccessToken(id),
+        vaultAfter().getAccessToken(id, { minValidityMs: 10_000 }),
         (e) => isRotorError(e, 'reauth_required') && e.reason === 'lost_response',
       );
       const row = (await listAccounts(t.db)).find((a) => a.id === id);

@@ -144,4 +144,42 @@ describe('store outage after X answered', () => {
     assert.notEqual(rotated.accessToken, token.accessToken);
     assert.equal((await state(emu)).reuseDetected, 0, 'nothing lost, nothing reused');
   });
+
+  test('the journal is recovered when a vault opens: a library user who never calls recoverJournal loses nothing (written at open, or found in the journal before a refresh)', async () => {
+    const id = await connectAs('hanako');
+    const before = await readTokenSet(db, id);
+    const run = runVaultProcess({
+      databaseUrl: url,
+      emulatorUrl: emu.url,
+      key,
+      mode: 'crash',
+      accounts: [id],
+      crashAt: 'stored',
+      refreshMarginMs: 3 * 3600_000,
+      journalDir,
+      stopDatabaseAt: 'response_received',
+      clusterDir: cluster.dir,
+    });
+    assert.equal((await run.done).signal, 'SIGKILL');
+    cluster.start();
+    // As the README's library example does: a vault, then getAccessToken, nothing else.
+    const restarted = new TokenVault({
+      db,
+      provider,
+      keyRing,
+      journalDir,
+      httpTimeoutMs: 1000,
+      leaseTtlMs: 5000,
+    });
+    let token: { accessToken: string } | undefined;
+    await waitFor(async () => Boolean((token = await restarted.getAccessToken(id))), 15_000);
+    assert.equal(
+      (await readTokenSet(db, id))?.version,
+      (before?.version ?? 0) + 1,
+      'the journaled pair was written',
+    );
+    const rotated = await restarted.getAccessToken(id, { rejected: token?.accessToken ?? '' });
+    assert.notEqual(rotated.accessToken, token?.accessToken);
+    assert.equal((await state(emu)).reuseDetected, 0, 'nothing lost, nothing reused');
+  });
 });

@@ -23,6 +23,9 @@ afterEach(() => control(s.emu, 'DELETE', '/faults'));
 const fault = (spec: Record<string, unknown>) =>
   control(s.emu, 'POST', '/faults', { target: 'token', ...spec });
 
+/** A token that must live 3 h: the stored one (2 h) cannot be handed out instead of refreshing. */
+const NEED = { minValidityMs: 3 * 3600_000 };
+
 async function fresh(username: string) {
   const id = await s.connectAs(username);
   return { id, vault: s.newVault() };
@@ -33,7 +36,7 @@ describe('token endpoint faults', () => {
   test('latency under the deadline: the refresh succeeds', async () => {
     const { id, vault } = await fresh('alice');
     await fault({ kind: 'latency', latencyMs: 200 });
-    const token = await vault.getAccessToken(id);
+    const token = await vault.getAccessToken(id, NEED);
     assert.ok(token.accessToken);
   });
 
@@ -41,18 +44,18 @@ describe('token endpoint faults', () => {
     const { id, vault } = await fresh('bob');
     await fault({ kind: 'error', status: 503, times: 3 });
     await assert.rejects(
-      vault.getAccessToken(id),
+      vault.getAccessToken(id, NEED),
       (e) => isRotorError(e, 'x_unavailable') && e.transient && e.status === 503,
     );
     assert.equal((await statusOf(id))?.status, 'active');
-    await vault.getAccessToken(id);
+    await vault.getAccessToken(id, NEED);
     assert.equal((await state(s.emu)).reuseDetected, 0);
   });
 
   test('503 once: retried with backoff inside the call, which succeeds', async () => {
     const { id, vault } = await fresh('hanako');
     await fault({ kind: 'error', status: 502 });
-    assert.ok((await vault.getAccessToken(id)).accessToken);
+    assert.ok((await vault.getAccessToken(id, NEED)).accessToken);
   });
 
   test('429: x_rate_limited with the reset, no retry storm, tokens untouched', async () => {
@@ -60,18 +63,18 @@ describe('token endpoint faults', () => {
     const before = (await state(s.emu)).tokenRequests.refresh_token;
     await fault({ kind: 'error', status: 429 });
     await assert.rejects(
-      vault.getAccessToken(id),
+      vault.getAccessToken(id, NEED),
       (e) => isRotorError(e, 'x_rate_limited') && typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0,
     );
     assert.equal((await state(s.emu)).tokenRequests.refresh_token, before + 1);
-    assert.ok((await vault.getAccessToken(id)).accessToken);
+    assert.ok((await vault.getAccessToken(id, NEED)).accessToken);
   });
 
   test('a hung response ends at the deadline; X never processed it, so the retry works', async () => {
     const { id, vault } = await fresh('bob');
     await fault({ kind: 'hang' });
     const started = Date.now();
-    const token = await vault.getAccessToken(id);
+    const token = await vault.getAccessToken(id, NEED);
     const elapsed = Date.now() - started;
     assert.ok(token.accessToken);
     assert.ok(elapsed >= HTTP_TIMEOUT && elapsed < HTTP_TIMEOUT * 4 + 1000, `took ${elapsed} ms`);
@@ -82,7 +85,10 @@ describe('token endpoint faults', () => {
     const { id, vault } = await fresh('hanako');
     await fault({ kind: 'hang', times: 2 });
     const started = Date.now();
-    await assert.rejects(vault.getAccessToken(id), (e) => isRotorError(e, 'x_unavailable') && e.transient);
+    await assert.rejects(
+      vault.getAccessToken(id, NEED),
+      (e) => isRotorError(e, 'x_unavailable') && e.transient,
+    );
     assert.ok(Date.now() - started < HTTP_TIMEOUT * 5 + 1000);
     assert.equal((await statusOf(id))?.status, 'active');
   });
@@ -90,13 +96,18 @@ describe('token endpoint faults', () => {
   for (const variant of ['truncated_json', 'not_json', 'wrong_types', 'empty']) {
     test(`a malformed 200 (${variant}) twice: invalid_response, stored tokens untouched (property 9)`, async () => {
       const { id, vault } = await fresh('alice');
+      const before = (await state(s.emu)).tokenRequests.refresh_token;
       await fault({ kind: 'malformed', variant, times: 2 });
       await assert.rejects(
-        vault.getAccessToken(id),
+        vault.getAccessToken(id, NEED),
         (e) => isRotorError(e, 'invalid_response') && e.transient,
       );
       assert.equal((await statusOf(id))?.status, 'active');
-      assert.ok((await vault.getAccessToken(id)).accessToken, 'the stored refresh token still works');
+      assert.equal((await state(s.emu)).tokenRequests.refresh_token - before, 2, 'sent twice, not more');
+      assert.ok(
+        (await vault.getAccessToken(id)).accessToken,
+        'the stored access token, still valid, is handed out (property 35)',
+      );
     });
   }
 
@@ -104,7 +115,7 @@ describe('token endpoint faults', () => {
     const { id, vault } = await fresh('bob');
     await fault({ kind: 'lost_response' });
     await assert.rejects(
-      vault.getAccessToken(id),
+      vault.getAccessToken(id, NEED),
       (e) => isRotorError(e, 'reauth_required') && e.reason === 'lost_response',
     );
     const row = await statusOf(id);
@@ -116,7 +127,7 @@ describe('token endpoint faults', () => {
     const { id, vault } = await fresh('hanako');
     await fault({ kind: 'latency', latencyMs: HTTP_TIMEOUT + 300 });
     await assert.rejects(
-      vault.getAccessToken(id),
+      vault.getAccessToken(id, NEED),
       (e) => isRotorError(e, 'reauth_required') && e.reason === 'lost_response',
     );
   });
@@ -133,9 +144,9 @@ describe('token endpoint faults', () => {
     const vault = s.newVault({ provider: wrong });
     const alerts: string[] = [];
     vault.events.on('invalid_client', (e) => alerts.push(e.providerId));
-    await assert.rejects(vault.getAccessToken(a.id), (e) => isRotorError(e, 'invalid_client'));
+    await assert.rejects(vault.getAccessToken(a.id, NEED), (e) => isRotorError(e, 'invalid_client'));
     const before = (await state(s.emu)).tokenRequests.refresh_token;
-    await assert.rejects(vault.getAccessToken(b), (e) => isRotorError(e, 'invalid_client'));
+    await assert.rejects(vault.getAccessToken(b, NEED), (e) => isRotorError(e, 'invalid_client'));
     assert.equal(
       (await state(s.emu)).tokenRequests.refresh_token,
       before,
@@ -156,7 +167,7 @@ describe('unknown outcomes across processes (property 16)', () => {
       s.newVault({ leaseWaitMs: 6_000 }),
       s.newVault({ leaseWaitMs: 6_000 }),
     ];
-    const results = await Promise.allSettled(vaults.map((v) => v.getAccessToken(id)));
+    const results = await Promise.allSettled(vaults.map((v) => v.getAccessToken(id, NEED)));
     const sends = (await state(s.emu)).tokenRequests.refresh_token - before;
     assert.ok(results.every((r) => r.status === 'rejected'));
     assert.ok(sends >= 1 && sends <= 2, `sent ${sends} times`);

@@ -61,6 +61,7 @@ export function controlRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
       reuseDetected: world.counters.reuseDetected,
       familiesRevoked: world.counters.familiesRevoked,
       codeReuseDetected: world.counters.codeReuseDetected,
+      mostSendsOfOneRefreshToken: world.counters.mostSendsOfOneRefreshToken,
       posts: world.posts.map((p) => ({
         id: p.id,
         userId: p.userId,

@@ -88,6 +88,12 @@ export function oauthRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
     if (grantType === 'authorization_code' || grantType === 'refresh_token') {
       world.counters.tokenRequests[grantType] += 1;
     }
+    const sentToken = grantType === 'refresh_token' ? params?.refresh_token : undefined;
+    if (sentToken) {
+      const sends = (world.refreshTokenSends.get(sentToken) ?? 0) + 1;
+      world.refreshTokenSends.set(sentToken, sends);
+      world.counters.mostSendsOfOneRefreshToken = Math.max(world.counters.mostSendsOfOneRefreshToken, sends);
+    }
     return withFault(c, deps, 'token', () => {
       if (!params) return oauthError(c, oauthErrors.malformedBody());
       const client = authenticateClient(world, c.req.header('authorization'), params.client_id);
