@@ -13,15 +13,21 @@ import { statusPage, timelinePage } from './http/pages.ts';
 import { emulatorLang } from './http/page-texts.ts';
 
 const MAX_BODY = 1024 * 1024;
-const MAX_MEDIA_BODY = 16 * 1024 * 1024;
+/** A 15 MB GIF base64-encoded in JSON (X's simple upload takes that too), with room to spare. */
+const MAX_MEDIA_BODY = 24 * 1024 * 1024;
 
 export function createEmulatorApp(deps: EmulatorDeps): Hono<EmulatorEnv> {
   const app = new Hono<EmulatorEnv>();
   const tooLarge = (c: Context<EmulatorEnv>) =>
     c.json({ title: 'Payload Too Large', type: 'about:blank', status: 413 }, 413);
   // Media uploads may be large; everything else is small.
+  // Chunks (`/2/media/upload/{id}/append`) are limited to X's 5 MB by the route itself.
   app.use('/2/media/upload', bodyLimit({ maxSize: MAX_MEDIA_BODY, onError: tooLarge }));
-  app.use('*', except('/2/media/upload', bodyLimit({ maxSize: MAX_BODY, onError: tooLarge })));
+  app.use('/2/media/upload/*', bodyLimit({ maxSize: MAX_MEDIA_BODY, onError: tooLarge }));
+  app.use(
+    '*',
+    except(['/2/media/upload', '/2/media/upload/*'], bodyLimit({ maxSize: MAX_BODY, onError: tooLarge })),
+  );
   app.get('/', (c) => c.html(timelinePage([...deps.world.users.values()], deps.world.posts)));
   app.route('/', oauthRoutes(deps));
   app.route('/', apiRoutes(deps));

@@ -1,6 +1,8 @@
 /**
  * @module Media uploads (`POST /2/media/upload`, simple upload): images up to 5 MB, GIFs up to
- * 15 MB, kept for 24 hours and usable only by the user who uploaded them.
+ * 15 MB, kept for 24 hours and usable only by the user who uploaded them. `media_category` is
+ * required (X's OpenAPI `MediaUploadRequest`). Video (MP4, up to 512 MB) only through the chunked
+ * upload (`media-chunked.ts`).
  */
 import type { GrantRecord } from './model.ts';
 import { problems, type Problem } from './problems.ts';
@@ -12,9 +14,11 @@ export interface MediaRecord {
   type: string;
   size: number;
   expiresAt: number;
+  /** GIF and video: when X's asynchronous processing is over (undefined: no processing). */
+  processing?: { startedAt: number; readyAt: number };
 }
 
-const TYPES: Record<string, { magic: (b: Uint8Array) => boolean; max: number }> = {
+export const MEDIA_TYPES: Record<string, { magic: (b: Uint8Array) => boolean; max: number }> = {
   'image/png': {
     magic: (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47,
     max: 5 << 20,
@@ -27,9 +31,22 @@ const TYPES: Record<string, { magic: (b: Uint8Array) => boolean; max: number }> 
       Buffer.from(b.subarray(8, 12)).toString('latin1') === 'WEBP',
     max: 5 << 20,
   },
+  'video/mp4': {
+    magic: (b) => Buffer.from(b.subarray(4, 8)).toString('latin1') === 'ftyp',
+    max: 512 << 20,
+  },
 };
 
-const DAY_SECONDS = 86_400;
+/** The category each media type is posted as. */
+export const CATEGORY_OF: Record<string, string> = {
+  'image/png': 'tweet_image',
+  'image/jpeg': 'tweet_image',
+  'image/webp': 'tweet_image',
+  'image/gif': 'tweet_gif',
+  'video/mp4': 'tweet_video',
+};
+
+export const DAY_SECONDS = 86_400;
 
 export type UploadResult = { ok: true; media: MediaRecord } | { ok: false; problem: Problem };
 
@@ -41,7 +58,9 @@ export function uploadMedia(
 ): UploadResult {
   if (!data || data.byteLength === 0)
     return { ok: false, problem: problems.invalidRequest(['media: a file is required']) };
-  if (category !== undefined && !['tweet_image', 'tweet_gif', 'tweet_video'].includes(category)) {
+  if (category === undefined || category === '')
+    return { ok: false, problem: problems.invalidRequest(['media_category: is required']) };
+  if (!['tweet_image', 'tweet_gif', 'tweet_video'].includes(category)) {
     return {
       ok: false,
       problem: problems.invalidRequest(['media_category: must be tweet_image, tweet_gif or tweet_video']),
@@ -55,9 +74,10 @@ export function uploadMedia(
       ]),
     };
   }
-  const type = Object.entries(TYPES).find(([, t]) => t.magic(data))?.[0];
-  if (!type) return { ok: false, problem: problems.invalidRequest(['media: unsupported media type']) };
-  if (data.byteLength > (TYPES[type]?.max ?? 0)) {
+  const type = Object.entries(MEDIA_TYPES).find(([, t]) => t.magic(data))?.[0];
+  if (!type || type === 'video/mp4')
+    return { ok: false, problem: problems.invalidRequest(['media: unsupported media type']) };
+  if (data.byteLength > (MEDIA_TYPES[type]?.max ?? 0)) {
     return { ok: false, problem: problems.invalidRequest([`media: too large for ${type}`]) };
   }
   const now = world.now();
@@ -77,14 +97,15 @@ export function unusableMedia(world: EmulatorWorld, userId: string, ids: string[
   const now = world.now();
   return ids.filter((id) => {
     const m = world.media.get(id);
-    return !m || m.userId !== userId || m.expiresAt <= now;
+    // Media still being processed cannot be attached yet (X: "Your media IDs are invalid.").
+    return !m || m.userId !== userId || m.expiresAt <= now || (m.processing?.readyAt ?? 0) > now;
   });
 }
 
 export const mediaJson = (m: MediaRecord) => ({
   id: m.id,
-  media_key: `3_${m.id}`,
+  media_key: `${m.type === 'video/mp4' ? 7 : m.type === 'image/gif' ? 16 : 3}_${m.id}`,
   size: m.size,
   expires_after_secs: DAY_SECONDS,
-  image: { image_type: m.type },
+  ...(m.type.startsWith('image/') ? { image: { image_type: m.type } } : { video: { video_type: m.type } }),
 });

@@ -37,7 +37,7 @@ export const problems = {
     },
   }),
   /** A missing resource, named as X names it: `resource_type`, `resource_id`, `parameter`, `value`. */
-  notFound: (resource: { type: 'user' | 'tweet'; id: string; parameter: string }): Problem => ({
+  notFound: (resource: { type: 'user' | 'tweet' | 'media'; id: string; parameter: string }): Problem => ({
     status: 404,
     body: {
       title: 'Not Found Error',

@@ -4,6 +4,7 @@
  * gives for that operation, status and media type. OpenAPI 3.0's `nullable` is understood;
  * `discriminator` (whose `mapping` ajv does not support) and `example` are ignored.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -92,4 +93,9 @@ export function openApiProblems(
   return (validate.errors ?? [])
     .map((e) => `${ref}${e.instancePath} ${e.message ?? 'invalid'}`)
     .filter((problem) => !(problem in X_SERVES_OTHERWISE));
+}
+
+/** Asserts that `body` is what X's OpenAPI says `method path` answers with `status` (JSON). */
+export function assertMatchesOpenApi(method: string, path: string, status: number, body: unknown): void {
+  assert.deepEqual(openApiProblems(path, method, status, 'application/json', body), [], JSON.stringify(body));
 }

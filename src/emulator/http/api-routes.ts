@@ -9,6 +9,8 @@ import type { GrantRecord, PostRecord, UserRecord } from '../model.ts';
 import { mediaJson, uploadMedia } from '../media.ts';
 import { createPost, deletePost, listUserPosts } from '../posting.ts';
 import { problemResponse, problems, type Problem } from '../problems.ts';
+import { appendUpload, finalizeUpload, initializeUpload, uploadStatus } from '../media-chunked.ts';
+import { readUploadBody } from './upload-body.ts';
 import { takeRateLimit, type EndpointBucket } from '../rate-limits.ts';
 import { REQUIRED_SCOPES } from '../scopes.ts';
 import { readJson, withFault, type EmulatorContext, type EmulatorDeps, type EmulatorEnv } from './env.ts';
@@ -86,23 +88,53 @@ export function apiRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
   });
 
   app.post('/2/media/upload', async (c) => {
-    let body: Record<string, unknown> | undefined;
-    try {
-      body = await c.req.parseBody();
-    } catch {
-      body = undefined;
-    }
-    return withFault(c, deps, 'media', async () => {
+    const body = await readUploadBody(c.req.raw);
+    return withFault(c, deps, 'media', () => {
       const g = gate(c, REQUIRED_SCOPES.uploadMedia, 'media_upload');
       if (!g.ok) return g.response;
-      const file = body?.media;
-      const data = file instanceof File ? new Uint8Array(await file.arrayBuffer()) : undefined;
-      const category = typeof body?.media_category === 'string' ? body.media_category : undefined;
-      const result = uploadMedia(world, g.grant, data, category);
+      const result = uploadMedia(world, g.grant, body?.bytes.media, body?.text.media_category);
       if (!result.ok) return problem(c, result.problem, g.headers);
       return c.json({ data: mediaJson(result.media) }, 200, g.headers);
     });
   });
+
+  /** The chunked upload's steps share the simple upload's scope and rate-limit bucket. */
+  const chunked = (
+    c: EmulatorContext,
+    step: (
+      grant: GrantRecord,
+    ) => { ok: true; value: Record<string, unknown> } | { ok: false; problem: Problem },
+  ) =>
+    withFault(c, deps, 'media', () => {
+      const g = gate(c, REQUIRED_SCOPES.uploadMedia, 'media_upload');
+      if (!g.ok) return g.response;
+      const result = step(g.grant);
+      if (!result.ok) return problem(c, result.problem, g.headers);
+      return c.json({ data: result.value }, 200, g.headers);
+    });
+
+  app.post('/2/media/upload/initialize', async (c) => {
+    const body = await readUploadBody(c.req.raw);
+    return chunked(c, (grant) =>
+      body
+        ? initializeUpload(world, grant, body.text)
+        : { ok: false, problem: problems.invalidRequest(['The request body is not valid JSON.']) },
+    );
+  });
+  app.post('/2/media/upload/:id/append', async (c) => {
+    const body = await readUploadBody(c.req.raw);
+    return chunked(c, (grant) =>
+      appendUpload(world, grant, c.req.param('id'), body?.bytes.media, body?.text.segment_index),
+    );
+  });
+  app.post('/2/media/upload/:id/finalize', async (c) => {
+    // X takes an empty body or `{}`; whatever else comes is not read.
+    await c.req.raw.arrayBuffer().catch(() => undefined);
+    return chunked(c, (grant) => finalizeUpload(world, grant, c.req.param('id')));
+  });
+  app.get('/2/media/upload', (c) =>
+    chunked(c, (grant) => uploadStatus(world, grant, c.req.query('command'), c.req.query('media_id'))),
+  );
 
   app.delete('/2/tweets/:id', (c) =>
     withFault(c, deps, 'delete_tweet', () => {
