@@ -7,6 +7,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import { KeyRing } from '../../src/crypto/keyring.ts';
 import {
   CLI_CLIENT_ID,
@@ -20,6 +21,9 @@ import {
 import { emulator } from '../helpers/emulator.ts';
 
 const tmp = cliTempDir('rotor-client-auth-');
+
+/** Waits until the wall clock has passed `instant` (epoch ms): a known instant, not an ordering guess. */
+const sleepUntil = (instant: number) => delay(Math.max(0, instant - Date.now()));
 
 describe('client authentication as X documents it (CLI processes)', () => {
   test('accounts connect with an X-shaped client id and secret (- _ . ~) connects against the strict emulator', async () => {
@@ -46,12 +50,21 @@ describe('client authentication as X documents it (CLI processes)', () => {
     }
     assert.doesNotMatch(refused.result.stderr, /not-the-secret/, 'the secret itself is never printed');
 
-    const { result } = await connectAlice(setup);
+    // Access tokens of 3 s, so that the stored one is expired when `accounts token` runs.
+    const short = await cliSetup(tmp, { accessTokenTtl: 3 });
+
+    const { result } = await connectAlice(short);
     assert.equal(result.code, 0, show(result));
-    // A margin longer than the token's life makes `token` refresh, with the wrong secret.
+    // Property 35 hands out a still-valid token when a refresh is impossible; once the stored
+    // one has expired, nothing can be handed out and the refused client is said as such.
+    const listed = await runRotor(['accounts', 'list', '--json'], short.env);
+    const [alice] = JSON.parse(listed.stdout) as { accessExpiresAt: string }[];
+    const expiresAt = Date.parse(alice?.accessExpiresAt ?? '');
+    assert.ok(Number.isFinite(expiresAt), listed.stdout);
+    await sleepUntil(expiresAt + 100);
     const token = await runRotor(['accounts', 'token', 'alice'], {
-      ...wrongEnv,
-      ROTOR_REFRESH_MARGIN: '86400',
+      ...short.env,
+      X_CLIENT_SECRET: 'not-the-secret',
     });
     assert.equal(token.code, 5, show(token));
     assert.equal(token.stdout, '', 'no token printed');
@@ -59,7 +72,7 @@ describe('client authentication as X documents it (CLI processes)', () => {
     assert.ok(token.stderr.includes(CLI_CLIENT_ID), token.stderr);
     assert.doesNotMatch(token.stderr, /no such account|not-the-secret/);
     // The right secret still works: nothing was lost to the refusal.
-    const good = await runRotor(['accounts', 'token', 'alice'], setup.env);
+    const good = await runRotor(['accounts', 'token', 'alice'], short.env);
     assert.equal(good.code, 0, show(good));
   });
 
