@@ -1,4 +1,7 @@
-/** @module X's OAuth 2.0 scopes (`shared/docs/x-api.md` §5). */
+/**
+ * @module X's OAuth 2.0 scopes: every scope X's OpenAPI document lists (`OAuth2UserToken`), and
+ * `users.email` (X's authentication docs; not in the OpenAPI). See docs/x-fidelity.md.
+ */
 
 export const X_SCOPES = new Set([
   'tweet.read',
@@ -24,6 +27,8 @@ export const X_SCOPES = new Set([
   'dm.write',
   'media.write',
   'timeline.read',
+  'broadcast.read',
+  'broadcast.write',
 ]);
 
 /** Scopes each emulated endpoint needs. */

@@ -8,7 +8,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, connect, emulator } from '../helpers/emulator.ts';
-import { openApiProblems, servedProblemProblems } from '../helpers/x-openapi.ts';
+import { X_SCOPES } from '../../src/emulator/scopes.ts';
+import { OPENAPI_SCOPES, openApiProblems, servedProblemProblems } from '../helpers/x-openapi.ts';
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAfbLI3wAAAABJRU5ErkJggg==',
@@ -38,6 +39,14 @@ describe('the emulator’s bodies against X’s OpenAPI schemas (ajv)', async ()
     );
     assert.notDeepEqual(
       openApiProblems('/2/users/me', 'GET', 401, 'application/problem+json', { title: 1 }),
+      [],
+    );
+  });
+
+  test('every scope X’s OpenAPI lists is known to the emulator', () => {
+    assert.ok(OPENAPI_SCOPES.length > 20, 'the document lists its scopes');
+    assert.deepEqual(
+      OPENAPI_SCOPES.filter((s) => !X_SCOPES.has(s)),
       [],
     );
   });

@@ -14,7 +14,14 @@ const FILE = join(import.meta.dirname, '..', 'fixtures', 'x-openapi-v2.167.json'
 interface Operation {
   responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
 }
-type Document = { paths: Record<string, Record<string, Operation>> };
+type Document = {
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    securitySchemes: {
+      OAuth2UserToken: { flows: { authorizationCode: { scopes: Record<string, string> } } };
+    };
+  };
+};
 
 const doc = JSON.parse(readFileSync(FILE, 'utf8')) as Document;
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
@@ -99,3 +106,8 @@ export function openApiProblems(
 export function assertMatchesOpenApi(method: string, path: string, status: number, body: unknown): void {
   assert.deepEqual(openApiProblems(path, method, status, 'application/json', body), [], JSON.stringify(body));
 }
+
+/** Every OAuth 2.0 scope X's document lists for user tokens. */
+export const OPENAPI_SCOPES: readonly string[] = Object.keys(
+  doc.components.securitySchemes.OAuth2UserToken.flows.authorizationCode.scopes,
+);
