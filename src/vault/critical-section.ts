@@ -122,6 +122,7 @@ export class CriticalSection {
         sentCount: row.sentCount,
         clientPaused: this.#clientRefusedUntil > this.#d.clock.now(),
         backoffUntil: this.#backoff.get(accountId)?.until ?? 0,
+        leased: row.leased,
       });
       const stored = { accessToken: access, expiresAt: row.accessExpiresAt, scope: row.scope, lifetimeMs };
       switch (decision.kind) {

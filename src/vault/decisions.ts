@@ -78,6 +78,11 @@ export interface RowFacts {
   clientPaused: boolean;
   /** A known transient failure a moment ago: the next try waits until then. */
   backoffUntil: number;
+  /**
+   * Someone holds an unexpired lease. A send counted while the lease is held may still be in
+   * flight, not unanswered: its answer is worth the lease step's short wait.
+   */
+  leased: boolean;
 }
 
 /** One refresh token goes out at most this many times in all: the first send and one retry. */
@@ -97,6 +102,8 @@ export function decideAfterRead(t: TokenFacts, r: RowFacts): ReadDecision {
   if (r.clientPaused) return degradeOr('client_refused', { kind: 'client_refused' });
   // Property 16: both sends of this refresh token went unanswered; the lease is held for the
   // cool-down, against everyone (the lease step enforces it).
+  // A send counted under a lease still held may be in flight: the lease step waits for its answer.
+  if (r.leased) return { kind: 'refresh' };
   if (r.sentCount >= MAX_SENDS) return degradeOr('sends_exhausted', { kind: 'refresh' });
   if (r.sentCount > 0 && usable && t.expiresAt - t.now > t.margins.retryDueMs) {
     return { kind: 'degrade', because: 'in_doubt' };

@@ -66,14 +66,15 @@ describe('client authentication as X documents it (CLI processes)', () => {
       ...short.env,
       X_CLIENT_SECRET: 'not-the-secret',
     });
-    assert.equal(token.code, 5, show(token));
+    // Never show(token): on a failure its stdout would be a token.
+    assert.equal(token.code, 5, token.stderr);
     assert.equal(token.stdout, '', 'no token printed');
     assert.match(token.stderr, /X_CLIENT_ID and X_CLIENT_SECRET/);
     assert.ok(token.stderr.includes(CLI_CLIENT_ID), token.stderr);
     assert.doesNotMatch(token.stderr, /no such account|not-the-secret/);
     // The right secret still works: nothing was lost to the refusal.
     const good = await runRotor(['accounts', 'token', 'alice'], short.env);
-    assert.equal(good.code, 0, show(good));
+    assert.equal(good.code, 0, good.stderr);
   });
 
   test('rotor doctor reports which Basic form X accepts: strict (as they are only) and lenient (both)', async () => {

@@ -34,6 +34,7 @@ const row = (o: Partial<RowFacts> = {}): RowFacts => ({
   sentCount: 0,
   clientPaused: false,
   backoffUntil: 0,
+  leased: false,
   ...o,
 });
 
@@ -86,6 +87,12 @@ describe('the read step decides', () => {
       kind: 'degrade',
       because: 'backoff',
     });
+  });
+
+  test('a send counted under a lease still held may be in flight: the lease step waits, no degrade yet', () => {
+    const t = token(10 * 60_000);
+    assert.deepEqual(decideAfterRead(t, row({ sentCount: 1, leased: true })), { kind: 'refresh' });
+    assert.deepEqual(decideAfterRead(t, row({ sentCount: 2, leased: true })), { kind: 'refresh' });
   });
 
   test('the retry after an unknown outcome waits until the token has less than half the margin left', () => {
