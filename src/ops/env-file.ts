@@ -61,6 +61,14 @@ ROTOR_KEYS=${keyEntry}
 # DATABASE_URL=postgres://rotor:password@127.0.0.1:5432/rotor
 # ROTOR_DATA_DIR=./.rotor
 
+# --- Backups, moves and copies (docs/backups-and-moves.md) ----------------------------
+# off: this installation never refreshes a token (a staging copy of production's data).
+# ROTOR_REFRESH=off
+# Where each account's newest token pair is kept outside the database, so that a restored
+# backup is brought forward instead of burning grants (default: the data folder's newest/).
+# One folder shared by every machine of an installation.
+# ROTOR_NEWEST_DIR=/var/lib/rotor/newest
+
 # --- Web server (rotor serve / npm start) -------------------------------------------
 # PORT=3000
 # ROTOR_HOST=127.0.0.1

@@ -68,6 +68,8 @@ test('rotor init writes a private, commented .env with a working key; never over
     'ROTOR_WEBHOOK_URL',
     'ROTOR_WEBHOOK_SECRET',
     'ROTOR_NOTIFY_LOCALE',
+    'ROTOR_REFRESH',
+    'ROTOR_NEWEST_DIR',
   ]) {
     assert.match(text, new RegExp(`^# ${name}=`, 'm'), name);
   }
