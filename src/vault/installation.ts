@@ -12,6 +12,7 @@
  *   written by another installation.
  * `rotor vault claim` says this side is the live one; `rotor doctor` explains a refusal.
  */
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -91,8 +92,11 @@ export function readFolderIdentity(dataDir: string): FolderIdentity | undefined 
 export function writeFolderIdentity(dataDir: string, installationId: string): void {
   const file = join(dataDir, FOLDER_FILE);
   const identity: FolderIdentity = { installationId, folder: folderFingerprint(dataDir) };
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(identity)}\n`, { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  // A temporary file of this process's own: workers starting together on one folder must not
+  // write (and rename away) each other's half-written file.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(identity)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
 }
 
 const CLAIM = 'if this side is the live one (and the other is stopped), run `rotor vault claim` here';
