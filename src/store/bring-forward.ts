@@ -22,14 +22,19 @@ export async function readRowStates(q: Queryable): Promise<RowState[]> {
   return result.rows;
 }
 
+/** A token set as kept outside the database, to bring an older row forward to. */
 export interface ForwardPair {
+  /** The row version this pair is (or becomes) in the store. */
   version: number;
+  /** The grant's consent (epoch ms): tells a reconnection's pairs from the grant before it. */
   consentedAt: number;
   accessCt: string;
+  /** Sealed as in `token_sets.refresh_ct` (null: the grant has no refresh token). */
   refreshCt: string | null;
   keyId: string;
   accessExpiresAt: number;
   scope: string;
+  /** Epoch ms. */
   keptAt: number;
 }
 

@@ -8,6 +8,7 @@
  * Layout: `<dir>/<account id>/<version>.pair`; the two newest versions stay, older ones go.
  * Written like the journal: a file of its own, fsync, rename, fsync the folder.
  */
+import type { ForwardPair } from '../store/bring-forward.ts';
 import {
   closeSync,
   fsyncSync,
@@ -23,22 +24,13 @@ import { join } from 'node:path';
 import { open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 
-/** One kept token set. */
-export interface KeptPair {
+/**
+ * One kept token set: the store's row shape (`ForwardPair`, what a restored row is brought
+ * forward to), with the account and the installation it was kept by.
+ */
+export interface KeptPair extends ForwardPair {
   accountId: string;
-  /** The row version this pair is (or becomes) in the store. */
-  version: number;
   installationId: string;
-  /** The grant's consent (epoch ms): tells a reconnection's pairs from the grant before it. */
-  consentedAt: number;
-  accessCt: string;
-  /** Sealed as in `token_sets.refresh_ct` (null: the grant has no refresh token). */
-  refreshCt: string | null;
-  keyId: string;
-  accessExpiresAt: number;
-  scope: string;
-  /** Epoch ms. */
-  keptAt: number;
 }
 
 /** What the folder knows of one account: its newest readable pair, and the newest version seen. */
