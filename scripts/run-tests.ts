@@ -8,6 +8,11 @@
  * process that inherits the environment appends its log lines to `test-results/rotor-debug.log`
  * (`ROTOR_LOG_FILE`); that file and everything the run printed are scanned for secrets. The
  * file is removed after a clean scan.
+ *
+ * A run cannot hang: each test has 3 minutes (`--test-timeout`), a file whose tests have all
+ * ended is made to exit even when something it started still holds its event loop
+ * (`--test-force-exit`), and the whole run is stopped — its process group killed, the run failed —
+ * after `ROTOR_TEST_DEADLINE_MINUTES` (40 by default).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,11 +27,13 @@ const tapFile = join(outDir, 'results.tap');
 // One file per run: other runs may share test-results/. Kept only when it leaks (to look at).
 const logFile = join(outDir, `rotor-debug-${process.pid}.log`);
 const patterns = process.argv.slice(2);
+const deadlineMinutes = Number(process.env.ROTOR_TEST_DEADLINE_MINUTES ?? 40);
 const cluster = await startCluster();
 const args = [
   '--test',
   '--test-concurrency=2',
   '--test-timeout=180000',
+  '--test-force-exit',
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   '--test-reporter=tap',
@@ -36,8 +43,10 @@ const args = [
 let code: number;
 let output = '';
 try {
+  // Its own process group, so that the deadline can stop it with everything it started.
   const child = spawn(process.execPath, args, {
     cwd: root,
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
@@ -54,7 +63,28 @@ try {
     process.stderr.write(d);
     output += d.toString();
   });
-  code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  const killGroup = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // the group has already ended
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      killGroup();
+      process.exit(1);
+    });
+  const deadline = setTimeout(() => {
+    console.error(`run-tests: the run passed its deadline of ${deadlineMinutes} min; stopping it.`);
+    killGroup();
+  }, deadlineMinutes * 60_000);
+  // 'exit', then 'close' for at most 5 s: a process a test left behind may hold the output open.
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  clearTimeout(deadline);
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  killGroup(); // anything a test file left running
 } finally {
   cluster.destroy();
 }

@@ -33,8 +33,10 @@ export async function schedulerSetup(
     pollingIntervalSeconds: 0.5,
     ...opts.engine,
   });
+  // Registered before the start: a start that fails half-way is stopped too, or its timers would
+  // keep the test file's process alive.
+  after(() => engine.stop().catch(() => undefined));
   await engine.start({ work: opts.work ?? false });
-  after(() => engine.stop());
   const service = new PostingService({ db: v.t.db, engine, publisher, clock });
   return { ...v, x, publisher, engine, service };
 }
