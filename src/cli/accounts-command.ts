@@ -1,6 +1,6 @@
 /**
  * @module `rotor accounts …`: connect, list, token, disconnect. Interface fixed (other tools
- * drive it): see README "Accounts from the command line".
+ * drive it): see docs/cli.md.
  */
 import { Command } from 'commander';
 import { isRotorError, REAUTH_EXPLANATIONS } from '../core/errors.ts';

@@ -128,7 +128,7 @@ export function emulatorCommand(): Command {
     .description('Run the X API emulator (OAuth 2.0, posting, rate limits, faults) on loopback')
     .option('--port <n>', 'port to listen on (0 = any free port)', wholeNumber(0), 4100)
     .option('--host <address>', 'address to listen on; control endpoints only on loopback', '127.0.0.1')
-    .option('--config <file>', 'JSON settings file (see README); flags override it')
+    .option('--config <file>', 'JSON settings file (see docs/emulator.md); flags override it')
     .option('--client-id <id>', 'register another client besides rotor-demo')
     .option('--client-secret <secret>', 'its secret (absent → a public client)')
     .option('--redirect-uri <uri>', 'its redirect URI (repeatable)', collect)

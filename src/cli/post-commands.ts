@@ -1,6 +1,6 @@
 /**
  * @module `rotor post`, `rotor schedule`, `rotor queue …`, `rotor schedules …`, `rotor posts list`,
- * `rotor worker`. Interface fixed (see README "Posting from the command line").
+ * `rotor worker`. Interface fixed (see docs/cli.md).
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';

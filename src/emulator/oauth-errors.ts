@@ -1,6 +1,6 @@
 /**
  * @module The token and revocation endpoints' error answers, with X's exact bodies where X's
- * are known (`shared/docs/x-api.md` §2) and RFC 6749 §5.2 shapes where they are not.
+ * are known (docs/x-fidelity.md) and RFC 6749 §5.2 shapes where they are not.
  */
 
 export interface OAuthError {

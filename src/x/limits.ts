@@ -1,4 +1,4 @@
-/** @module X's rate-limit headers, read into numbers (`shared/docs/x-api.md` §6). */
+/** @module X's rate-limit headers, read into numbers (docs/x-fidelity.md, "Rate limits"). */
 
 export interface LimitWindow {
   limit: number;

@@ -3,7 +3,7 @@
  * running Node, each test with its own PGlite folder (ROTOR_DATA_DIR) and an in-process emulator
  * reached at X_EMULATOR_URL. The emulator auto-approves as alice and registers a confidential
  * client `cli-app` whose redirect URI is a free loopback port, the CLI's X_REDIRECT_URI.
- * Properties (shared/docs/reliability-and-security.md): 7 (callback page headers), 11 (no
+ * Properties (docs/guarantees.md): 7 (callback page headers), 11 (no
  * reuse), 14 (a refused refresh needs the user, with a reason), 18 (disconnect revokes at X),
  * 21 (no key → refuse), 26 (no token in any output).
  */

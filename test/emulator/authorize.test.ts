@@ -1,6 +1,6 @@
 /**
  * The authorization request: exact redirect_uri, PKCE, state, consent and cancel
- * (x-api.md §1). An unregistered redirect never gets a redirect.
+ * (docs/x-fidelity.md). An unregistered redirect never gets a redirect.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-/** The emulator's media upload (`POST /2/media/upload`) and media ids on posts (x-api.md §6). */
+/** The emulator's media upload (`POST /2/media/upload`) and media ids on posts (docs/x-fidelity.md). */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, connect, control, emulator, refresh, state } from '../helpers/emulator.ts';

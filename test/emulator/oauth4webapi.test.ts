@@ -1,7 +1,7 @@
 /**
  * An independent OAuth 2.0 client, written with `oauth4webapi`, against the emulator. It
  * knows nothing of Rotor's code except the emulator's URL: the authorization-server metadata
- * is built by hand from the endpoints in x-api.md, and every request and response goes
+ * is built by hand from the endpoints as X documents them, and every request and response goes
  * through the library's own checks (PKCE, state, token response shape, error responses).
  */
 import { describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * The v2 API Rotor posts with (x-api.md §5–§7): `GET /2/users/me`, `POST /2/tweets`,
+ * The v2 API Rotor posts with (docs/x-fidelity.md): `GET /2/users/me`, `POST /2/tweets`,
  * `DELETE /2/tweets/:id`, `GET /2/users/:id/tweets`, their rate limits and problem bodies,
  * access-token expiry, and the HTML timeline at `/`. Real HTTP on loopback, no mocks.
  */

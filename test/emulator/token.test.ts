@@ -1,5 +1,5 @@
 /**
- * The token endpoint (x-api.md §2–§4): code exchange, client authentication, refresh-token
+ * The token endpoint (docs/x-fidelity.md): code exchange, client authentication, refresh-token
  * rotation, reuse of a spent refresh token under each policy, lifetimes on the emulator's
  * clock, revocation, and the grant actions a user takes on X.
  */

@@ -47,7 +47,7 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
       name: 'configuration',
       status: 'fail' as const,
       message,
-      fix: 'correct this variable (README, "Configuration"; `rotor init` writes a commented .env)',
+      fix: 'correct this variable (docs/configuration.md; `rotor init` writes a commented .env)',
     }));
   }
   results.push({
