@@ -22,15 +22,25 @@ export function pgServerUrl(): string {
   return url;
 }
 
-/** Creates an empty database on the test server and returns its URL. */
+/**
+ * Creates an empty database on the test server and returns its URL. `CREATE DATABASE` copies
+ * `template1` and fails with `55006` (object in use) while another session is connected to it;
+ * with test files running side by side that is retried a few times, and any other error is not.
+ */
 export async function createPgDatabase(): Promise<string> {
   const name = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgServerUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
+  for (let attempt = 1; ; attempt++) {
+    const admin = new pg.Client({ connectionString: pgServerUrl() });
+    try {
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
   }
   const url = new URL(pgServerUrl());
   url.pathname = `/${name}`;
