@@ -1,20 +1,35 @@
 /**
- * @module Publishing one post, at most once (properties 28–31).
+ * @module Publishing one post, at most once (properties 28–31), as its named steps, read top to
+ * bottom. Each step does its I/O and leaves the deciding to `publish-decisions.ts` (pure,
+ * unit-tested without a database):
  *
- * - The claim (`scheduled → publishing`, a compare-and-swap that also bumps `claim_seq`) is the
- *   only door to X. Every later write names the claim it belongs to (a {@link Fence}), so a worker
- *   taken for dead can never overwrite what happened after it.
- * - The claim holder confirms its claim (and restarts the stale clock) just before each call to
- *   X, with a deadline well under the stale time: a claim cannot be taken over while its send runs.
- * - An outcome X did not tell us becomes `unknown`. It is looked up on the account's recent posts
- *   no sooner than the stale time later, twice before it is called absent, and never resent
- *   blindly: a post that cannot be looked up (no text) fails for the user to check.
+ * 1. {@link Publisher.claim}: `scheduled → publishing`, a compare-and-swap that also bumps
+ *    `claim_seq`: the only door to X. Every later write names the claim it belongs to (a fence),
+ *    so a worker taken for dead can never overwrite what happened after it. Not claimed → what
+ *    the row says (settled, not due, busy; a claim gone stale becomes `unknown`).
+ * 2. {@link Publisher.prepare}: X's caps respected, an access token from the vault, the images
+ *    uploaded (one call: {@link prepareMedia}).
+ * 3. {@link Publisher.send}: the post sent as the claim holder ({@link Publisher.asHolder}: the
+ *    claim confirmed, and the stale clock restarted, just before each call, with a deadline well
+ *    under the stale time; a 401 → one refresh and one more try, the retry-on-401 written once in
+ *    `vault/token-call.ts`).
+ * 4. {@link Publisher.interpret}: what X's answer means for the post (a duplicate: is it this
+ *    very post, whose answer was lost before?).
+ * 5. {@link Publisher.record}: the decision written under the claim's fence, and X's used-up
+ *    limits saved. X refusing even a refreshed token → the post waits as `blocked` and the vault
+ *    marks the account (the vault alone marks accounts and emits account events).
+ *
+ * An outcome X did not tell is `unknown`: looked up later (`lookup.ts`, through the same record
+ * step), never resent blindly.
+ *
+ * Threads (later): a thread is several parts, each claimed and sent at most once, in order. Each
+ * step therefore takes the claimed row (its own claim and fence) and the token explicitly and
+ * keeps nothing between calls, so a thread runs, per part: claim(part) → send(part, replying to the
+ * previous part's X id) → interpret → record, with prepare's token once per thread (it is the
+ * account's) and its media per part; the next part is claimed only once the previous one is
+ * recorded `published`, and any other result stops the thread there (its later parts wait).
  */
-import { systemClock, type Clock } from '../core/clock.ts';
-import { isRotorError, REAUTH_EXPLANATIONS } from '../core/errors.ts';
-import type { Db } from '../store/db.ts';
-import { findAccount, markReauthRequired } from '../store/accounts.ts';
-import { getPostMedia } from '../store/post-media.ts';
+import { saveLimit } from '../store/x-limits.ts';
 import {
   claimForPublishing,
   confirmClaim,
@@ -22,129 +37,58 @@ import {
   markFinal,
   markPublished,
   markStaleAsUnknown,
-  noteLookup,
-  recordedXPostIds,
   reschedule,
   type ClaimedPost,
   type Fence,
   type PostRow,
 } from '../store/posts.ts';
-import { saveLimit } from '../store/x-limits.ts';
-import type { TokenVault } from '../vault/vault.ts';
-import { postUrl, type XClient } from '../x/client.ts';
-import { retryAt, type LimitWindow, type RateLimits } from '../x/limits.ts';
-import { mediaCategory, sniffMedia } from './media.ts';
+import { callWithToken } from '../vault/token-call.ts';
+import { postUrl, type CreatePostOutcome } from '../x/client.ts';
+import type { RateLimits } from '../x/limits.ts';
+import { findOnX } from './find-on-x.ts';
+import { Lookup } from './lookup.ts';
+import {
+  callDeadlineMs,
+  capDecision,
+  duplicateDecision,
+  fenceOf,
+  interpretCreate,
+  limitsToSave,
+  settleReschedule,
+  tokenFailureDecision,
+  type Decision,
+  type PublishResult,
+  type RetryPolicy,
+} from './publish-decisions.ts';
+import { publishDeps, type PublishDeps, type PublisherOptions } from './publish-deps.ts';
+import { prepareMedia, type HolderAnswer } from './publish-media.ts';
 
-export type PublishResult =
-  | { kind: 'published'; xPostId: string }
-  /** Nothing to do: published already, deleted, failed, a draft… */
-  | { kind: 'settled'; status: string }
-  /** Another worker holds it right now. */
-  | { kind: 'busy' }
-  | { kind: 'not_due'; dueAt: number }
-  | { kind: 'rescheduled'; dueAt: number; reason: string }
-  | { kind: 'failed'; reason: string }
-  | { kind: 'blocked'; reason: string }
-  | { kind: 'unknown'; reason: string };
+export { comparable, type PublishResult } from './publish-decisions.ts';
+export type { PublishObserver, PublisherOptions, PublishStep } from './publish-deps.ts';
 
-export interface PublisherOptions {
-  db: Db;
-  vault: TokenVault;
-  x: XClient;
-  clock?: Clock;
-  /** A post `publishing` (or `unknown`) for longer than this is looked at again (ms). Default 90 s. */
-  staleMs?: number;
-  /** Sends without an answer before a post fails for good. Default 5. */
-  maxAttempts?: number;
-  /** Reschedules of any kind before a post fails for good. Default 20. */
-  maxRetries?: number;
-  /** Looks at X for an unknown outcome before it fails for the user to check. Default 10. */
-  maxLookups?: number;
-  /** First retry delay (ms), doubling with each retry. Default 30 s. */
-  retryBaseMs?: number;
-  random?: () => number;
-  /** Told every result of {@link Publisher.publish} and of a lookup, and X's rate limits (metrics, audit, notifications). */
-  observer?: PublishObserver;
-}
+/** A post and the username its X URL is made of: what the record step writes for. */
+export type RecordTarget = PostRow & { username: string };
 
-/** What the publisher reports; must not throw (errors are swallowed). */
-export interface PublishObserver {
-  result(postId: string, result: PublishResult, source: 'publish' | 'lookup'): void;
-  limits?(accountId: string, limits: RateLimits): void;
-}
-
-const ENTITIES: Record<string, string> = {
-  '&amp;': '&',
-  '&lt;': '<',
-  '&gt;': '>',
-  '&quot;': '"',
-  '&#39;': "'",
-};
-
-/**
- * The same text as X keeps it: NFC, HTML entities decoded (X answers `&amp;`), links as
- * placeholders (X rewrites them to t.co, and appends one for attached media), leading @mentions
- * of a reply dropped, spaces folded.
- */
-export const comparable = (text: string) =>
-  text
-    .normalize('NFC')
-    .replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e] ?? e)
-    .replace(/^(@\w+\s+)+/, '')
-    .replace(/https?:\/\/\S+/g, '<url>')
-    .replace(/(\s*<url>)+\s*$/, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-
-const fenceOf = (post: PostRow): Fence => ({
-  status: post.status === 'unknown' ? 'unknown' : 'publishing',
-  claimSeq: post.claimSeq,
-});
+type Claim = { kind: 'claimed'; post: ClaimedPost } | { kind: 'not_claimed'; result: PublishResult };
+type Ready =
+  { kind: 'ready'; token: string; mediaIds: string[] | undefined } | { kind: 'stop'; decision: Decision };
+type Sent =
+  { kind: 'answered'; outcome: CreatePostOutcome; token: string } | { kind: 'stop'; decision: Decision };
 
 export class Publisher {
-  readonly #o: Required<Omit<PublisherOptions, 'clock' | 'random' | 'observer'>> & {
-    clock: Clock;
-    random: () => number;
-    observer: PublishObserver | undefined;
-  };
+  readonly #d: PublishDeps;
+  readonly #lookup: Lookup;
 
   constructor(o: PublisherOptions) {
-    this.#o = {
-      staleMs: 90_000,
-      maxAttempts: 5,
-      maxRetries: 20,
-      maxLookups: 10,
-      retryBaseMs: 30_000,
-      ...o,
-      clock: o.clock ?? systemClock,
-      random: o.random ?? Math.random,
-      observer: o.observer,
-    };
-  }
-
-  #tell(postId: string, result: PublishResult, source: 'publish' | 'lookup'): PublishResult {
-    try {
-      this.#o.observer?.result(postId, result, source);
-    } catch {
-      // an observer's failure must never change a post's fate
-    }
-    return result;
+    this.#d = publishDeps(o);
+    this.#lookup = new Lookup(this.#d, (post, decision, fence) =>
+      this.record(post, decision, undefined, fence),
+    );
   }
 
   /** How long a post may stay `publishing` before it is taken as abandoned (ms). */
   get staleMs(): number {
-    return this.#o.staleMs;
-  }
-
-  /** Every call to X by a claim holder ends well before its claim could be taken over. */
-  get #deadline(): number {
-    return Math.max(1000, Math.floor(this.#o.staleMs / 3));
-  }
-
-  #backoff(retries: number): number {
-    return (
-      Math.min(this.#o.retryBaseMs * 2 ** Math.max(0, retries), 60 * 60_000) * (0.75 + this.#o.random() / 2)
-    );
+    return this.#d.staleMs;
   }
 
   /** Publishes the post if it is due and nobody else is; safe to call any number of times. */
@@ -152,353 +96,210 @@ export class Publisher {
     return this.#tell(postId, await this.#publish(postId), 'publish');
   }
 
-  async #publish(postId: string): Promise<PublishResult> {
-    const { db } = this.#o;
-    const post = await claimForPublishing(db, postId);
-    if (!post) return this.#notClaimed(postId);
-    const account = { id: post.accountId, username: post.username };
-    // Caps X reported (per user and per app, 24 h; the 15-minute window) are respected before sending.
-    if (post.cappedUntil !== null) {
-      const until = post.cappedUntil + 1000 + this.#o.random() * 4000;
-      return this.#reschedule(
-        post,
-        until,
-        `waiting for X's rate limit (${(post.cappedBy ?? []).join(', ')})`,
-        true,
-      );
-    }
-    let token: string;
-    try {
-      token = (await this.#o.vault.getAccessToken(account.id, { minValidityMs: 60_000 })).accessToken;
-    } catch (e) {
-      return this.#tokenFailure(post, e);
-    }
-    // Images are uploaded now (X's media ids live 24 hours); repeating an upload is harmless.
-    let mediaIds: string[] | undefined;
-    if (post.mediaCount > 0) {
-      const uploaded = await this.#uploadMedia(post, account.id, token);
-      if ('result' in uploaded) return uploaded.result;
-      ({ mediaIds, token } = uploaded);
-    }
-    const request = { text: post.text, replyTo: post.replyTo ?? undefined, mediaIds };
-    if (!(await confirmClaim(db, post.id, post.claimSeq))) return { kind: 'busy' };
-    let outcome = await this.#o.x.createPost(token, request, this.#deadline);
-    if (outcome.kind === 'unauthorized') {
-      // Property 31: a 401 on an unexpired token → one single-flight refresh, then one more try.
-      try {
-        token = (await this.#o.vault.getAccessToken(account.id, { rejected: token })).accessToken;
-      } catch (e) {
-        return this.#tokenFailure(post, e);
-      }
-      if (!(await confirmClaim(db, post.id, post.claimSeq))) return { kind: 'busy' };
-      outcome = await this.#o.x.createPost(token, request, this.#deadline);
-    }
-    if (outcome.kind === 'created') {
-      await markPublished(db, post.id, outcome.id, postUrl(account.username, outcome.id));
-      await this.#saveLimits(account.id, outcome.limits).catch(() => undefined);
-      return { kind: 'published', xPostId: outcome.id };
-    }
-    if ('limits' in outcome) await this.#saveLimits(account.id, outcome.limits).catch(() => undefined);
-    switch (outcome.kind) {
-      case 'rate_limited':
-        return this.#reschedule(
-          post,
-          retryAt(this.#o.clock.now(), outcome.limits, post.retries, this.#o.random),
-          'X rate limit (429)',
-          true,
-        );
-      case 'unauthorized':
-        return this.#accessRefused(
-          post,
-          'X refused the access token even after a refresh; reconnect the account',
-        );
-      case 'duplicate': {
-        // Not retried. But if the earlier post with this text is this very post (an answer lost
-        // before), it is published: look.
-        const mine = await this.#findOnX(token, post.subject, post, post.createdAt - 5_000).catch(
-          () => undefined,
-        );
-        if (mine) {
-          await markPublished(db, post.id, mine, postUrl(account.username, mine));
-          return { kind: 'published', xPostId: mine };
-        }
-        return this.#final(post, 'failed', 'X refused it as a duplicate of an earlier post', false);
-      }
-      case 'no_credits':
-        return this.#final(
-          post,
-          'failed',
-          'X answered 402: the X developer account has no API credits left',
-          false,
-        );
-      case 'forbidden':
-      case 'invalid':
-        return this.#final(post, 'failed', `X refused the post: ${outcome.detail}`, false);
-      case 'unknown':
-        // Looked up later (after the stale time), when X has surely finished with the request.
-        await markFinal(
-          db,
-          post.id,
-          'unknown',
-          `X did not answer (${outcome.detail}); will look whether it was posted`,
-          true,
-          fenceOf(post),
-        );
-        return { kind: 'unknown', reason: outcome.detail };
-    }
-  }
-
-  async #notClaimed(postId: string): Promise<PublishResult> {
-    const current = await getPost(this.#o.db, postId);
-    if (!current) return { kind: 'settled', status: 'deleted' };
-    if (current.status === 'scheduled') return { kind: 'not_due', dueAt: current.dueAt ?? 0 };
-    if (current.status === 'unknown') return this.#resolveUnknown(postId);
-    if (current.status === 'publishing') {
-      const stale = await markStaleAsUnknown(this.#o.db, postId, this.#o.staleMs);
-      return stale
-        ? { kind: 'unknown', reason: 'its worker stopped; will look whether it was posted' }
-        : { kind: 'busy' };
-    }
-    return { kind: 'settled', status: current.status };
-  }
-
   /**
-   * Property 29: a post whose outcome is unknown is looked for among the account's recent posts.
-   * Found → published. Absent twice (looks spaced by the sweep) → scheduled again. X unreachable or
-   * the account needing its user → stays unknown (never a blind retry), and after `maxLookups`
-   * looks it fails for the user to check. A post without text cannot be looked up: it fails at once.
+   * Property 29: a post whose outcome is unknown is looked for among the account's recent posts
+   * (`lookup.ts`): found → published; absent twice → scheduled again; otherwise it stays unknown.
    */
   async resolveUnknown(postId: string): Promise<PublishResult> {
-    return this.#tell(postId, await this.#resolveUnknown(postId), 'lookup');
+    return this.#tell(postId, await this.#lookup.resolve(postId), 'lookup');
   }
 
-  async #resolveUnknown(postId: string): Promise<PublishResult> {
-    const { db } = this.#o;
-    const post = await getPost(db, postId);
-    if (!post || post.status !== 'unknown') return { kind: 'settled', status: post?.status ?? 'deleted' };
-    const fence = fenceOf(post);
-    const account = await findAccount(db, { id: post.accountId });
-    if (!account) return { kind: 'settled', status: 'deleted' };
-    const stillUnknown = async (reason: string): Promise<PublishResult> => {
-      const lookups = await noteLookup(db, post.id, reason, fence);
-      if (lookups !== undefined && lookups >= this.#o.maxLookups) {
-        return this.#final(
-          post,
-          'failed',
-          `X did not say whether it was posted after ${lookups} looks; check @${account.username} on X before retrying`,
-          true,
-          fence,
-        );
-      }
-      return { kind: 'unknown', reason };
-    };
-    if (post.text.trim() === '') {
-      return this.#final(
-        post,
-        'failed',
-        'X did not answer and a post without text cannot be looked up; check X before retrying',
-        true,
-        fence,
+  /** The path, steps 1 to 5. */
+  async #publish(postId: string): Promise<PublishResult> {
+    const claim = await this.claim(postId);
+    if (claim.kind === 'not_claimed') return claim.result;
+    const { post } = claim;
+    const ready = await this.prepare(post);
+    if (ready.kind === 'stop') return this.record(post, ready.decision);
+    const sent = await this.send(post, ready);
+    if (sent.kind === 'stop') return this.record(post, sent.decision);
+    const decision = await this.interpret(post, sent);
+    return this.record(post, decision, 'limits' in sent.outcome ? sent.outcome.limits : undefined);
+  }
+
+  /** Step 1: the post is this caller's to send, or what its row says instead. */
+  async claim(postId: string): Promise<Claim> {
+    const { db } = this.#d;
+    const post = await claimForPublishing(db, postId);
+    if (post) {
+      await this.#d.onStep?.('claimed', postId);
+      return { kind: 'claimed', post };
+    }
+    const current = await getPost(db, postId);
+    const not = (result: PublishResult): Claim => ({ kind: 'not_claimed', result });
+    if (!current) return not({ kind: 'settled', status: 'deleted' });
+    if (current.status === 'scheduled') return not({ kind: 'not_due', dueAt: current.dueAt ?? 0 });
+    if (current.status === 'unknown') return not(await this.#lookup.resolve(postId));
+    if (current.status === 'publishing') {
+      const stale = await markStaleAsUnknown(db, postId, this.#d.staleMs);
+      return not(
+        stale
+          ? { kind: 'unknown', reason: 'its worker stopped; will look whether it was posted' }
+          : { kind: 'busy' },
       );
     }
-    let found: string | undefined;
+    return not({ kind: 'settled', status: current.status });
+  }
+
+  /** Step 2: X's caps respected, a token that outlives the send, the images uploaded. */
+  async prepare(post: ClaimedPost): Promise<Ready> {
+    const capped = capDecision(post, this.#d.random);
+    if (capped) return { kind: 'stop', decision: capped };
+    let token: string;
     try {
-      const token = (await this.#o.vault.getAccessToken(account.id)).accessToken;
-      found = await this.#findOnX(token, account.subject, post, post.createdAt - 5_000);
+      token = (await this.#d.vault.getAccessToken(post.accountId, { minValidityMs: 60_000 })).accessToken;
     } catch (e) {
-      // The account needing its user does not make the outcome known: look once it is reconnected.
-      return stillUnknown(
-        isRotorError(e, 'reauth_required')
-          ? `X may have posted it; @${account.username} needs to be reconnected before Rotor can check`
-          : 'could not reach X to check; will look again',
-      );
+      return { kind: 'stop', decision: tokenFailureDecision(e, post.username, this.#policy(post)) };
     }
-    if (found === undefined) return stillUnknown('X did not list the recent posts; will look again');
-    if (found) {
-      await markPublished(db, post.id, found, postUrl(account.username, found));
-      return { kind: 'published', xPostId: found };
-    }
-    // Absent. Once is not enough (X may still have been working on it): look again later.
-    if (post.lookups === 0) return stillUnknown('not on X yet; will look again before retrying');
-    if (post.attempts >= this.#o.maxAttempts) {
-      return this.#final(
-        post,
-        'failed',
-        `X did not answer ${post.attempts} times; gave up (you can retry it)`,
-        true,
-        fence,
-      );
-    }
-    return this.#reschedule(
+    if (post.mediaCount === 0) return { kind: 'ready', token, mediaIds: undefined };
+    const media = await prepareMedia(
+      { db: this.#d.db, x: this.#d.x, deadlineMs: this.#deadline, policy: () => this.#policy(post) },
       post,
-      this.#o.clock.now() + this.#backoff(post.retries),
-      'X did not answer; not posted; retrying',
-      false,
+      token,
+      (t, call) => this.asHolder(post, t, call),
+    );
+    return media.kind === 'stop' ? media : { kind: 'ready', token: media.token, mediaIds: media.mediaIds };
+  }
+
+  /** Step 3: the post sent to X, once (twice only after a 401 and a refresh). */
+  async send(post: ClaimedPost, ready: Extract<Ready, { kind: 'ready' }>): Promise<Sent> {
+    const request = { text: post.text, replyTo: post.replyTo ?? undefined, mediaIds: ready.mediaIds };
+    const answer = await this.asHolder(post, ready.token, (t) =>
+      this.#d.x.createPost(t, request, this.#deadline),
+    );
+    if (answer.kind === 'stop') return answer;
+    await this.#d.onStep?.('answered', post.id);
+    if (answer.kind === 'refused')
+      return { kind: 'answered', outcome: { kind: 'unauthorized' }, token: answer.token };
+    return { kind: 'answered', outcome: answer.result, token: answer.token };
+  }
+
+  /**
+   * One call to X as the claim holder: the claim confirmed (and the stale clock restarted) just
+   * before it, so a claim cannot be taken over while its call runs; a 401 → one refresh, once more.
+   */
+  async asHolder<T extends { kind: string }>(
+    post: ClaimedPost,
+    token: string,
+    call: (accessToken: string) => Promise<T>,
+  ): Promise<HolderAnswer<T>> {
+    const answer = await callWithToken(this.#d.vault, post.accountId, call, {
+      token,
+      unauthorized: (r) => r.kind === 'unauthorized',
+      beforeCall: async () => {
+        if (!(await confirmClaim(this.#d.db, post.id, post.claimSeq))) return false;
+        await this.#d.onStep?.('confirmed', post.id);
+        return true;
+      },
+    });
+    switch (answer.kind) {
+      case 'stopped':
+        return { kind: 'stop', decision: { kind: 'busy' } };
+      case 'no_token':
+        return {
+          kind: 'stop',
+          decision: tokenFailureDecision(answer.error, post.username, this.#policy(post)),
+        };
+      default:
+        return answer;
+    }
+  }
+
+  /** Step 4: what X's answer means for the post. */
+  async interpret(post: ClaimedPost, sent: Extract<Sent, { kind: 'answered' }>): Promise<Decision> {
+    const meaning = interpretCreate(sent.outcome, this.#policy(post));
+    if (meaning.kind !== 'check_duplicate') return meaning;
+    const mine = await findOnX(this.#d, sent.token, post.subject, post, post.createdAt - 5_000).catch(
+      () => undefined,
+    );
+    return duplicateDecision(mine);
+  }
+
+  /**
+   * Step 5: the decision written, if the row is still as the claim left it (`fence`), then the
+   * limits X reported. A reschedule past `maxRetries` fails for good instead.
+   */
+  async record(
+    post: RecordTarget,
+    decision: Decision,
+    limits?: RateLimits,
+    fence: Fence = fenceOf(post),
+  ): Promise<PublishResult> {
+    const result = await this.#write(
+      post,
+      settleReschedule(decision, post.retries, this.#d.maxRetries),
       fence,
     );
-  }
-
-  async #uploadMedia(
-    post: ClaimedPost,
-    accountId: string,
-    token: string,
-  ): Promise<{ mediaIds: string[]; token: string } | { result: PublishResult }> {
-    const ids: string[] = [];
-    for (const m of await getPostMedia(this.#o.db, post.id)) {
-      const kind = sniffMedia(m.data);
-      const media = {
-        data: m.data,
-        contentType: m.contentType,
-        category: kind ? mediaCategory(kind) : 'tweet_image',
-      };
-      if (!(await confirmClaim(this.#o.db, post.id, post.claimSeq))) return { result: { kind: 'busy' } };
-      let outcome = await this.#o.x.uploadMedia(token, media, this.#deadline);
-      if (outcome.kind === 'unauthorized') {
-        try {
-          token = (await this.#o.vault.getAccessToken(accountId, { rejected: token })).accessToken;
-        } catch (e) {
-          return { result: await this.#tokenFailure(post, e) };
-        }
-        outcome = await this.#o.x.uploadMedia(token, media, this.#deadline);
-      }
-      switch (outcome.kind) {
-        case 'uploaded':
-          ids.push(outcome.id);
-          break;
-        case 'invalid':
-          return {
-            result: await this.#final(post, 'failed', `X refused the image: ${outcome.detail}`, false),
-          };
-        case 'rate_limited':
-          return {
-            result: await this.#reschedule(
-              post,
-              retryAt(this.#o.clock.now(), outcome.limits, post.retries, this.#o.random),
-              'X rate limit on media upload (429)',
-              true,
-            ),
-          };
-        case 'unauthorized':
-          return {
-            result: await this.#accessRefused(
-              post,
-              'X refused the access token for media upload; reconnect the account (media.write)',
-            ),
-          };
-        case 'failed':
-          return {
-            result: await this.#reschedule(
-              post,
-              this.#o.clock.now() + this.#backoff(post.retries),
-              `media upload failed (${outcome.detail}); retrying`,
-              true,
-            ),
-          };
-      }
-    }
-    return { mediaIds: ids, token };
-  }
-
-  /**
-   * X's id of the account's post matching this one since `since`: '' if none, undefined if X did
-   * not say. A post X has that another of our posts already owns is that one's, not this one's.
-   */
-  async #findOnX(token: string, subject: string, post: PostRow, since: number): Promise<string | undefined> {
-    let recent = await this.#o.x.recentPosts(token, subject, since);
-    if (recent === 'unauthorized') {
-      // Property 31 here too: one refresh (a refusal surfaces as reauth_required to the caller).
-      const fresh = await this.#o.vault.getAccessToken(post.accountId, { rejected: token });
-      recent = await this.#o.x.recentPosts(fresh.accessToken, subject, since);
-    }
-    if (!recent || recent === 'unauthorized') return undefined;
-    const wanted = comparable(post.text);
-    const candidates = recent.filter((p) => comparable(p.text) === wanted).map((p) => p.id);
-    const taken = await recordedXPostIds(this.#o.db, candidates);
-    return candidates.find((id) => !taken.has(id)) ?? '';
-  }
-
-  /**
-   * X refused a token that was just refreshed: the grant no longer works for this (revoked scope,
-   * suspended app access…). The post waits as `blocked`, and the account is marked as needing its
-   * user, so that the person is told and the post resumes after the reconnect.
-   */
-  async #accessRefused(post: ClaimedPost, reason: string): Promise<PublishResult> {
-    const result = await this.#final(post, 'blocked', reason, false);
-    if (await markReauthRequired(this.#o.db, post.accountId, 'unknown').catch(() => false)) {
-      this.#o.vault.events.emit('reauth_required', {
-        accountId: post.accountId,
-        username: post.username,
-        reason: 'unknown',
-      });
-    }
+    if (limits) await this.#saveLimits(post.accountId, limits).catch(() => undefined);
+    await this.#d.onStep?.('recorded', post.id);
     return result;
   }
 
-  async #tokenFailure(post: PostRow, e: unknown): Promise<PublishResult> {
-    if (isRotorError(e, 'reauth_required')) {
-      const account = await findAccount(this.#o.db, { id: post.accountId });
-      return this.#final(post, 'blocked', blockedReason(account?.username ?? '?', e.reason), false);
+  async #write(post: RecordTarget, d: Decision, fence: Fence): Promise<PublishResult> {
+    const { db } = this.#d;
+    switch (d.kind) {
+      case 'busy':
+        return { kind: 'busy' };
+      case 'published':
+        // X's id is the truth, whatever state the row moved to meanwhile: no fence here.
+        await markPublished(db, post.id, d.xPostId, postUrl(post.username, d.xPostId));
+        return { kind: 'published', xPostId: d.xPostId };
+      case 'reschedule':
+        if (!(await reschedule(db, post.id, d.dueAt, d.reason, d.refund, fence))) return { kind: 'busy' };
+        return { kind: 'rescheduled', dueAt: d.dueAt, reason: d.reason };
+      case 'final':
+        if (!(await markFinal(db, post.id, d.status, d.reason, d.retryable, fence))) return { kind: 'busy' };
+        return d.status === 'failed'
+          ? { kind: 'failed', reason: d.reason }
+          : { kind: 'blocked', reason: d.reason };
+      case 'unknown': {
+        const reason = `X did not answer (${d.detail}); will look whether it was posted`;
+        await markFinal(db, post.id, 'unknown', reason, true, fence);
+        return { kind: 'unknown', reason: d.detail };
+      }
+      case 'access_refused': {
+        // The grant no longer works for this (revoked scope, suspended app access…): the post
+        // waits, and the vault marks the account so that the person is told; it resumes after
+        // the reconnect.
+        const blocked = { kind: 'final', status: 'blocked', reason: d.reason, retryable: false } as const;
+        const result = await this.#write(post, blocked, fence);
+        await this.#d.vault.markAccessRefused(post.accountId).catch(() => undefined);
+        return result;
+      }
     }
-    if (isRotorError(e) && (e.transient || e.code === 'invalid_client')) {
-      const at = this.#o.clock.now() + Math.max(e.retryAfterMs ?? 0, this.#backoff(post.retries));
-      return this.#reschedule(post, at, `could not get a token (${e.code}); retrying`, true);
-    }
-    return this.#final(post, 'failed', `could not get a token: ${isRotorError(e) ? e.code : 'error'}`, true);
   }
 
-  /**
-   * Records the limits X reported that are used up: the pre-check only looks for exhausted ones,
-   * and a row stops counting at its reset time. A reset more than a day away is not believed.
-   */
+  /** Records the limits X reported that are used up (and tells the observer all of them). */
   async #saveLimits(accountId: string, limits: RateLimits): Promise<void> {
     try {
-      this.#o.observer?.limits?.(accountId, limits);
+      this.#d.observer?.limits?.(accountId, limits);
     } catch {
       // metrics only
     }
-    const horizon = this.#o.clock.now() + 25 * 3_600_000;
-    const entries: [string, LimitWindow | undefined][] = [
-      [`window:${accountId}`, limits.window],
-      [`user24h:${accountId}`, limits.user24h],
-      ['app24h', limits.app24h],
-    ];
-    for (const [key, w] of entries) {
-      if (w && w.remaining <= 0 && w.resetAt <= horizon) await saveLimit(this.#o.db, key, w);
+    for (const [key, w] of limitsToSave(accountId, limits, this.#d.clock.now())) {
+      await saveLimit(this.#d.db, key, w);
     }
   }
 
-  async #reschedule(
-    post: PostRow,
-    dueAt: number,
-    reason: string,
-    refund: boolean,
-    fence = fenceOf(post),
-  ): Promise<PublishResult> {
-    if (post.retries + 1 >= this.#o.maxRetries) {
-      return this.#final(
-        post,
-        'failed',
-        `${reason}; gave up after ${post.retries + 1} tries (you can retry it)`,
-        true,
-        fence,
-      );
+  get #deadline(): number {
+    return callDeadlineMs(this.#d.staleMs);
+  }
+
+  #policy(post: PostRow): RetryPolicy {
+    return {
+      now: this.#d.clock.now(),
+      retries: post.retries,
+      retryBaseMs: this.#d.retryBaseMs,
+      random: this.#d.random,
+    };
+  }
+
+  #tell(postId: string, result: PublishResult, source: 'publish' | 'lookup'): PublishResult {
+    try {
+      this.#d.observer?.result(postId, result, source);
+    } catch {
+      // an observer's failure must never change a post's fate
     }
-    if (!(await reschedule(this.#o.db, post.id, dueAt, reason, refund, fence))) return { kind: 'busy' };
-    return { kind: 'rescheduled', dueAt, reason };
+    return result;
   }
-
-  async #final(
-    post: PostRow,
-    status: 'failed' | 'blocked',
-    reason: string,
-    retryable: boolean,
-    fence = fenceOf(post),
-  ): Promise<PublishResult> {
-    if (!(await markFinal(this.#o.db, post.id, status, reason, retryable, fence))) return { kind: 'busy' };
-    return status === 'failed' ? { kind: 'failed', reason } : { kind: 'blocked', reason };
-  }
-}
-
-function blockedReason(username: string, reason: string | undefined): string {
-  return `@${username} needs to be reconnected: ${REAUTH_EXPLANATIONS[(reason ?? 'unknown') as keyof typeof REAUTH_EXPLANATIONS]}`;
 }
