@@ -4,7 +4,7 @@
  * by the sweep) → scheduled again. X unreachable or the account needing its user → stays unknown
  * (never a blind retry), and after `maxLookups` looks it fails for the user to check. A post
  * without text cannot be looked up: it fails at once. Writes go through the publish path's record
- * step (`publisher.ts`), fenced by the `unknown` row's claim.
+ * step (`publish-path.ts`), fenced by the `unknown` row's claim.
  */
 import { findAccount } from '../store/accounts.ts';
 import { getPost, noteLookup, type Fence } from '../store/posts.ts';
@@ -19,7 +19,7 @@ import {
   type PublishResult,
 } from './publish-decisions.ts';
 import type { PublishDeps } from './publish-deps.ts';
-import type { RecordTarget } from './publisher.ts';
+import type { RecordTarget } from './publish-path.ts';
 
 type Record = (post: RecordTarget, decision: Decision, fence: Fence) => Promise<PublishResult>;
 

@@ -1,5 +1,5 @@
 /**
- * @module The publish path's decisions (`publisher.ts`, `lookup.ts`), pure: what an answer of X,
+ * @module The publish path's decisions (`publish-path.ts`, `lookup.ts`), pure: what an answer of X,
  * a refused token or a look at the account's posts means for the post. No I/O; each is unit-tested
  * without a database (test/scheduler/publish-decisions.test.ts). The record step writes what these
  * return.

@@ -1,4 +1,4 @@
-/** @module What the publish path is given (`publisher.ts`, `lookup.ts`): its options and their defaults. */
+/** @module What the publish path is given (`publish-path.ts`, `lookup.ts`): its options and their defaults. */
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Db } from '../store/db.ts';
 import type { TokenVault } from '../vault/vault.ts';

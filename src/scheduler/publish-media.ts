@@ -10,7 +10,7 @@ import type { XClient } from '../x/client.ts';
 import { mediaCategory, sniffMedia } from './media.ts';
 import { interpretUpload, type Decision, type RetryPolicy, type UploadOutcome } from './publish-decisions.ts';
 
-/** One call to X as the claim holder (the claim confirmed, the retry-on-401 once): `publisher.ts`. */
+/** One call to X as the claim holder (the claim confirmed, the retry-on-401 once): `publish-path.ts`. */
 export type HolderCall = <T extends { kind: string }>(
   token: string,
   call: (accessToken: string) => Promise<T>,
