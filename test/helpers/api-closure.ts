@@ -58,7 +58,7 @@ export function apiGaps(root: string): string[] {
   };
   const isHidden = (m: ts.ClassElement) =>
     (m.name !== undefined && ts.isPrivateIdentifier(m.name)) ||
-    (ts.getCombinedModifierFlags(m as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0;
+    (ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0;
   const visitDeclaration = (d: ts.Declaration, via: string) => {
     if (ts.isClassDeclaration(d)) {
       for (const h of d.heritageClauses ?? []) walkTypes(h, via);
