@@ -29,13 +29,8 @@
 
 export { TokenVault, type AccessToken, type RefreshStep, type VaultOptions } from './vault/vault.ts';
 export { VaultEvents, type VaultEventMap, type Listener as VaultListener } from './vault/events.ts';
-export {
-  Connector,
-  safeReturnTo,
-  type BrowserCompletion,
-  type Connected,
-  type ConnectorOptions,
-} from './vault/connect.ts';
+export { Connector, safeReturnTo, type Connected, type ConnectorOptions } from './vault/connect.ts';
+export type { BrowserCompletion } from './vault/connect.ts';
 export type { AuthorizationMode } from './store/oauth-transactions.ts';
 export type { VaultHooks, ReconcileReport } from './vault/guard.ts';
 export type { Rotation } from './store/token-sets.ts';
@@ -71,25 +66,15 @@ export { createWebApp, type WebApp } from './web/web-app.ts';
 export type { WebDeps } from './web/deps.ts';
 export { openApiDocument } from './web/openapi.ts';
 // Posting: the publisher (one post at most once), the job engine (workers, the sweep), the use cases.
-export {
-  Publisher,
-  type PublisherOptions,
-  type PublishObserver,
-  type PublishResult,
-  type PublishStep,
-} from './scheduler/publisher.ts';
+export { Publisher, type PublisherOptions, type PublishResult } from './scheduler/publisher.ts';
+export type { PublishObserver, PublishStep } from './scheduler/publisher.ts';
 export { Engine, QUEUES, type EngineOptions } from './scheduler/engine.ts';
 export type { SweepResult } from './scheduler/sweep.ts';
 export { PostingService, InvalidInputError, type PostingServiceOptions } from './scheduler/service.ts';
 export type { PostRow, PostStatus } from './store/posts.ts';
 export type { ScheduleRow } from './store/schedules.ts';
-export {
-  XClient,
-  postUrl,
-  type XClientOptions,
-  type CreatePostOutcome,
-  type PostRequest,
-} from './x/client.ts';
+export { XClient, postUrl, type XClientOptions } from './x/client.ts';
+export type { CreatePostOutcome, PostRequest } from './x/client.ts';
 export type { RateLimits as XRateLimits, LimitWindow } from './x/limits.ts';
 // What the web app's optional `ops` and `security` are made of.
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './ops/logger.ts';
