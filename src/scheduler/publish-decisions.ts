@@ -44,6 +44,28 @@ export interface RetryPolicy {
   random: () => number;
 }
 
+/** A post that could not be claimed: what its row says, or what to look at next. */
+export type NotClaimed =
+  | { kind: 'result'; result: PublishResult }
+  /** `unknown`: look it up on X. */
+  | { kind: 'look_up' }
+  /** `publishing` by someone: theirs, unless it went stale (its worker stopped). */
+  | { kind: 'check_stale' };
+
+export function notClaimedDecision(row: Pick<PostRow, 'status' | 'dueAt'> | undefined): NotClaimed {
+  if (!row) return { kind: 'result', result: { kind: 'settled', status: 'deleted' } };
+  switch (row.status) {
+    case 'scheduled':
+      return { kind: 'result', result: { kind: 'not_due', dueAt: row.dueAt ?? 0 } };
+    case 'unknown':
+      return { kind: 'look_up' };
+    case 'publishing':
+      return { kind: 'check_stale' };
+    default:
+      return { kind: 'result', result: { kind: 'settled', status: row.status } };
+  }
+}
+
 /** The claim a write belongs to: the row's status as the writer saw it, and its `claim_seq`. */
 export const fenceOf = (post: Pick<PostRow, 'status' | 'claimSeq'>): Fence => ({
   status: post.status === 'unknown' ? 'unknown' : 'publishing',

@@ -54,6 +54,7 @@ import {
   fenceOf,
   interpretCreate,
   limitsToSave,
+  notClaimedDecision,
   settleReschedule,
   tokenFailureDecision,
   type Decision,
@@ -108,20 +109,20 @@ export class PublishPath {
       await this.#d.onStep?.('claimed', postId);
       return { kind: 'claimed', post };
     }
-    const current = await getPost(db, postId);
+    const then = notClaimedDecision(await getPost(db, postId));
     const not = (result: PublishResult): Claim => ({ kind: 'not_claimed', result });
-    if (!current) return not({ kind: 'settled', status: 'deleted' });
-    if (current.status === 'scheduled') return not({ kind: 'not_due', dueAt: current.dueAt ?? 0 });
-    if (current.status === 'unknown') return not(await this.#lookup.resolve(postId));
-    if (current.status === 'publishing') {
-      const stale = await markStaleAsUnknown(db, postId, this.#d.staleMs);
-      return not(
-        stale
-          ? { kind: 'unknown', reason: 'its worker stopped; will look whether it was posted' }
-          : { kind: 'busy' },
-      );
+    switch (then.kind) {
+      case 'result':
+        return not(then.result);
+      case 'look_up':
+        return not(await this.#lookup.resolve(postId));
+      case 'check_stale':
+        return not(
+          (await markStaleAsUnknown(db, postId, this.#d.staleMs))
+            ? { kind: 'unknown', reason: 'its worker stopped; will look whether it was posted' }
+            : { kind: 'busy' },
+        );
     }
-    return not({ kind: 'settled', status: current.status });
   }
 
   /** Step 2: X's caps respected, a token that outlives the send, the images uploaded. */

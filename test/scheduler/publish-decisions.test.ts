@@ -15,6 +15,7 @@ import {
   limitsToSave,
   lookupDecision,
   lookupFailedReason,
+  notClaimedDecision,
   sameText,
   settleReschedule,
   tokenFailureDecision,
@@ -34,6 +35,21 @@ const reset = now + 15 * 60_000;
 const exhausted = { window: { limit: 1, remaining: 0, resetAt: reset } };
 
 describe('claim and prepare', () => {
+  test('not claimed: gone, not due, settled; unknown → look it up; publishing → is it stale?', () => {
+    const result = (r: unknown) => ({ kind: 'result', result: r });
+    assert.deepEqual(notClaimedDecision(undefined), result({ kind: 'settled', status: 'deleted' }));
+    assert.deepEqual(
+      notClaimedDecision({ status: 'scheduled', dueAt: now }),
+      result({ kind: 'not_due', dueAt: now }),
+    );
+    assert.deepEqual(
+      notClaimedDecision({ status: 'published', dueAt: null }),
+      result({ kind: 'settled', status: 'published' }),
+    );
+    assert.deepEqual(notClaimedDecision({ status: 'unknown', dueAt: null }), { kind: 'look_up' });
+    assert.deepEqual(notClaimedDecision({ status: 'publishing', dueAt: null }), { kind: 'check_stale' });
+  });
+
   test('a fence names the claim: an unknown row is written as unknown, anything else as publishing', () => {
     assert.deepEqual(fenceOf({ status: 'unknown', claimSeq: 3 }), { status: 'unknown', claimSeq: 3 });
     assert.deepEqual(fenceOf({ status: 'publishing', claimSeq: 4 }), { status: 'publishing', claimSeq: 4 });
