@@ -2,9 +2,10 @@
  * @module The job engine: pg-boss on the same PostgreSQL (or the embedded PGlite). Jobs:
  * - `rotor-publish` `{ postId }`: publish one post at its due time (one job per post at a time);
  * - `rotor-fire` `{ scheduleId, at }`: an occurrence of a recurring schedule or a queue slot;
- * - the sweep (every minute, on each worker's own timer): re-enqueues what is due, resolves stuck
- *   posts, resumes posts of reconnected accounts, refreshes tokens ahead of posts due soon — the
- *   safety net that makes a lost enqueue or a killed worker cost lateness, never a post;
+ * - the sweep (every minute, on each worker's own timer; its four steps in `sweep.ts`): resumes
+ *   posts of reconnected accounts, re-enqueues what is due, refreshes tokens ahead of posts due
+ *   soon, resolves stuck posts — the safety net that makes a lost enqueue or a killed worker cost
+ *   lateness, never a post;
  * - `rotor-metrics` (hourly): records each account's public metrics.
  * `rotor worker` runs the workers; start more of them, on more machines, against one PostgreSQL.
  */
@@ -13,14 +14,15 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError } from '../core/errors.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { Db } from '../store/db.ts';
-import { insertPost, duePosts, stuckPosts, takeQueuedDraft } from '../store/posts.ts';
-import { advanceSchedule, dueSchedules, getSchedule } from '../store/schedules.ts';
-import { activeAccountIds, resumeReconnected } from '../store/sweeps.ts';
+import { insertPost, takeQueuedDraft } from '../store/posts.ts';
+import { advanceSchedule, getSchedule } from '../store/schedules.ts';
+import { activeAccountIds } from '../store/sweeps.ts';
 import { saveMetrics } from '../store/x-limits.ts';
 import type { TokenVault } from '../vault/vault.ts';
 import type { XClient } from '../x/client.ts';
 import type { Publisher } from './publisher.ts';
 import { nextOccurrence } from './recurrence.ts';
+import { Sweep, type SweepResult } from './sweep.ts';
 import { renderTemplate } from './template.ts';
 
 export const QUEUES = {
@@ -213,56 +215,19 @@ export class Engine {
     await this.enqueueFire(scheduleId, next);
   }
 
-  async sweep(): Promise<{
-    enqueued: number;
-    resolved: number;
-    resumed: number;
-    fired: number;
-    errors: number;
-  }> {
-    const { db, publisher, vault } = this.#o;
-    const now = this.#o.clock.now();
-    let errors = 0;
-    // Each step and each item on its own: one bad row must not stop the safety net for the rest.
-    const guarded = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await fn();
-      } catch (e) {
-        errors += 1;
-        this.#o.logger?.warn({ err: e }, 'a sweep step failed; the next sweep tries again');
-        return undefined;
-      }
-    };
-    const resumed = (await guarded(() => resumeReconnected(db))) ?? [];
-    let fired = 0;
-    for (const s of (await guarded(() => dueSchedules(db, now + 60_000))) ?? []) {
-      if (s.nextAt === null) continue;
-      const at = s.nextAt;
-      if (at <= now) {
-        await guarded(() => this.fire(s.id, at));
-        fired += 1;
-      } else await guarded(() => this.enqueueFire(s.id, at));
-    }
-    let enqueued = 0;
-    const warmed = new Set<string>();
-    for (const p of (await guarded(() => duePosts(db, now + 10 * 60_000, 5000))) ?? []) {
-      if (p.dueAt <= now + 60_000 && (await guarded(() => this.enqueuePublish(p.id, p.dueAt))) !== undefined)
-        enqueued += 1;
-      // Tokens are refreshed ahead of a due post, spread over the minutes before it. Not awaited:
-      // an account waiting on another process's lease must not hold up the sweep.
-      if (!warmed.has(p.accountId)) {
-        warmed.add(p.accountId);
-        void vault
-          .getAccessToken(p.accountId, { minValidityMs: p.dueAt - now + 5 * 60_000 })
-          .catch(() => undefined);
-      }
-    }
-    let resolved = 0;
-    for (const s of (await guarded(() => stuckPosts(db, publisher.staleMs, 200))) ?? []) {
-      const r = await guarded(() => publisher.publish(s.id));
-      if (r && r.kind !== 'busy' && r.kind !== 'unknown') resolved += 1;
-    }
-    return { enqueued, resolved, resumed: resumed.length, fired, errors };
+  /** One sweep, its four steps in `sweep.ts`; each worker runs it every `sweepIntervalSeconds`. */
+  sweep(): Promise<SweepResult> {
+    const { db, vault, publisher, clock, logger } = this.#o;
+    return new Sweep({
+      db,
+      vault,
+      publisher,
+      clock,
+      logger,
+      fire: (id, at) => this.fire(id, at),
+      enqueueFire: (id, at) => this.enqueueFire(id, at),
+      enqueuePublish: (id, dueAt) => this.enqueuePublish(id, dueAt),
+    }).run();
   }
 
   /** Records followers, following and post counts of every active account (for the charts). */

@@ -43,7 +43,8 @@ export interface VaultEventMap {
   disconnected: { accountId: string; username: string; revokedAtX: boolean };
 }
 
-type Listener<K extends keyof VaultEventMap> = (event: VaultEventMap[K]) => void;
+/** A listener of one vault event. */
+export type Listener<K extends keyof VaultEventMap> = (event: VaultEventMap[K]) => void;
 
 export class VaultEvents {
   readonly #listeners = new Map<keyof VaultEventMap, Set<Listener<never>>>();

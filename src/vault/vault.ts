@@ -13,6 +13,7 @@ import type { KeyRing } from '../crypto/keyring.ts';
 import type { FetchLike } from '../oauth/bounded-fetch.ts';
 import type { OAuthProvider } from '../oauth/provider.ts';
 import type { Db } from '../store/db.ts';
+import { authorizedFetch, markAccessRefused } from './access-refused.ts';
 import { CriticalSection, type AccessToken, type RefreshStep } from './critical-section.ts';
 import { sendSlackMs } from './decisions.ts';
 import { VaultEvents } from './events.ts';
@@ -95,6 +96,8 @@ export class TokenVault {
   /** This process's lease owner id. */
   readonly owner: string;
   readonly #provider: OAuthProvider;
+  readonly #db: Db;
+  readonly #fetch: FetchLike;
   readonly #kept: KeptPairs;
   readonly #section: CriticalSection;
   #opened: Promise<number> | undefined;
@@ -120,6 +123,8 @@ export class TokenVault {
     }
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#provider = options.provider;
+    this.#db = options.db;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     const journalDir =
       options.journalDir ?? (options.db.dataDir ? join(options.db.dataDir, 'journal') : undefined);
     const journal = journalDir ? new Journal(journalDir, options.keyRing) : undefined;
@@ -177,6 +182,38 @@ export class TokenVault {
       rejected: opts.rejected,
       minValidityMs: opts.minValidityMs ?? 0,
     });
+  }
+
+  /**
+   * A request to the provider's API as the account: its access token from the vault in the
+   * `Authorization` header; X answering 401 → one single-flight refresh and the same request once
+   * more (property 31; another caller's refresh is reused, not repeated). The answer is returned
+   * as it is, whatever its status, except a 401 to the refreshed token too: the grant no longer
+   * works, so the account is marked as needing its user ({@link markAccessRefused}) and
+   * `reauth_required` is thrown. Uses the vault's `fetch` option when given. The body must be
+   * one that can be sent twice (not a stream).
+   *
+   * @throws {RotorError} `reauth_required` (with `reason`), `invalid_input` (a stream body), or
+   *   any error of {@link getAccessToken}.
+   * @example
+   * const res = await vault.authorizedFetch(accountId, 'https://api.x.com/2/users/me');
+   * const { data } = await res.json();
+   */
+  authorizedFetch(accountId: string, input: string | URL, init?: RequestInit): Promise<Response> {
+    return authorizedFetch(this, this.#fetch, accountId, input, init);
+  }
+
+  /**
+   * X refused an access token the vault had just refreshed (a 401 after the retry): marks the
+   * account as needing its user (reason `unknown`), tells it once (`reauth_required` event) and
+   * forgets the token this process holds. Resolves to whether the account was active until now.
+   * {@link authorizedFetch} and the publisher call it; call it after your own retry-on-401.
+   *
+   * @throws {RotorError} `store_unavailable`.
+   */
+  markAccessRefused(accountId: string): Promise<boolean> {
+    this.#section.forget(accountId);
+    return markAccessRefused(this.#db, this.events, accountId);
   }
 
   /**

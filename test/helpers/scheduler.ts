@@ -22,6 +22,8 @@ export async function schedulerSetup(
 ): Promise<SchedulerSetup> {
   const v = await vaultSetup(backend, settings);
   const clock = { now: () => v.emu.world.now() };
+  // Shortened for tests. Production: X calls time out at 30 s (XClient), a claim goes stale after
+  // 90 s (ROTOR_PUBLISH_STALE_SECONDS; a send's deadline is a third of it), workers poll every 1 s.
   const x = new XClient({ apiBase: v.emu.url, timeoutMs: opts.xTimeoutMs ?? 2_000 });
   const publisher = new Publisher({ db: v.t.db, vault: v.vault, x, clock, staleMs: 2_000 });
   const engine = new Engine({
@@ -30,7 +32,7 @@ export async function schedulerSetup(
     x,
     publisher,
     clock,
-    pollingIntervalSeconds: 0.5,
+    pollingIntervalSeconds: 0.5, // production: 1
     ...opts.engine,
   });
   // Registered before the start: a start that fails half-way is stopped too, or its timers would

@@ -60,6 +60,7 @@ export async function vaultSetup(
       provider,
       keyRing,
       clock,
+      // Shortened for tests. Production: a token request's deadline 15 s, the lease 30 s.
       httpTimeoutMs: 2_000,
       leaseTtlMs: 5_000,
       ...options,

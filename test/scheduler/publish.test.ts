@@ -5,13 +5,15 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getPost } from '../../src/store/posts.ts';
+import { Publisher } from '../../src/scheduler/publisher.ts';
+import { getPost, reschedule } from '../../src/store/posts.ts';
 import { findAccount } from '../../src/store/accounts.ts';
 import { resumeReconnected } from '../../src/store/sweeps.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { basic, control, state } from '../helpers/emulator.ts';
 import { schedulerSetup } from '../helpers/scheduler.ts';
 
+/** Polls a condition the workers (other pg-boss loops) bring about; not a wait for an order. */
 async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
@@ -150,23 +152,33 @@ for (const backend of BACKENDS) {
     });
 
     test('a stale writer cannot overwrite a newer claim (fencing)', async () => {
+      // Worker A claimed the post (claim 1) and went silent; its claim was taken as unknown, looked
+      // up, and the post scheduled again; worker B now holds claim 2, in the same status A held
+      // (publishing). A wakes and writes as the holder of claim 1: only claim_seq tells them apart.
       const id = await s.connectAs('alice');
       await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'error', status: 503 });
       const { post } = await s.service.postNow(id, `fenced ${backend}`);
-      const seen = await getPost(s.t.db, post.id); // unknown, claim 1: what a slow resolver saw
+      const first = await getPost(s.t.db, post.id); // unknown, after claim 1
+      const staleFence = { status: 'publishing' as const, claimSeq: first?.claimSeq ?? 0 };
       await s.publisher.resolveUnknown(post.id);
       await s.publisher.resolveUnknown(post.id); // absent twice → scheduled
       await s.t.db.query('UPDATE posts SET due_at = now() WHERE id = $1', [post.id]);
-      await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'latency', latencyMs: 300 });
-      const claimed = s.publisher.publish(post.id); // claim 2, sending
-      await new Promise((r) => setTimeout(r, 100));
-      const { reschedule: staleReschedule } = await import('../../src/store/posts.ts');
-      const wrote = await staleReschedule(s.t.db, post.id, Date.now(), 'stale', false, {
-        status: 'unknown',
-        claimSeq: seen?.claimSeq ?? 0,
+      let wrote: boolean | undefined;
+      const b = new Publisher({
+        db: s.t.db,
+        vault: s.vault,
+        x: s.x,
+        staleMs: 2_000, // production: 90 s
+        // A's write lands while B holds claim 2 (the claim made, nothing sent yet).
+        onStep: async (step) => {
+          if (step !== 'claimed') return;
+          assert.equal((await getPost(s.t.db, post.id))?.status, 'publishing', 'A’s status, B’s claim');
+          wrote = await reschedule(s.t.db, post.id, Date.now(), 'stale', false, staleFence);
+        },
       });
-      assert.equal(wrote, false, 'the stale resolver’s write is refused');
-      assert.equal((await claimed).kind, 'published');
+      const result = await b.publish(post.id);
+      assert.equal(wrote, false, 'the stale writer’s write is refused');
+      assert.equal(result.kind, 'published', 'B’s claim went on undisturbed');
       assert.equal((await xPosts()).filter((p) => p.text === `fenced ${backend}`).length, 1);
     });
 
@@ -258,16 +270,18 @@ describe('daily caps', async () => {
 
 describe('a slow answer racing the lookup', async () => {
   const s = await schedulerSetup('pglite');
+  const xPosts = async () => (await state(s.emu)).posts;
   test('X posts after Rotor gave up and looked: the retry’s duplicate is recognised as this post', async () => {
     const id = await s.connectAs('alice');
-    const { Publisher } = await import('../../src/scheduler/publisher.ts');
+    // Production: staleMs 90 s (a send's deadline 30 s), retryBaseMs 30 s.
     const publisher = new Publisher({ db: s.t.db, vault: s.vault, x: s.x, staleMs: 3_000, retryBaseMs: 100 });
     await control(s.emu, 'POST', '/faults', { target: 'tweets', kind: 'latency', latencyMs: 1_500 });
     const post = await s.service.schedulePost(id, 'slow but sure', Date.now());
     const first = await publisher.publish(post.id);
     assert.equal(first.kind, 'unknown', 'timed out at 1 s');
     assert.equal((await publisher.resolveUnknown(post.id)).kind, 'unknown', 'looked at once: not there yet');
-    await new Promise((r) => setTimeout(r, 1_500)); // X creates it now
+    // X creates it once its 1.5 s latency has passed: wait for the post to be on X, not for a time.
+    await waitFor(async () => ((await xPosts()).some((p) => p.text === 'slow but sure') ? true : undefined));
     // Had the second look come before X finished, it would have rescheduled; the retry then meets
     // X's duplicate, which is looked up and recognised as this post. Force that path:
     await s.t.db.query(`UPDATE posts SET status = 'scheduled', due_at = now() WHERE id = $1`, [post.id]);
