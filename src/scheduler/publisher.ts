@@ -14,7 +14,6 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError, REAUTH_EXPLANATIONS } from '../core/errors.ts';
 import type { Db } from '../store/db.ts';
 import { findAccount, markReauthRequired } from '../store/accounts.ts';
-import { getPostMedia } from '../store/post-media.ts';
 import {
   claimForPublishing,
   confirmClaim,
@@ -33,7 +32,7 @@ import { saveLimit } from '../store/x-limits.ts';
 import type { TokenVault } from '../vault/vault.ts';
 import { postUrl, type XClient } from '../x/client.ts';
 import { retryAt, type LimitWindow, type RateLimits } from '../x/limits.ts';
-import { mediaCategory, sniffMedia } from './media.ts';
+import { prepareMedia } from './media-prepare.ts';
 
 export type PublishResult =
   | { kind: 'published'; xPostId: string }
@@ -173,10 +172,21 @@ export class Publisher {
     } catch (e) {
       return this.#tokenFailure(post, e);
     }
-    // Images are uploaded now (X's media ids live 24 hours); repeating an upload is harmless.
+    // Media are made ready now (X's media ids live 24 hours), each uploaded once (media-prepare.ts).
     let mediaIds: string[] | undefined;
     if (post.mediaCount > 0) {
-      const uploaded = await this.#uploadMedia(post, account.id, token);
+      const { vault, x, clock } = this.#o;
+      const uploaded = await prepareMedia(
+        { db, vault, x, clock, post, token, deadlineMs: this.#deadline },
+        {
+          failed: (reason) => this.#final(post, 'failed', reason, false),
+          rateLimited: (limits, reason) =>
+            this.#reschedule(post, retryAt(clock.now(), limits, post.retries, this.#o.random), reason, true),
+          later: (reason) => this.#reschedule(post, clock.now() + this.#backoff(post.retries), reason, true),
+          refused: (reason) => this.#accessRefused(post, reason),
+          tokenFailure: (e) => this.#tokenFailure(post, e),
+        },
+      );
       if ('result' in uploaded) return uploaded.result;
       ({ mediaIds, token } = uploaded);
     }
@@ -336,67 +346,6 @@ export class Publisher {
       false,
       fence,
     );
-  }
-
-  async #uploadMedia(
-    post: ClaimedPost,
-    accountId: string,
-    token: string,
-  ): Promise<{ mediaIds: string[]; token: string } | { result: PublishResult }> {
-    const ids: string[] = [];
-    for (const m of await getPostMedia(this.#o.db, post.id)) {
-      const kind = sniffMedia(m.data);
-      const media = {
-        data: m.data,
-        contentType: m.contentType,
-        category: kind ? mediaCategory(kind) : 'tweet_image',
-      };
-      if (!(await confirmClaim(this.#o.db, post.id, post.claimSeq))) return { result: { kind: 'busy' } };
-      let outcome = await this.#o.x.uploadMedia(token, media, this.#deadline);
-      if (outcome.kind === 'unauthorized') {
-        try {
-          token = (await this.#o.vault.getAccessToken(accountId, { rejected: token })).accessToken;
-        } catch (e) {
-          return { result: await this.#tokenFailure(post, e) };
-        }
-        outcome = await this.#o.x.uploadMedia(token, media, this.#deadline);
-      }
-      switch (outcome.kind) {
-        case 'uploaded':
-          ids.push(outcome.id);
-          break;
-        case 'invalid':
-          return {
-            result: await this.#final(post, 'failed', `X refused the image: ${outcome.detail}`, false),
-          };
-        case 'rate_limited':
-          return {
-            result: await this.#reschedule(
-              post,
-              retryAt(this.#o.clock.now(), outcome.limits, post.retries, this.#o.random),
-              'X rate limit on media upload (429)',
-              true,
-            ),
-          };
-        case 'unauthorized':
-          return {
-            result: await this.#accessRefused(
-              post,
-              'X refused the access token for media upload; reconnect the account (media.write)',
-            ),
-          };
-        case 'failed':
-          return {
-            result: await this.#reschedule(
-              post,
-              this.#o.clock.now() + this.#backoff(post.retries),
-              `media upload failed (${outcome.detail}); retrying`,
-              true,
-            ),
-          };
-      }
-    }
-    return { mediaIds: ids, token };
   }
 
   /**

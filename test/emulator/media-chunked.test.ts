@@ -13,11 +13,13 @@ import { assertMatchesOpenApi } from '../helpers/x-openapi.ts';
 const SCOPES = 'tweet.read tweet.write users.read media.write offline.access';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 
-/** Bytes an MP4 container starts with (`ftyp` box), padded to `size`. */
+/** Bytes an MP4 container starts with (`ftyp` box, then a `moov` box header), padded to `size`. */
 function mp4(size: number): Buffer {
   const b = Buffer.alloc(size, 7);
   b.writeUInt32BE(24, 0);
   b.write('ftypisom', 4, 'latin1');
+  b.writeUInt32BE(8, 24);
+  b.write('moov', 28, 'latin1');
   return b;
 }
 
