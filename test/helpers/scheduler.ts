@@ -1,5 +1,6 @@
 /** @module A scheduler setup for tests: the vault setup plus an X client, a publisher, an engine and the service. */
 import { after } from 'node:test';
+import type { Timer } from '../../src/core/clock.ts';
 import type { EmulatorSettingsInput } from '../../src/emulator/settings.ts';
 import { Engine, type EngineOptions } from '../../src/scheduler/engine.ts';
 import { Publisher } from '../../src/scheduler/publisher.ts';
@@ -18,11 +19,21 @@ export interface SchedulerSetup extends VaultSetup {
 export async function schedulerSetup(
   backend: Backend,
   settings: EmulatorSettingsInput = {},
-  opts: { work?: boolean; engine?: Partial<EngineOptions>; xTimeoutMs?: number } = {},
+  opts: {
+    work?: boolean;
+    engine?: Partial<EngineOptions>;
+    xTimeoutMs?: number;
+    /** The X client's timer (its waits on X's `check_after_secs`). */
+    xTimer?: Timer;
+  } = {},
 ): Promise<SchedulerSetup> {
   const v = await vaultSetup(backend, settings);
   const clock = { now: () => v.emu.world.now() };
-  const x = new XClient({ apiBase: v.emu.url, timeoutMs: opts.xTimeoutMs ?? 2_000 });
+  const x = new XClient({
+    apiBase: v.emu.url,
+    timeoutMs: opts.xTimeoutMs ?? 2_000,
+    ...(opts.xTimer ? { timer: opts.xTimer } : {}),
+  });
   const publisher = new Publisher({ db: v.t.db, vault: v.vault, x, clock, staleMs: 2_000 });
   const engine = new Engine({
     db: v.t.db,
