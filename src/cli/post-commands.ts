@@ -45,7 +45,11 @@ export function postCommand(): Command {
     .argument('<username>')
     .argument('<text>')
     .option('--reply-to <postId>', 'reply to this post')
-    .option('--media <file>', 'attach media: up to 4 images (PNG, JPEG, WebP), or 1 GIF, or 1 MP4 video', collect)
+    .option(
+      '--media <file>',
+      'attach media: up to 4 images (PNG, JPEG, WebP), or 1 GIF, or 1 MP4 video',
+      collect,
+    )
     .action(async (username: string, text: string, opts: { replyTo?: string; media?: string[] }) => {
       const media = readMedia('post', opts.media);
       await run('post', async (rt) => {
