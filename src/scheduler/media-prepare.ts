@@ -22,8 +22,12 @@ import type { PublishResult } from './publisher.ts';
 export const REUSE_MARGIN_MS = 60 * 60_000;
 /** X's media ids live 24 hours unless X says otherwise (`expires_after_secs`). */
 const DEFAULT_EXPIRY_SECS = 86_400;
-/** Longest wait for X's processing within one attempt; past it the post is rescheduled. */
-export const MAX_PROCESSING_WAIT_MS = 10 * 60_000;
+/**
+ * Longest wait for X's processing within one attempt; past it the post is rescheduled and the
+ * next attempt asks about the same id. Well under the workers' job expiry (120 s by default), so
+ * that the queue does not hand a job still waiting here to another worker.
+ */
+export const MAX_PROCESSING_WAIT_MS = 60_000;
 
 /** What the publisher decides for each way the media step can end (its fenced writes). */
 export interface MediaDecisions {
