@@ -25,6 +25,8 @@ export async function schedulerSetup(
     xTimeoutMs?: number;
     /** The X client's timer (its waits on X's `check_after_secs`). */
     xTimer?: Timer;
+    /** The publisher's stale time (ms; each call to X gets a third of it). Default 2 s. */
+    staleMs?: number;
   } = {},
 ): Promise<SchedulerSetup> {
   const v = await vaultSetup(backend, settings);
@@ -34,7 +36,7 @@ export async function schedulerSetup(
     timeoutMs: opts.xTimeoutMs ?? 2_000,
     ...(opts.xTimer ? { timer: opts.xTimer } : {}),
   });
-  const publisher = new Publisher({ db: v.t.db, vault: v.vault, x, clock, staleMs: 2_000 });
+  const publisher = new Publisher({ db: v.t.db, vault: v.vault, x, clock, staleMs: opts.staleMs ?? 2_000 });
   const engine = new Engine({
     db: v.t.db,
     vault: v.vault,

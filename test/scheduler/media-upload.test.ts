@@ -48,7 +48,9 @@ describe('media uploads as X takes them', async () => {
     'pglite',
     {},
     {
-      xTimeoutMs: 10_000,
+      xTimeoutMs: 20_000,
+      // Each call to X gets a third of it: a 1 MB segment has time even on a loaded machine.
+      staleMs: 60_000,
       xTimer: {
         monotonic: () => performance.now(),
         sleep: async (ms) => {
@@ -83,9 +85,14 @@ describe('media uploads as X takes them', async () => {
     assert.equal(media?.type, 'video/mp4');
     assert.equal(media?.size, video.length, 'every segment arrived');
     assert.equal(uploads(), before + 1);
-    // pending → in_progress → succeeded: the emulator answered check_after_secs 1 twice, and the
-    // post could not have been accepted before processing had succeeded.
-    assert.deepEqual(waits, [1000, 1000]);
+    // pending → in_progress → succeeded: each wait is the check_after_secs X answered (1 s), and
+    // the post could not have been accepted before processing had succeeded. (The emulator's clock
+    // also runs with real time, so on a slow machine one wait may be enough.)
+    assert.ok(waits.length >= 1 && waits.length <= 2, `waits ${JSON.stringify(waits)}`);
+    assert.ok(
+      waits.every((w) => w === 1000),
+      `waits ${JSON.stringify(waits)}`,
+    );
     assert.equal((await getPost(s.t.db, post.id))?.status, 'published');
   });
 
