@@ -45,7 +45,11 @@ export function postCommand(): Command {
     .argument('<username>')
     .argument('<text>')
     .option('--reply-to <postId>', 'reply to this post')
-    .option('--media <file>', 'attach an image (PNG, JPEG, WebP, GIF; up to 4)', collect)
+    .option(
+      '--media <file>',
+      'attach media: up to 4 images (PNG, JPEG, WebP), or 1 GIF, or 1 MP4 video',
+      collect,
+    )
     .action(async (username: string, text: string, opts: { replyTo?: string; media?: string[] }) => {
       const media = readMedia('post', opts.media);
       await run('post', async (rt) => {
@@ -78,7 +82,7 @@ export function scheduleCommand(): Command {
     .option('--at <iso-time>', 'when, e.g. 2026-12-01T09:00:00+09:00')
     .option('--cron <expression>', 'recurring: 5-field cron, e.g. "0 9 * * 1-5"')
     .option('--tz <zone>', 'IANA time zone of --cron, e.g. Asia/Tokyo', 'UTC')
-    .option('--media <file>', 'with --at: attach an image (PNG, JPEG, WebP, GIF; up to 4)', collect)
+    .option('--media <file>', 'with --at: attach media (up to 4 images, or 1 GIF, or 1 MP4 video)', collect)
     .action(
       async (
         username: string,

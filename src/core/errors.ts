@@ -40,6 +40,11 @@ export type RotorErrorCode =
   | 'config_invalid'
   /** A request's input is not acceptable (text too long, bad time zone, …); nothing was changed. */
   | 'invalid_input'
+  /**
+   * A post's media are not what X takes (kind, size, or mix: up to 4 images, or 1 GIF, or 1
+   * video); nothing was saved.
+   */
+  | 'invalid_media'
   /** No such post, schedule, key or account — or it belongs to someone else (not told apart). */
   | 'not_found'
   /** The thing exists but cannot change now (a post already publishing, a schedule gone). */

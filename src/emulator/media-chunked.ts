@@ -5,6 +5,7 @@
  * /2/media/upload/{id}/finalize` (empty body or `{}`), and `GET /2/media/upload?command=STATUS`.
  * GIFs and videos are processed asynchronously: `processing_info` goes `pending` →
  * `in_progress` → `succeeded`, on the emulator's clock, and the media cannot be attached before.
+ * An MP4 without a `moov` box (no playable video) ends in `failed`, as X's processing does.
  */
 import type { GrantRecord } from './model.ts';
 import { CATEGORY_OF, DAY_SECONDS, MEDIA_TYPES, mediaJson, type MediaRecord } from './media.ts';
@@ -115,7 +116,11 @@ export function appendUpload(
 function processingInfo(m: MediaRecord, now: number) {
   if (!m.processing) return undefined;
   const { startedAt, readyAt } = m.processing;
-  if (now >= readyAt) return { state: 'succeeded', progress_percent: 100 };
+  if (now >= readyAt) {
+    return m.processing.fails
+      ? { state: 'failed', progress_percent: 100 }
+      : { state: 'succeeded', progress_percent: 100 };
+  }
   const percent = Math.floor(((now - startedAt) / (readyAt - startedAt)) * 100);
   return percent <= 0
     ? { state: 'pending', check_after_secs: CHECK_AFTER_SECS }
@@ -147,7 +152,15 @@ export function finalizeUpload(
     type: session.type,
     size: data.byteLength,
     expiresAt: now + DAY_SECONDS * 1000,
-    ...(processed ? { processing: { startedAt: now, readyAt: now + PROCESSING_SECONDS * 1000 } } : {}),
+    ...(processed
+      ? {
+          processing: {
+            startedAt: now,
+            readyAt: now + PROCESSING_SECONDS * 1000,
+            fails: session.type === 'video/mp4' && !data.includes('moov', 0, 'latin1'),
+          },
+        }
+      : {}),
   };
   world.media.set(media.id, media);
   return { ok: true, value: statusJson(media, now) };

@@ -15,7 +15,12 @@ export interface MediaRecord {
   size: number;
   expiresAt: number;
   /** GIF and video: when X's asynchronous processing is over (undefined: no processing). */
-  processing?: { startedAt: number; readyAt: number };
+  processing?: {
+    startedAt: number;
+    readyAt: number;
+    /** Processing ends in `failed` (an MP4 without a `moov` box: no playable video in it). */
+    fails?: boolean;
+  };
 }
 
 export const MEDIA_TYPES: Record<string, { magic: (b: Uint8Array) => boolean; max: number }> = {
@@ -97,8 +102,14 @@ export function unusableMedia(world: EmulatorWorld, userId: string, ids: string[
   const now = world.now();
   return ids.filter((id) => {
     const m = world.media.get(id);
-    // Media still being processed cannot be attached yet (X: "Your media IDs are invalid.").
-    return !m || m.userId !== userId || m.expiresAt <= now || (m.processing?.readyAt ?? 0) > now;
+    // Media still being processed, or whose processing failed, cannot be attached (X: "Your media IDs are invalid.").
+    return (
+      !m ||
+      m.userId !== userId ||
+      m.expiresAt <= now ||
+      (m.processing?.readyAt ?? 0) > now ||
+      m.processing?.fails === true
+    );
   });
 }
 

@@ -156,27 +156,37 @@ export const duplicateDecision = (mine: string | undefined): Decision =>
     ? { kind: 'published', xPostId: mine }
     : failed('X refused it as a duplicate of an earlier post', false);
 
-/** X's answer to one image upload: its media id, or what it means for the post. */
-export type UploadOutcome =
-  | { kind: 'uploaded'; id: string }
+/** X's answer to one media call: its media id, or why not. */
+export type UploadOutcome = { kind: 'uploaded'; id: string } | MediaFailure;
+
+/** Why a media call (upload, append, status) did not succeed; `stopped`: the claim moved on. */
+export type MediaFailure =
   | { kind: 'unauthorized' }
   | { kind: 'rate_limited'; limits: RateLimits }
   | { kind: 'invalid'; detail: string }
-  | { kind: 'failed'; detail: string };
+  | { kind: 'failed'; detail: string }
+  | { kind: 'stopped' };
 
+/** X's answer to one upload of the post's `what` ("image", "GIF", "video"): its id, or the decision. */
 export function interpretUpload(
   outcome: UploadOutcome,
   p: RetryPolicy,
+  what = 'image',
 ): { kind: 'uploaded'; id: string } | Decision {
-  switch (outcome.kind) {
-    case 'uploaded':
-      return outcome;
+  return outcome.kind === 'uploaded' ? outcome : mediaFailureDecision(outcome, p, what);
+}
+
+/** What a failed media call means for the post: nothing sent yet, so never `unknown`. */
+export function mediaFailureDecision(f: MediaFailure, p: RetryPolicy, what = 'image'): Decision {
+  switch (f.kind) {
+    case 'stopped':
+      return { kind: 'busy' };
     case 'invalid':
-      return failed(`X refused the image: ${outcome.detail}`, false);
+      return failed(`X refused the ${what}: ${f.detail}`, false);
     case 'rate_limited':
       return {
         kind: 'reschedule',
-        dueAt: retryAt(p.now, outcome.limits, p.retries, p.random),
+        dueAt: retryAt(p.now, f.limits, p.retries, p.random),
         reason: 'X rate limit on media upload (429)',
         refund: true,
       };
@@ -186,14 +196,17 @@ export function interpretUpload(
         reason: 'X refused the access token for media upload; reconnect the account (media.write)',
       };
     case 'failed':
-      return {
-        kind: 'reschedule',
-        dueAt: p.now + backoffMs(p.retries, p.retryBaseMs, p.random),
-        reason: `media upload failed (${outcome.detail}); retrying`,
-        refund: true,
-      };
+      return mediaLater(p, `media upload failed (${f.detail}); retrying`);
   }
 }
+
+/** Media not ready yet (a transient failure, X still processing): the post again later, the attempt given back. */
+export const mediaLater = (p: RetryPolicy, reason: string): Decision => ({
+  kind: 'reschedule',
+  dueAt: p.now + backoffMs(p.retries, p.retryBaseMs, p.random),
+  reason,
+  refund: true,
+});
 
 /** A reschedule past `maxRetries` (of any kind) fails for good instead (the user can retry it). */
 export function settleReschedule(d: Decision, retries: number, maxRetries: number): Decision {

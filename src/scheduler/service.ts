@@ -13,7 +13,7 @@ import type { Publisher, PublishResult } from './publisher.ts';
 import { checkTimeZone, nextOccurrence, RecurrenceError } from './recurrence.ts';
 import { checkTemplate } from './template.ts';
 import { checkText } from './text.ts';
-import { checkMedia, MAX_MEDIA_PER_POST } from './media.ts';
+import { checkPostMedia } from './media.ts';
 import { addPostMedia } from '../store/post-media.ts';
 
 export class InvalidInputError extends RotorError {
@@ -77,7 +77,7 @@ export class PostingService {
     return post;
   }
 
-  /** Checks text and images, then stores the post and its images in one transaction. */
+  /** Checks text and media (`invalid_media`), then stores the post and its media in one transaction. */
   async #create(
     accountId: string,
     text: string,
@@ -86,13 +86,8 @@ export class PostingService {
     media: Uint8Array[],
   ): Promise<PostRow> {
     if (media.length === 0 || text.trim() !== '') validText(text);
-    if (media.length > MAX_MEDIA_PER_POST)
-      throw new InvalidInputError(`at most ${MAX_MEDIA_PER_POST} images per post`);
-    const images = media.map((data, i) => {
-      const check = checkMedia(data, `image ${i + 1}`);
-      if (!check.ok) throw new InvalidInputError(check.message);
-      return { contentType: check.kind, data: Buffer.from(data) };
-    });
+    const kinds = checkPostMedia(media);
+    const images = media.map((data, i) => ({ contentType: kinds[i] ?? '', data: Buffer.from(data) }));
     const post = await this.#o.db.transaction(async (tx) => {
       const row = await insertPost(tx, {
         accountId,

@@ -183,8 +183,12 @@ export class Connector {
     try {
       tokens = await exchangeCode(p, params, verifier, this.#o.fetch ? { fetch: this.#o.fetch } : {});
     } catch (e) {
-      // Property 37: a refused client is the app's id or secret, not the callback URL.
-      if (e instanceof oauth.ResponseBodyError && isClientRefusal(e.status, e.error))
+      // Property 37: a refused client is the app's id or secret, not the callback URL. A 401 may
+      // come as a WWW-Authenticate challenge (RFC 6749 §5.2: a Basic client), not a body error.
+      const refusedClient =
+        (e instanceof oauth.ResponseBodyError && isClientRefusal(e.status, e.error)) ||
+        (e instanceof oauth.WWWAuthenticateChallengeError && isClientRefusal(e.status, undefined));
+      if (refusedClient)
         throw new RotorError('invalid_client', clientRefusedText('en', p.clientId), { cause: e });
       const detail = e instanceof oauth.ResponseBodyError ? ` (${e.error})` : '';
       throw refuse(

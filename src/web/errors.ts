@@ -8,6 +8,7 @@ export interface ErrorBody {
 
 const STATUS: Partial<Record<RotorError['code'], number>> = {
   invalid_input: 400,
+  invalid_media: 400,
   authorization_failed: 400,
   unauthenticated: 401,
   forbidden: 403,

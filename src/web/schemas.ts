@@ -63,7 +63,7 @@ export const CreatePostInput = z
       .array(z.base64({ error: 'must be base64' }))
       .max(4)
       .optional()
-      .describe('Images (PNG, JPEG, GIF, WebP) as base64, up to 4'),
+      .describe('Media as base64: up to 4 images (PNG, JPEG, WebP), or 1 GIF, or 1 MP4 video'),
   })
   .strict();
 export type CreatePostInput = z.infer<typeof CreatePostInput>;

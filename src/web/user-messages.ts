@@ -63,7 +63,39 @@ const RULES: Rule[] = [
     'time.gap',
   ],
   [/^the request body is too large/, 'form.tooLarge'],
+  [/^file (?<n>\d+) is not a PNG, JPEG, WebP or GIF image or an MP4 video$/, 'media.notSupported'],
+  [
+    /^file (?<n>\d+) is (?<size>[\d.]+) MB; X takes at most (?<max>\d+) MB for a (?<what>video|GIF|image)$/,
+    (g, t) => t('media.tooLarge', { ...g, what: mediaWord(t, g.what) }),
+  ],
+  [
+    /^a (?<what>video|GIF|image) must be the only file of its post/,
+    (g, t) => t('media.alone', { what: mediaWord(t, g.what) }),
+  ],
+  [/^at most (?<max>\d+) images per post$/, 'media.tooMany'],
+  [
+    /^X refused the (?<what>video|GIF|image): (?<detail>.*)$/s,
+    (g, t) => t('media.refused', { ...g, what: mediaWord(t, g.what) }),
+  ],
+  [
+    /^X could not process the (?<what>video|GIF|image): (?<detail>.*)$/s,
+    (g, t) => t('media.processingFailed', { ...g, what: mediaWord(t, g.what) }),
+  ],
+  [
+    /^X is still processing the (?<what>video|GIF|image); will look again$/,
+    (g, t) => t('media.stillProcessing', { what: mediaWord(t, g.what) }),
+  ],
+  [
+    /^X no longer has the uploaded (?<what>video|GIF|image); it will be uploaded again$/,
+    (g, t) => t('media.gone', { what: mediaWord(t, g.what) }),
+  ],
+  [/^media upload failed \((?<detail>[^)]*)\); retrying$/, 'media.uploadFailed'],
 ];
+
+/** `video`, `GIF` or `image` (the scheduler's word) in the user's language. */
+function mediaWord(t: Translate, word: string | undefined): string {
+  return t(word === 'video' ? 'media.video' : word === 'GIF' ? 'media.gif' : 'media.image');
+}
 
 /** The reason an account needs reconnecting, from its English explanation back to its code. */
 const REASON_BY_TEXT = new Map(Object.entries(REASON_TEXTS.en).map(([code, text]) => [text, code]));

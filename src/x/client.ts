@@ -5,6 +5,15 @@
  */
 import { boundedFetch, type FetchLike } from '../oauth/bounded-fetch.ts';
 import { readRateLimits, type RateLimits } from './limits.ts';
+import { detailOf } from './problem-detail.ts';
+import {
+  mediaStatus,
+  uploadChunked,
+  type ChunkedUploadOutcome,
+  type MediaHttp,
+  type MediaStatusOutcome,
+} from './media-upload.ts';
+import { systemTimer, type Timer } from '../core/clock.ts';
 
 export type CreatePostOutcome =
   | { kind: 'created'; id: string; text: string; limits: RateLimits }
@@ -27,24 +36,29 @@ export interface XClientOptions {
   apiBase: string;
   fetch?: FetchLike;
   timeoutMs?: number;
+  /**
+   * What waits between two looks at X's media processing (`check_after_secs`). Default: real
+   * timers. Tests give the one that moves the emulator's clock.
+   */
+  timer?: Timer;
 }
 
 const MAX_BYTES = 256 * 1024;
 
-function detailOf(body: unknown): string {
-  const b = body as { detail?: unknown; errors?: { message?: unknown }[]; title?: unknown } | null;
-  const messages = (b?.errors ?? []).map((e) => e.message).filter((m): m is string => typeof m === 'string');
-  if (messages.length > 0) return messages.join('; ');
-  return typeof b?.detail === 'string' ? b.detail : typeof b?.title === 'string' ? b.title : 'no detail';
-}
-
 export class XClient {
   readonly #base: string;
   readonly #fetch: FetchLike;
+  /** Waits on X's `check_after_secs` are measured by this. */
+  readonly timer: Timer;
 
   constructor(o: XClientOptions) {
     this.#base = o.apiBase;
     this.#fetch = boundedFetch(o.fetch ?? fetch, { timeoutMs: o.timeoutMs ?? 30_000, maxBytes: MAX_BYTES });
+    this.timer = o.timer ?? systemTimer;
+  }
+
+  get #media(): MediaHttp {
+    return { base: this.#base, fetch: this.#fetch };
   }
 
   /**
@@ -96,13 +110,30 @@ export class XClient {
     return { kind: 'unknown', detail: `HTTP ${s}` };
   }
 
+  /**
+   * Chunked upload of one GIF or video (or any media): initialize, append, finalize
+   * (`media-upload.ts`). `beforeCall` is asked before each request; a no stops it.
+   */
+  uploadMediaChunked(
+    accessToken: string,
+    media: { data: Buffer; contentType: string; category: string },
+    o: { timeoutMs?: number | undefined; beforeCall?: (() => Promise<boolean>) | undefined } = {},
+  ): Promise<ChunkedUploadOutcome> {
+    return uploadChunked(this.#media, accessToken, media, o);
+  }
+
+  /** Where X's processing of an uploaded GIF or video stands (`command=STATUS`). */
+  mediaStatus(accessToken: string, mediaId: string, timeoutMs?: number): Promise<MediaStatusOutcome> {
+    return mediaStatus(this.#media, accessToken, mediaId, timeoutMs);
+  }
+
   /** Simple upload of one image (`POST /2/media/upload`, scope `media.write`). */
   async uploadMedia(
     accessToken: string,
     media: { data: Buffer; contentType: string; category: string },
     timeoutMs?: number,
   ): Promise<
-    | { kind: 'uploaded'; id: string }
+    | { kind: 'uploaded'; id: string; expiresAfterSecs: number | undefined }
     | { kind: 'unauthorized' }
     | { kind: 'rate_limited'; limits: RateLimits }
     | { kind: 'invalid'; detail: string }
@@ -126,9 +157,11 @@ export class XClient {
     if (response.status === 401) return { kind: 'unauthorized' };
     if (response.status === 429) return { kind: 'rate_limited', limits: readRateLimits(response.headers) };
     if (response.ok) {
-      const id = (json as { data?: { id?: unknown } } | undefined)?.data?.id;
+      const data = (json as { data?: { id?: unknown; expires_after_secs?: unknown } } | undefined)?.data;
+      const id = data?.id;
+      const after = Number(data?.expires_after_secs);
       return typeof id === 'string' && /^\d+$/.test(id)
-        ? { kind: 'uploaded', id }
+        ? { kind: 'uploaded', id, expiresAfterSecs: Number.isFinite(after) && after > 0 ? after : undefined }
         : { kind: 'failed', detail: 'no media id' };
     }
     if (response.status >= 400 && response.status < 500) return { kind: 'invalid', detail: detailOf(json) };

@@ -13,11 +13,13 @@ import { assertMatchesOpenApi } from '../helpers/x-openapi.ts';
 const SCOPES = 'tweet.read tweet.write users.read media.write offline.access';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 
-/** Bytes an MP4 container starts with (`ftyp` box), padded to `size`. */
+/** Bytes an MP4 container starts with (`ftyp` box, then a `moov` box header), padded to `size`. */
 function mp4(size: number): Buffer {
   const b = Buffer.alloc(size, 7);
   b.writeUInt32BE(24, 0);
   b.write('ftypisom', 4, 'latin1');
+  b.writeUInt32BE(8, 24);
+  b.write('moov', 28, 'latin1');
   return b;
 }
 
@@ -131,6 +133,50 @@ describe('chunked upload (v2) and simple-upload bodies', async () => {
       'application/json',
     );
     assert.equal(posted.status, 201, JSON.stringify(posted.body));
+  });
+
+  test('an MP4 without a moov box: processing ends in failed (as the OpenAPI shapes it), and it cannot be attached', async () => {
+    const video = mp4(100_000);
+    video.write('xxxx', 28, 'latin1'); // no `moov` box: nothing playable
+    const init = await call(
+      emu,
+      alice.access_token,
+      'POST',
+      '/2/media/upload/initialize',
+      JSON.stringify({ media_type: 'video/mp4', total_bytes: video.length, media_category: 'tweet_video' }),
+      'application/json',
+    );
+    const id = String(init.body.data.id);
+    const part = partWithoutFilename({ segment_index: '0' }, 'media', video);
+    await call(emu, alice.access_token, 'POST', `/2/media/upload/${id}/append`, part.body, part.type);
+    const fin = await call(
+      emu,
+      alice.access_token,
+      'POST',
+      `/2/media/upload/${id}/finalize`,
+      '{}',
+      'application/json',
+    );
+    assert.equal(fin.body.data.processing_info?.state, 'pending', 'X says so only later');
+    await control(emu, 'POST', '/clock', { advanceSeconds: 5 });
+    const status = await call(
+      emu,
+      alice.access_token,
+      'GET',
+      `/2/media/upload?command=STATUS&media_id=${id}`,
+    );
+    assert.equal(status.status, 200);
+    assertMatchesOpenApi('GET', '/2/media/upload', 200, status.body);
+    assert.equal(status.body.data.processing_info?.state, 'failed');
+    const posted = await call(
+      emu,
+      alice.access_token,
+      'POST',
+      '/2/tweets',
+      JSON.stringify({ text: 'with a broken video', media: { media_ids: [id] } }),
+      'application/json',
+    );
+    assert.equal(posted.status, 400, 'a failed media cannot be attached');
   });
 
   test('finalize with {} works; a missing segment or a wrong total is refused', async () => {

@@ -166,7 +166,11 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
         303,
       );
     } catch (e) {
-      if (isRotorError(e, 'invalid_input') || isRotorError(e, 'not_found'))
+      if (
+        isRotorError(e, 'invalid_input') ||
+        isRotorError(e, 'invalid_media') ||
+        isRotorError(e, 'not_found')
+      )
         return render(
           c,
           form,

@@ -44,7 +44,7 @@ ${form.text ?? ''}</textarea>
         id="media"
         type="file"
         name="media"
-        accept="image/png,image/jpeg,image/gif,image/webp"
+        accept="image/png,image/jpeg,image/gif,image/webp,video/mp4"
         multiple
       />
       <div class="actions">
