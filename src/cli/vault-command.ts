@@ -92,7 +92,7 @@ function claimCommand(): Command {
             'Claimed: this database and data folder are the live installation now. Make sure the other copy is stopped or started with ROTOR_REFRESH=off.',
           );
         }
-        if (process.env.ROTOR_REFRESH?.trim().toLowerCase() === 'off') {
+        if (rt.config.backups.refresh === 'off') {
           console.log('ROTOR_REFRESH=off is still set here: refreshing stays off until it is removed.');
         }
       });

@@ -7,8 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock.ts';
-import { loadConfig, type RotorConfig } from '../../core/config.ts';
-import { isRotorError } from '../../core/errors.ts';
+import type { RotorConfig } from '../../core/config.ts';
 import { open } from '../../crypto/aead.ts';
 import { DEV_KEY_FILE, resolveKeyRing } from '../../crypto/key-source.ts';
 import type { KeyRing } from '../../crypto/keyring.ts';
@@ -21,6 +20,7 @@ import { keyUsage } from '../key-rotation.ts';
 import { smtpTransport } from '../notifications/email.ts';
 import { checkInstallation } from './installation-check.ts';
 import type { CheckResult } from './result.ts';
+import { checkSettings, describeSettings } from './settings-check.ts';
 import { checkClient, checkReachAndClock, checkRedirect } from './x-checks.ts';
 
 export interface DoctorOptions {
@@ -34,22 +34,10 @@ export interface DoctorOptions {
 /** Runs every check; the caller prints {@link formatReport} and exits non-zero on any `fail`. */
 export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  let config: RotorConfig;
-  try {
-    config = loadConfig(o.env ?? process.env);
-  } catch (e) {
-    if (!isRotorError(e, 'config_invalid')) throw e;
-    const problems = e.message
-      .split('\n')
-      .filter((l) => l.startsWith('  - '))
-      .map((l) => l.slice(4));
-    return (problems.length > 0 ? problems : [e.message]).map((message) => ({
-      name: 'configuration',
-      status: 'fail' as const,
-      message,
-      fix: 'correct this variable (README, "Configuration"; `rotor init` writes a commented .env)',
-    }));
-  }
+  const env = o.env ?? process.env;
+  const settings = checkSettings(env);
+  const config = settings.config;
+  if (!config) return settings.results;
   results.push({
     name: 'configuration',
     status: 'ok',
@@ -57,6 +45,7 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
       ? `demo mode (no X_CLIENT_ID)${config.x.emulatorUrl ? `, X is the emulator at ${config.x.emulatorUrl}` : ''}`
       : `client ${config.x.clientId}${config.x.clientSecret ? ' (confidential)' : ' (public)'}`,
   });
+  results.push(...settings.results, ...describeSettings(env));
   if (config.x.demo && !config.x.emulatorUrl) {
     results.push({
       name: 'X',
@@ -74,7 +63,7 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
       await checkMigrations(db, results);
       if (ring) await checkStoredKeys(db, ring, results);
       // issue 18: is this installation the live one (not exported, not a copy)?
-      results.push(await checkInstallation(db, config, o.env ?? process.env));
+      results.push(await checkInstallation(db, config));
     } finally {
       await db.close().catch(() => undefined);
     }

@@ -14,7 +14,7 @@
  * - X refusing the client, tokens not decrypting: once per UTC day while it lasts.
  */
 import { systemClock, type Clock } from '../../core/clock.ts';
-import type { Locale } from '../../core/ops-config.ts';
+import type { Locale } from '../../core/locale.ts';
 import { findAccount } from '../../store/accounts.ts';
 import type { Db } from '../../store/db.ts';
 import {
