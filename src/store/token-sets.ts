@@ -176,6 +176,33 @@ export async function storeRotation(
 }
 
 /**
+ * The same secrets under another key (key rotation): replaced only while the row is still at
+ * `version` with exactly the ciphertexts read (compare-and-swap). The version stays, so a refresh
+ * holding the lease still stores its new pair. False: the row changed meanwhile; read it again.
+ */
+export async function resealTokenSet(
+  q: Queryable,
+  row: { accountId: string; version: number; accessCt: string; refreshCt: string | null },
+  sealed: { accessCt: string; refreshCt: string | null; keyId: string },
+): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE token_sets SET access_ct = $4, refresh_ct = $5, key_id = $6
+     WHERE account_id = $1 AND version = $2 AND access_ct = $3 AND refresh_ct IS NOT DISTINCT FROM $7
+     RETURNING 1`,
+    [
+      row.accountId,
+      row.version,
+      row.accessCt,
+      sealed.accessCt,
+      sealed.refreshCt,
+      sealed.keyId,
+      row.refreshCt,
+    ],
+  );
+  return r.rows.length === 1;
+}
+
+/**
  * Gives the lease back (only if this process owns it). `keepDoubt`: the refresh token was sent
  * and no answer is known, so the next owner must treat a rejection as a lost response.
  */

@@ -12,8 +12,9 @@ import { open } from '../../crypto/aead.ts';
 import { DEV_KEY_FILE, resolveKeyRing } from '../../crypto/key-source.ts';
 import type { KeyRing } from '../../crypto/keyring.ts';
 import { DataDirBusyError } from '../../store/data-dir-lock.ts';
-import type { Db } from '../../store/db.ts';
-import { listMigrations } from '../../store/migrate.ts';
+import { ping, type Db } from '../../store/db.ts';
+import { appliedMigrations, listMigrations } from '../../store/migrate.ts';
+import { oneAccessSealedWith } from '../../store/sealed.ts';
 import { openPglite } from '../../store/pglite.ts';
 import { openPostgres } from '../../store/postgres.ts';
 import { keyUsage } from '../key-rotation.ts';
@@ -131,7 +132,7 @@ async function openDatabase(config: RotorConfig, results: CheckResult[]): Promis
   if (config.databaseUrl) {
     const db = openPostgres(config.databaseUrl);
     try {
-      await db.query('SELECT 1');
+      await ping(db);
       results.push({
         name: 'database',
         status: 'ok',
@@ -176,14 +177,7 @@ async function openDatabase(config: RotorConfig, results: CheckResult[]): Promis
 
 async function checkMigrations(db: Db, results: CheckResult[]): Promise<void> {
   const known = listMigrations();
-  let applied: number[];
-  try {
-    applied = (await db.query<{ id: number }>('SELECT id FROM rotor_migrations ORDER BY id')).rows.map(
-      (r) => r.id,
-    );
-  } catch {
-    applied = [];
-  }
+  const applied = await appliedMigrations(db);
   const unknown = applied.filter((id) => !known.some((m) => m.id === id));
   const pending = known.filter((m) => !applied.includes(m.id));
   if (unknown.length > 0) {
@@ -223,13 +217,7 @@ async function checkStoredKeys(db: Db, ring: KeyRing, results: CheckResult[]): P
   // One row per key: a key with the right id but the wrong material shows here.
   const wrong: string[] = [];
   for (const u of usage.filter((x) => x.count > 0)) {
-    const row = (
-      await db.query<{ accountId: string; accessCt: string }>(
-        `SELECT account_id AS "accountId", access_ct AS "accessCt" FROM token_sets
-         WHERE split_part(access_ct, '.', 2) = $1 LIMIT 1`,
-        [u.keyId],
-      )
-    ).rows[0];
+    const row = await oneAccessSealedWith(db, u.keyId);
     if (!row) continue;
     try {
       open(ring, row.accessCt, { table: 'token_sets', row: row.accountId, field: 'access' });
