@@ -18,6 +18,7 @@ import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DecryptionError, keyIdOf, open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
+import { tokenBinding, type TokenField } from '../crypto/token-binding.ts';
 import type { Audit } from './audit.ts';
 import type { Queryable } from '../store/db.ts';
 import {
@@ -165,7 +166,7 @@ async function rotateTokenRow(
   let row: SealedTokenSet | undefined = first;
   for (let attempt = 0; row && attempt < 20; attempt += 1) {
     if (isCurrent(row.accessCt, active) && isCurrent(row.refreshCt, active)) return;
-    const bind = (field: string) => ({ table: 'token_sets', row: row?.accountId ?? '', field });
+    const bind = (field: TokenField) => tokenBinding(row?.accountId ?? '', field);
     let accessCt: string;
     let refreshCt: string | null;
     try {

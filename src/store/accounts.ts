@@ -3,12 +3,12 @@
  * (or a reconnection), listing, status changes, deletion. Ciphertexts only: sealing and opening
  * is the vault's job.
  */
-import { RotorError } from '../core/errors.ts';
+import { RotorError, type ReauthReason } from '../core/errors.ts';
 import type { Queryable } from './db.ts';
 
+export type { ReauthReason } from '../core/errors.ts';
+
 export type AccountStatus = 'active' | 'reauth_required';
-/** Why an account needs its user again. */
-export type ReauthReason = 'expired' | 'revoked' | 'reused' | 'lost_response' | 'restored' | 'unknown';
 
 export interface AccountRow {
   id: string;

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RotorError } from '../core/errors.ts';
 import { DecryptionError, open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
+import { tokenBinding } from '../crypto/token-binding.ts';
 import type { Audit } from '../ops/audit.ts';
 import type { Db } from '../store/db.ts';
 import { adoptIdentity, fenceInstallation, heldLeases, readInstallation } from '../store/installation.ts';
@@ -59,11 +60,6 @@ const lineBinding = (installationId: string, index: number) => ({
   table: 'vault_export',
   row: installationId,
   field: String(index),
-});
-const tokenBinding = (accountId: string, field: 'access' | 'refresh') => ({
-  table: 'token_sets',
-  row: accountId,
-  field,
 });
 
 /**

@@ -3,8 +3,9 @@
  * Japanese; the locale comes from the user's choice (cookie or profile), else `Accept-Language`.
  */
 
-export type Locale = 'en' | 'ja';
-export const LOCALES: readonly Locale[] = ['en', 'ja'];
+import { isLocale, type Locale } from '../core/locale.ts';
+
+export { isLocale, LOCALES, type Locale } from '../core/locale.ts';
 
 const en = {
   'app.demo': 'Demo mode: Rotor is talking to its built-in X emulator, not to X.',
@@ -483,8 +484,6 @@ export function translator(locale: Locale): Translate {
       name in params ? String(params[name]) : whole,
     );
 }
-
-export const isLocale = (v: unknown): v is Locale => v === 'en' || v === 'ja';
 
 /**
  * The locale for a request: an explicit choice first, then the first supported language of

@@ -11,6 +11,7 @@ import type { RotorConfig } from '../../core/config.ts';
 import { open } from '../../crypto/aead.ts';
 import { DEV_KEY_FILE, resolveKeyRing } from '../../crypto/key-source.ts';
 import type { KeyRing } from '../../crypto/keyring.ts';
+import { tokenBinding } from '../../crypto/token-binding.ts';
 import { DataDirBusyError } from '../../store/data-dir-lock.ts';
 import { ping, type Db } from '../../store/db.ts';
 import { appliedMigrations, listMigrations } from '../../store/migrate.ts';
@@ -220,7 +221,7 @@ async function checkStoredKeys(db: Db, ring: KeyRing, results: CheckResult[]): P
     const row = await oneAccessSealedWith(db, u.keyId);
     if (!row) continue;
     try {
-      open(ring, row.accessCt, { table: 'token_sets', row: row.accountId, field: 'access' });
+      open(ring, row.accessCt, tokenBinding(row.accountId, 'access'));
     } catch {
       wrong.push(u.keyId);
     }
