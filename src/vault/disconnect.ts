@@ -13,7 +13,7 @@ import { deleteAccount } from '../store/accounts.ts';
 import { acquireLease, readTokenSet, type TokenSetRow } from '../store/token-sets.ts';
 import { randomBytes } from 'node:crypto';
 import type { VaultEvents } from './events.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../core/poll.ts';
 
 export interface DisconnectResult {
   /** Whether X confirmed the revocation. */
@@ -27,15 +27,16 @@ export interface DisconnectResult {
  */
 async function quiesce(db: Db, accountId: string, leaseWaitMs: number): Promise<TokenSetRow | undefined> {
   const holder = `disconnect:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const until = Date.now() + leaseWaitMs;
-  for (;;) {
-    const row = await readTokenSet(db, accountId);
-    if (!row || row.status !== 'active') return row; // nothing refreshes an inactive account
-    const leased = await acquireLease(db, accountId, holder, row.version, leaseWaitMs + 60_000, 0);
-    if (leased) return leased;
-    if (Date.now() >= until) return readTokenSet(db, accountId);
-    await sleep(100);
-  }
+  const quiet = await pollUntil(
+    async () => {
+      const row = await readTokenSet(db, accountId);
+      if (!row || row.status !== 'active') return { row }; // nothing refreshes an inactive account
+      const leased = await acquireLease(db, accountId, holder, row.version, leaseWaitMs + 60_000, 0);
+      return leased ? { row: leased } : undefined;
+    },
+    { timeoutMs: leaseWaitMs, stepMs: 100 },
+  );
+  return quiet ? quiet.row : readTokenSet(db, accountId);
 }
 
 export async function disconnectAccount(

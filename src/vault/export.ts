@@ -13,7 +13,7 @@
  * ciphertexts are the store's own, bound to their account and field, so account ids are kept.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../core/poll.ts';
 import { RotorError } from '../core/errors.ts';
 import { DecryptionError, open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
@@ -81,15 +81,15 @@ export async function exportVault(
 ): Promise<MoveSummary> {
   if (existsSync(file)) throw new RotorError('conflict', `${file} exists: export to a new file`);
   await fenceInstallation(db, o.note ?? `exported to ${file}`);
-  const until = Date.now() + (o.leaseWaitMs ?? 60_000);
-  while ((await heldLeases(db)) > 0) {
-    if (Date.now() >= until) {
-      throw new RotorError(
-        'conflict',
-        'a refresh is still under way on the source after the fence went up; run the export again',
-      );
-    }
-    await sleep(100);
+  const quiet = await pollUntil(async () => ((await heldLeases(db)) === 0 ? true : undefined), {
+    timeoutMs: o.leaseWaitMs ?? 60_000,
+    stepMs: 100,
+  });
+  if (!quiet) {
+    throw new RotorError(
+      'conflict',
+      'a refresh is still under way on the source after the fence went up; run the export again',
+    );
   }
   const installation = await readInstallation(db);
   const records = await readAccountRecords(db);
