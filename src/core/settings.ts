@@ -478,12 +478,17 @@ export const settingsSchema = z
   .object(
     Object.fromEntries(Object.entries(SETTINGS).map(([name, s]) => [name, s.schema])) as unknown as Shape,
   )
-  .superRefine((v, ctx) => {
-    for (const [set, needs, message] of pairs) {
-      if (v[set] !== undefined && v[needs] === undefined)
-        ctx.addIssue({ code: 'custom', message, path: [set] });
-    }
-  });
+  .superRefine(
+    (v, ctx) => {
+      for (const [set, needs, message] of pairs) {
+        if (v[set] !== undefined && v[needs] === undefined)
+          ctx.addIssue({ code: 'custom', message, path: [set] });
+      }
+      // Also when a variable's own value is not allowed: it is set all the same (a value that
+      // did not parse is not undefined here), and both problems are worth saying at once.
+    },
+    { when: () => true },
+  );
 
 /** A variable whose value is not allowed, or that lacks another it needs. */
 export interface SettingProblem {

@@ -103,6 +103,12 @@ test('every bad value is named with what is allowed; a secret value is never rep
     else assert.ok(p.message.includes(`"${value}"`), `${p.message} quotes what was given`);
   }
   assert.ok(!JSON.stringify(r.problems).includes('hunter2'));
+  // A variable whose value is not allowed still counts as set for the rules across variables.
+  const pair = checkConfig({ ROTOR_WEBHOOK_URL: 'http://hooks.example.com/x' });
+  assert.deepEqual(!pair.ok && pair.problems.map((p) => p.message), [
+    'ROTOR_WEBHOOK_URL must be an https URL (plain http only on 127.0.0.1 / localhost), got "http://hooks.example.com/x"',
+    'ROTOR_WEBHOOK_URL is set but ROTOR_WEBHOOK_SECRET (to sign the deliveries) is not',
+  ]);
   assert.throws(() => loadConfig(bad), /config_invalid|configuration problems/);
 });
 
