@@ -7,115 +7,21 @@
  */
 import { z } from 'zod';
 import { LOCALES } from './locale.ts';
+import {
+  custom,
+  define,
+  LOG_LEVELS,
+  oneOf,
+  port,
+  secureUrl,
+  text,
+  wholeNumber,
+  type Setting,
+} from './setting-kinds.ts';
 import { isLoopbackHost } from './loopback.ts';
+import { WEB_SETTINGS } from './settings-web.ts';
 
-/** The features settings belong to, in the order docs and `.env` show them. */
-export const FEATURES = {
-  encryption: 'Encryption of tokens at rest',
-  x: 'X',
-  database: 'Database',
-  backups: 'Backups, moves and copies (docs/backups-and-moves.md)',
-  web: 'Web server (rotor serve / npm start)',
-  workers: 'Tokens and workers (advanced)',
-  logs: 'Logs',
-  metrics: 'Metrics',
-  notifications: 'Notifications',
-  cli: 'Command line',
-} as const;
-
-export type Feature = keyof typeof FEATURES;
-
-/** One environment variable: how it is documented, and how its text becomes a value. */
-export interface Setting<S extends z.ZodType = z.ZodType> {
-  feature: Feature;
-  /** What is allowed, in words (`whole seconds ≥ 0`, `https URL`, …). */
-  type: string;
-  /** The value used when the variable is unset or empty, as written in docs; none → off/absent. */
-  default?: string;
-  /** One line (en). */
-  description: string;
-  /** Never shown in messages, `rotor doctor` or logs. */
-  secret?: boolean;
-  /** The example `rotor init` writes (commented out); default: {@link Setting.default}. */
-  example?: string;
-  /** More to know, for docs and the `.env` template (en). */
-  note?: string;
-  /** From the trimmed text (undefined when unset or empty) to the typed value. */
-  schema: S;
-}
-
-type Raw = string | undefined;
-const unset = (v: Raw): v is undefined => v === undefined;
-
-/** The text of a variable: trimmed, and undefined when unset or blank. */
-const text = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-/** A setting parsed by `parse`, which returns the value or what is allowed (the problem). */
-function custom<T>(
-  name: string,
-  parse: (v: string) => { ok: T } | { problem: string },
-  o: { secret?: boolean } = {},
-) {
-  return text.transform((v, ctx): T | undefined => {
-    if (unset(v)) return undefined;
-    const r = parse(v);
-    if ('ok' in r) return r.ok;
-    ctx.addIssue({ code: 'custom', message: `${name} ${r.problem}${o.secret ? '' : `, got "${v}"`}` });
-    return z.NEVER;
-  });
-}
-
-const wholeNumber = (name: string, min: number, what = 'whole seconds') =>
-  custom(name, (v) =>
-    /^\d+$/.test(v) && Number(v) >= min ? { ok: Number(v) } : { problem: `must be ${what} ≥ ${min}` },
-  );
-
-const port = (name: string, min: 0 | 1) =>
-  custom(name, (v) =>
-    /^\d{1,5}$/.test(v) && Number(v) >= min && Number(v) <= 65535
-      ? { ok: Number(v) }
-      : { problem: `must be a port number (${min}–65535)` },
-  );
-
-/** https, or plain http on 127.0.0.1 / localhost only. */
-const secureUrl = (name: string, o: { secret?: boolean } = {}) =>
-  custom(
-    name,
-    (v) => {
-      const url = URL.canParse(v) ? new URL(v) : undefined;
-      if (!url) return { problem: 'is not a URL' };
-      if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))
-        return { ok: v };
-      return { problem: 'must use https (plain http is allowed only for 127.0.0.1 / localhost)' };
-    },
-    o,
-  );
-
-const oneOf = <const V extends readonly string[]>(name: string, values: V, o: { lower?: boolean } = {}) =>
-  custom<V[number]>(name, (v) => {
-    const w = o.lower ? v.toLowerCase() : v;
-    return values.includes(w)
-      ? { ok: w }
-      : { problem: `must be one of ${values.map((x) => `"${x}"`).join(', ')}` };
-  });
-
-/** "COUNT/SECONDS" → at most COUNT per SECONDS; "off" → `{ max: 0 }` (no limit). */
-const rateLimit = (name: string) =>
-  custom(name, (v) => {
-    if (v === 'off') return { ok: { max: 0, windowMs: 60_000 } };
-    const m = /^(\d+)\/(\d+)$/.exec(v);
-    return m && Number(m[1]) >= 1 && Number(m[2]) >= 1
-      ? { ok: { max: Number(m[1]), windowMs: Number(m[2]) * 1000 } }
-      : { problem: 'must be "COUNT/SECONDS" (e.g. "30/60") or "off"' };
-  });
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const define = <T extends Record<string, Setting>>(settings: T): T => settings;
-
+export { FEATURES, type Feature, type Setting } from './setting-kinds.ts';
 /** Every variable Rotor reads. Names and meanings are a contract: other tools set them. */
 export const SETTINGS = define({
   ROTOR_KEYS: {
@@ -196,89 +102,7 @@ export const SETTINGS = define({
     example: '/var/lib/rotor/newest',
     schema: text,
   },
-  PORT: {
-    feature: 'web',
-    type: 'port number (0–65535)',
-    default: '3000',
-    description: 'The port rotor serve listens on.',
-    schema: port('PORT', 0),
-  },
-  ROTOR_HOST: {
-    feature: 'web',
-    type: 'host name or IP address',
-    default: '127.0.0.1',
-    description: 'The address rotor serve binds to (0.0.0.0 in a container).',
-    schema: text,
-  },
-  ROTOR_EMULATOR_PORT: {
-    feature: 'web',
-    type: 'port number (0–65535)',
-    default: '4100',
-    description: 'In demo mode, the port of the X emulator rotor serve starts.',
-    schema: port('ROTOR_EMULATOR_PORT', 0),
-  },
-  ROTOR_PUBLIC_URL: {
-    feature: 'web',
-    type: 'http(s) URL',
-    description:
-      'The origin people use (behind a proxy); a form or API call whose Origin differs is refused. Unset: compared with Host.',
-    example: 'https://rotor.example.com',
-    schema: custom('ROTOR_PUBLIC_URL', (v) => {
-      const url = URL.canParse(v) ? new URL(v) : undefined;
-      return url && (url.protocol === 'https:' || url.protocol === 'http:')
-        ? { ok: url.origin }
-        : { problem: 'must be an http(s) URL such as https://rotor.example.com' };
-    }),
-  },
-  ROTOR_SESSION_IDLE_SECONDS: {
-    feature: 'web',
-    type: 'whole seconds ≥ 60',
-    default: '604800',
-    description: 'Sign-in sessions end after this long without use (and 30 days after sign-in in any case).',
-    schema: wholeNumber('ROTOR_SESSION_IDLE_SECONDS', 60),
-  },
-  ROTOR_RATE_LIMIT_SIGNIN: {
-    feature: 'web',
-    type: '"COUNT/SECONDS" or off',
-    default: '30/60',
-    description: 'Sign-in (and connect) starts per client address.',
-    schema: rateLimit('ROTOR_RATE_LIMIT_SIGNIN'),
-  },
-  ROTOR_RATE_LIMIT_CALLBACK: {
-    feature: 'web',
-    type: '"COUNT/SECONDS" or off',
-    default: '30/60',
-    description: 'OAuth callbacks per client address.',
-    schema: rateLimit('ROTOR_RATE_LIMIT_CALLBACK'),
-  },
-  ROTOR_RATE_LIMIT_API_KEY_FAILURES: {
-    feature: 'web',
-    type: '"COUNT/SECONDS" or off',
-    default: '10/60',
-    description: 'Failed API-key authentications per client address.',
-    schema: rateLimit('ROTOR_RATE_LIMIT_API_KEY_FAILURES'),
-  },
-  ROTOR_RATE_LIMIT_TOKENS_PER_KEY: {
-    feature: 'web',
-    type: '"COUNT/SECONDS" or off',
-    default: '120/60',
-    description: 'Token broker hand-outs per API key or signed-in user.',
-    schema: rateLimit('ROTOR_RATE_LIMIT_TOKENS_PER_KEY'),
-  },
-  ROTOR_RATE_LIMIT_TOKENS_PER_ADDRESS: {
-    feature: 'web',
-    type: '"COUNT/SECONDS" or off',
-    default: '300/60',
-    description: 'Token broker hand-outs per client address.',
-    schema: rateLimit('ROTOR_RATE_LIMIT_TOKENS_PER_ADDRESS'),
-  },
-  ROTOR_TRUST_PROXY: {
-    feature: 'web',
-    type: '1 or 0',
-    default: '0',
-    description: '1: behind one reverse proxy, the client address is the last X-Forwarded-For entry.',
-    schema: oneOf('ROTOR_TRUST_PROXY', ['1', '0'] as const),
-  },
+  ...WEB_SETTINGS,
   ROTOR_REFRESH_MARGIN: {
     feature: 'workers',
     type: 'whole seconds ≥ 0',
