@@ -61,7 +61,7 @@ export { systemClock, systemTimer, type Clock, type Timer } from './core/clock.t
 export { verifyWebhook } from './ops/notifications/webhook.ts';
 export { notificationText, type NotificationText } from './ops/notifications/texts.ts';
 export type { NotificationData, NotificationKind } from './store/notifications.ts';
-export type { Locale } from './core/ops-config.ts';
+export { LOCALES, type Locale } from './core/locale.ts';
 export { createWebApp, type WebApp } from './web/web-app.ts';
 export type { WebDeps } from './web/deps.ts';
 export { openApiDocument } from './web/openapi.ts';
@@ -75,6 +75,12 @@ export type { PostRow, PostStatus } from './store/posts.ts';
 export type { ScheduleRow } from './store/schedules.ts';
 export { XClient, postUrl, type XClientOptions } from './x/client.ts';
 export type { CreatePostOutcome, PostRequest } from './x/client.ts';
+export type {
+  ChunkedUploadOutcome,
+  MediaCallFailure,
+  MediaStatusOutcome,
+  ProcessingInfo,
+} from './x/media-upload.ts';
 export type { RateLimits as XRateLimits, LimitWindow } from './x/limits.ts';
 // What the web app's optional `ops` and `security` are made of.
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './ops/logger.ts';

@@ -56,7 +56,6 @@ for (let tries = 0; !guard; tries += 1) {
       keyRing,
       dataDir: dirname(args.journalDir),
       pairDir: args.newestDir,
-      env: {},
     });
   } catch (e) {
     if (tries > 60) throw e;

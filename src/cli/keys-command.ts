@@ -76,11 +76,7 @@ export function keysCommand(): Command {
               pauseMs,
               onProgress: progressPrinter(),
               journalDir: join(resolve(rt.config.dataDir), 'journal'),
-            });
-            rt.ops.audit('keys_rotated', {
-              activeKeyId: s.activeKeyId,
-              rotated: s.rotated,
-              unreadable: s.unreadable.length,
+              audit: rt.ops.audit,
             });
             console.log(
               `Done: ${s.rotated} value${s.rotated === 1 ? '' : 's'} re-encrypted under ${s.activeKeyId}` +

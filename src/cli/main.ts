@@ -3,6 +3,7 @@
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { parseSetting } from '../core/settings.ts';
 import { loadDotEnv } from '../ops/env-file.ts';
 import { accountsCommand } from './accounts-command.ts';
 import { doctorCommand } from './doctor-command.ts';
@@ -22,7 +23,7 @@ import { vaultCommand } from './vault-command.ts';
 
 // `.env` in the current folder (or ROTOR_ENV_FILE; `none` to skip): fills in variables the
 // environment does not set. A broken file stops the command rather than running half-configured.
-const envFile = process.env.ROTOR_ENV_FILE ?? '.env';
+const envFile = parseSetting('ROTOR_ENV_FILE', process.env) ?? '.env';
 if (envFile !== 'none') {
   try {
     loadDotEnv(resolve(envFile));

@@ -19,15 +19,6 @@ export interface PostingRuntime extends Runtime {
   service: PostingService;
 }
 
-/** An advanced tuning knob from the environment (whole number > 0), or its default. */
-function seconds(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) fail('worker', `${name} must be a whole number > 0, got "${raw}"`);
-  return n;
-}
-
 export async function openPostingRuntime(
   command: string,
   opts: { work?: boolean } & Parameters<typeof openRuntime>[1] = {},
@@ -35,12 +26,13 @@ export async function openPostingRuntime(
   const { work, ...runtimeOpts } = opts;
   const rt = await openRuntime(command, { needX: true, long: work ?? false, ...runtimeOpts });
   const x = new XClient({ apiBase: xApiBase(rt.config.x.emulatorUrl) });
+  const { workers } = rt.config;
   const publisher = new Publisher({
     db: rt.db,
     vault: rt.vault,
     x,
-    staleMs: seconds('ROTOR_PUBLISH_STALE_SECONDS', 90) * 1000,
-    retryBaseMs: seconds('ROTOR_RETRY_BASE_SECONDS', 30) * 1000,
+    staleMs: workers.staleMs,
+    retryBaseMs: workers.retryBaseMs,
     observer: publishObserver(rt.ops, rt.db),
   });
   const engine = new Engine({
@@ -49,9 +41,9 @@ export async function openPostingRuntime(
     x,
     publisher,
     client: !work,
-    jobExpireSeconds: seconds('ROTOR_JOB_EXPIRE_SECONDS', 120),
-    sweepIntervalSeconds: seconds('ROTOR_SWEEP_SECONDS', 60),
-    concurrency: seconds('ROTOR_WORKER_CONCURRENCY', 8),
+    jobExpireSeconds: workers.jobExpireSeconds,
+    sweepIntervalSeconds: workers.sweepIntervalSeconds,
+    concurrency: workers.concurrency,
     logger: rt.ops.logger.child({ component: 'engine' }),
   });
   try {
@@ -69,7 +61,7 @@ export async function openPostingRuntime(
           db: rt.db,
           keyRing: rt.keyRing,
           metrics: rt.ops.metrics,
-          metricsToken: process.env.ROTOR_METRICS_TOKEN?.trim() || undefined,
+          metricsToken: rt.config.ops.metricsToken,
         }).catch(async (e: NodeJS.ErrnoException) => {
           await engine.stop().catch(() => undefined);
           await rt.close();

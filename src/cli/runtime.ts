@@ -4,7 +4,7 @@
  * and a connector. Problems end the command with a clear message and exit code 2.
  */
 import { join, resolve } from 'node:path';
-import { loadConfig, type RotorConfig } from '../core/config.ts';
+import { loadConfig, type LoadOptions, type RotorConfig } from '../core/config.ts';
 import { RotorError } from '../core/errors.ts';
 import { resolveKeyRing } from '../crypto/key-source.ts';
 import { KeyRingError, type KeyRing } from '../crypto/keyring.ts';
@@ -43,26 +43,30 @@ export function fail(command: string, message: string, code = 2): never {
   process.exit(code);
 }
 
+/** This process's configuration; a problem ends the command (exit 2) naming the variable. */
+export function loadCliConfig(command: string, o: LoadOptions = {}): RotorConfig {
+  try {
+    return loadConfig(process.env, o);
+  } catch (e) {
+    if (e instanceof RotorError) fail(command, e.message);
+    throw e;
+  }
+}
+
 export async function openRuntime(
   command: string,
   opts: {
     needX?: boolean;
     createDevKey?: boolean;
-    /** The environment to read (default: this process's). */
-    env?: Record<string, string | undefined>;
+    /** The configuration, when the command has loaded it already (`serve`); default: from this process's environment. */
+    config?: RotorConfig;
     /** Where this process serves requests (recorded in the PGlite lock for other commands to show). */
     serveUrl?: string;
     /** A long-running process (serve, worker): logs to stderr, retries notification deliveries. */
     long?: boolean;
   } = {},
 ): Promise<Runtime> {
-  let config: RotorConfig;
-  try {
-    config = loadConfig(opts.env);
-  } catch (e) {
-    if (e instanceof RotorError) fail(command, e.message);
-    throw e;
-  }
+  const config = opts.config ?? loadCliConfig(command);
   if (opts.needX && config.x.demo && config.x.emulatorUrl === undefined) {
     fail(
       command,
@@ -103,7 +107,13 @@ export async function openRuntime(
   // issue 18: may this installation refresh, and the newest pairs kept outside the database.
   let guard: VaultGuard;
   try {
-    guard = await VaultGuard.open({ db, keyRing, dataDir, env: opts.env ?? process.env });
+    guard = await VaultGuard.open({
+      db,
+      keyRing,
+      dataDir,
+      refresh: config.backups.refresh,
+      ...(config.backups.newestDir !== undefined ? { pairDir: config.backups.newestDir } : {}),
+    });
   } catch (e) {
     fail(command, `cannot check the installation: ${(e as Error).message}`);
   }

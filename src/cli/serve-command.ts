@@ -11,40 +11,32 @@ import { isLoopbackHost } from '../core/loopback.ts';
 import { startEmulator, type RunningEmulator } from '../emulator/server.ts';
 import { DEMO_CLIENT } from '../emulator/settings.ts';
 import { createWebApp } from '../web/app.ts';
-import { loadWebSecurity } from '../web/security-config.ts';
+import { webSecurity } from '../web/security-config.ts';
+import { serveOrigin } from '../core/config.ts';
 import { CookieVault } from '../vault/cookie.ts';
 import { systemClock } from '../core/clock.ts';
 import { closeOnSignal } from './emulator-command.ts';
 import { openPostingRuntime } from './posting.ts';
-import { fail } from './runtime.ts';
+import { fail, loadCliConfig } from './runtime.ts';
 
 const VERSION = '0.1.0';
-
-function portFrom(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const port = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    fail('serve', `${name} must be a port number, got "${raw}"`);
-  return port;
-}
 
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Run Rotor: web server, posting workers (and the X emulator in demo mode)')
     .option('--no-worker', 'serve the web app and API only; run `rotor worker` processes separately')
     .action(async (opts: { worker: boolean }) => {
-      const port = portFrom('PORT', 3000);
-      const host = process.env.ROTOR_HOST ?? '127.0.0.1';
-      const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      const env: Record<string, string | undefined> = { ...process.env };
-      env.X_REDIRECT_URI ??= `${origin}/auth/x/callback`;
-      const demo = env.X_CLIENT_ID === undefined || env.X_CLIENT_ID === '';
+      let config = loadCliConfig('serve', { serve: true });
+      const { port, host } = config.web;
+      const origin = serveOrigin(config.web);
+      const { demo } = config.x;
       let emulator: RunningEmulator | undefined;
-      if (demo && !env.X_EMULATOR_URL) {
+      if (demo && !config.x.emulatorUrl) {
         // Demo mode: X is the built-in emulator, with a client registered for this server's callback.
-        const extra = env.X_REDIRECT_URI === DEMO_CLIENT.redirectUris[0] ? [] : [env.X_REDIRECT_URI];
+        const redirectUri = config.x.redirectUri;
+        const extra = redirectUri === DEMO_CLIENT.redirectUris[0] ? [] : [redirectUri];
         emulator = await startEmulator({
-          port: portFrom('ROTOR_EMULATOR_PORT', 4100),
+          port: config.web.emulatorPort,
           ...(extra.length > 0
             ? {
                 clients: [
@@ -64,32 +56,28 @@ export function serveCommand(): Command {
             e.code === 'EADDRINUSE' ? 'ROTOR_EMULATOR_PORT is already in use; choose another' : e.message,
           ),
         );
-        env.X_EMULATOR_URL = emulator.url;
-        if (extra.length > 0) {
-          env.X_CLIENT_ID = 'rotor-local';
-          env.X_CLIENT_SECRET = 'rotor-local-secret';
-        }
+        config = {
+          ...config,
+          x: {
+            ...config.x,
+            emulatorUrl: emulator.url,
+            ...(extra.length > 0 ? { clientId: 'rotor-local', clientSecret: 'rotor-local-secret' } : {}),
+          },
+        };
       }
       const rt = await openPostingRuntime('serve', {
         work: opts.worker,
-        env,
+        config,
         serveUrl: origin,
         createDevKey: demo,
       });
       // From the public scheme (the callback X sends people to), not from the address bound.
       const insecureLoopback = (() => {
-        const callback = new URL(env.X_REDIRECT_URI ?? origin);
+        const callback = new URL(config.x.redirectUri);
         return callback.protocol === 'http:' && isLoopbackHost(callback.hostname);
       })();
-      let security;
-      try {
-        // `/metrics` may stay open without a token only in demo mode on loopback.
-        security = loadWebSecurity(env, { openMetrics: demo && insecureLoopback && isLoopbackHost(host) });
-      } catch (e) {
-        await rt.close();
-        await emulator?.close();
-        return fail('serve', (e as Error).message);
-      }
+      // `/metrics` may stay open without a token only in demo mode on loopback.
+      const security = webSecurity(config, { openMetrics: demo && insecureLoopback && isLoopbackHost(host) });
       const app = createWebApp({
         db: rt.db,
         vault: rt.vault,

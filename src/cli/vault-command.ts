@@ -37,8 +37,10 @@ function exportCommand(): Command {
       await withRuntime(name, async (rt) => {
         const file = resolve(opts.out);
         console.log('Fencing this installation: from now on it does not refresh tokens.');
-        const s = await exportVault(rt.db, rt.keyRing, file, { onProgress: progressPrinter() });
-        rt.ops.audit('vault_exported', { accounts: s.accounts, installationId: s.installationId });
+        const s = await exportVault(rt.db, rt.keyRing, file, {
+          onProgress: progressPrinter(),
+          audit: rt.ops.audit,
+        });
         console.log(
           `Exported ${s.accounts} account${s.accounts === 1 ? '' : 's'}${names(s)} to ${file} ` +
             `(installation ${s.installationId}, sealed with key${s.keyIds.length === 1 ? '' : 's'} ${s.keyIds.join(', ') || '-'}).`,
@@ -61,10 +63,10 @@ function importCommand(): Command {
         const home = await databaseHome(rt.db, dataDir);
         const s = await importVault(rt.db, rt.keyRing, resolve(file), home, {
           onProgress: progressPrinter(),
+          audit: rt.ops.audit,
         });
         // This data folder now belongs to the imported installation.
         writeFolderIdentity(dataDir, s.installationId);
-        rt.ops.audit('vault_imported', { accounts: s.accounts, installationId: s.installationId });
         console.log(
           `Imported ${s.accounts} account${s.accounts === 1 ? '' : 's'}${names(s)} ` +
             `(installation ${s.installationId}, exported ${s.exportedAt}; keys ${s.keyIds.join(', ') || '-'} checked).`,
@@ -92,7 +94,7 @@ function claimCommand(): Command {
             'Claimed: this database and data folder are the live installation now. Make sure the other copy is stopped or started with ROTOR_REFRESH=off.',
           );
         }
-        if (process.env.ROTOR_REFRESH?.trim().toLowerCase() === 'off') {
+        if (rt.config.backups.refresh === 'off') {
           console.log('ROTOR_REFRESH=off is still set here: refreshing stays off until it is removed.');
         }
       });

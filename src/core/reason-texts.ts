@@ -3,10 +3,9 @@
  * table the CLI, the web app and the notifications all say it from.
  */
 import type { ReauthReason } from './errors.ts';
+import type { Locale } from './locale.ts';
 
-export type TextLocale = 'en' | 'ja';
-
-export const REASON_TEXTS: Record<TextLocale, Record<ReauthReason, string>> = {
+export const REASON_TEXTS: Record<Locale, Record<ReauthReason, string>> = {
   en: {
     expired: 'the access expired after about 6 months',
     revoked: 'the access was revoked on X',
@@ -30,7 +29,7 @@ export const REASON_TEXTS: Record<TextLocale, Record<ReauthReason, string>> = {
 };
 
 /** The reason in `locale`; an unknown or missing one reads as `unknown`. */
-export function reasonText(locale: TextLocale, reason: string | null | undefined): string {
+export function reasonText(locale: Locale, reason: string | null | undefined): string {
   const table = REASON_TEXTS[locale];
   return reason !== null && reason !== undefined && reason in table
     ? table[reason as ReauthReason]

@@ -18,7 +18,20 @@ import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DecryptionError, keyIdOf, open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
+import { tokenBinding, type TokenField } from '../crypto/token-binding.ts';
+import type { Audit } from './audit.ts';
 import type { Queryable } from '../store/db.ts';
+import {
+  countByKey,
+  countNotUnder,
+  deleteExpiredTransactions,
+  readSealedTokenSet,
+  resealTransaction,
+  tokenSetsNotUnder,
+  transactionsNotUnder,
+  type SealedTokenSet,
+} from '../store/sealed.ts';
+import { resealTokenSet } from '../store/token-sets.ts';
 
 export interface KeyUsage {
   keyId: string;
@@ -30,14 +43,7 @@ export interface KeyUsage {
 
 /** How many ciphertexts each key seals, across every sealed column; plus ring keys nothing uses. */
 export async function keyUsage(db: Queryable, ring: KeyRing): Promise<KeyUsage[]> {
-  const r = await db.query<{ keyId: string; n: number }>(
-    `SELECT key_id AS "keyId", count(*)::int AS n FROM (
-       SELECT split_part(access_ct, '.', 2) AS key_id FROM token_sets
-       UNION ALL SELECT split_part(refresh_ct, '.', 2) FROM token_sets WHERE refresh_ct IS NOT NULL
-       UNION ALL SELECT split_part(verifier_ct, '.', 2) FROM oauth_transactions WHERE expires_at > now()
-     ) k GROUP BY key_id ORDER BY key_id`,
-  );
-  const counts = new Map(r.rows.map((row) => [row.keyId, row.n]));
+  const counts = new Map((await countByKey(db)).map((row) => [row.keyId, row.n]));
   const ids = [...new Set([...ring.ids(), ...counts.keys()])].sort();
   return ids.map((keyId) => ({
     keyId,
@@ -67,14 +73,6 @@ export interface RotationSummary {
   journalEntries: number;
 }
 
-interface TokenRow {
-  accountId: string;
-  username: string;
-  version: number;
-  accessCt: string;
-  refreshCt: string | null;
-}
-
 const isCurrent = (ct: string | null, active: string) => ct === null || keyIdOf(ct) === active;
 
 /**
@@ -92,6 +90,8 @@ export async function rotateKeys(
     journalDir?: string;
     /** A pause after each token set (ms), to spread the load on a busy database. Default 0. */
     pauseMs?: number;
+    /** Told `keys_rotated` when the pass ends (the audit log of `createOps`). */
+    audit?: Audit;
   } = {},
 ): Promise<RotationSummary> {
   const active = ring.active.id;
@@ -106,35 +106,15 @@ export async function rotateKeys(
     journalEntries: 0,
   };
   // A pending authorization lives ten minutes; an expired one is useless and only pins its key.
-  await db.query('DELETE FROM oauth_transactions WHERE expires_at < now()');
-  // A token set with a ciphertext under another key than $1 (the key id is the second dot-part).
-  const stale = (t = '') =>
-    `(split_part(${t}access_ct, '.', 2) <> $1 OR split_part(coalesce(${t}refresh_ct, ''), '.', 2) NOT IN ('', $1))`;
-  const total =
-    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM token_sets WHERE ${stale()}`, [active]))
-      .rows[0]?.n ?? 0;
-  const txTotal =
-    (
-      await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM oauth_transactions WHERE split_part(verifier_ct, '.', 2) <> $1`,
-        [active],
-      )
-    ).rows[0]?.n ?? 0;
-  const progress = { done: 0, total: total + txTotal };
+  await deleteExpiredTransactions(db);
+  const pending = await countNotUnder(db, active);
+  const progress = { done: 0, total: pending.tokenSets + pending.transactions };
   o.onProgress?.({ ...progress });
 
   // Token sets, in account order (keyset pagination: an unreadable row is passed, not retried forever).
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const rows = (
-      await db.query<TokenRow>(
-        `SELECT t.account_id AS "accountId", a.username, t.version, t.access_ct AS "accessCt", t.refresh_ct AS "refreshCt"
-         FROM token_sets t JOIN accounts a ON a.id = t.account_id
-         WHERE t.account_id > $2 AND ${stale('t.')}
-         ORDER BY t.account_id LIMIT $3`,
-        [active, after, batch],
-      )
-    ).rows;
+    const rows = await tokenSetsNotUnder(db, active, after, batch);
     if (rows.length === 0) break;
     for (const row of rows) {
       after = row.accountId;
@@ -146,23 +126,13 @@ export async function rotateKeys(
   }
 
   // Pending authorizations.
-  const txs = (
-    await db.query<{ stateHash: string; verifierCt: string }>(
-      `SELECT state_hash AS "stateHash", verifier_ct AS "verifierCt" FROM oauth_transactions
-       WHERE split_part(verifier_ct, '.', 2) <> $1`,
-      [active],
-    )
-  ).rows;
+  const txs = await transactionsNotUnder(db, active);
   for (const tx of txs) {
     const binding = { table: 'oauth_transactions', row: tx.stateHash, field: 'verifier' };
     try {
       const fresh = seal(ring, open(ring, tx.verifierCt, binding), binding);
-      const r = await db.query(
-        'UPDATE oauth_transactions SET verifier_ct = $3 WHERE state_hash = $1 AND verifier_ct = $2 RETURNING 1',
-        [tx.stateHash, tx.verifierCt, fresh],
-      );
-      // No row: it was taken (used) meanwhile; nothing left to rotate.
-      if (r.rows.length === 1) summary.rotated += 1;
+      // Not swapped: it was taken (used) meanwhile; nothing left to rotate.
+      if (await resealTransaction(db, tx.stateHash, tx.verifierCt, fresh)) summary.rotated += 1;
     } catch (e) {
       if (!(e instanceof DecryptionError)) throw e;
       summary.unreadable.push({ table: 'oauth_transactions', row: tx.stateHash.slice(0, 8) });
@@ -177,6 +147,11 @@ export async function rotateKeys(
     summary.journalEntries > 0
       ? []
       : summary.usage.filter((u) => u.inRing && !u.active && u.count === 0).map((u) => u.keyId);
+  o.audit?.('keys_rotated', {
+    activeKeyId: summary.activeKeyId,
+    rotated: summary.rotated,
+    unreadable: summary.unreadable.length,
+  });
   return summary;
 }
 
@@ -184,14 +159,14 @@ export async function rotateKeys(
 async function rotateTokenRow(
   db: Queryable,
   ring: KeyRing,
-  first: TokenRow,
+  first: SealedTokenSet,
   summary: RotationSummary,
 ): Promise<void> {
   const active = ring.active.id;
-  let row: TokenRow | undefined = first;
+  let row: SealedTokenSet | undefined = first;
   for (let attempt = 0; row && attempt < 20; attempt += 1) {
     if (isCurrent(row.accessCt, active) && isCurrent(row.refreshCt, active)) return;
-    const bind = (field: string) => ({ table: 'token_sets', row: row?.accountId ?? '', field });
+    const bind = (field: TokenField) => tokenBinding(row?.accountId ?? '', field);
     let accessCt: string;
     let refreshCt: string | null;
     try {
@@ -208,24 +183,13 @@ async function rotateTokenRow(
       return;
     }
     // The version stays: a refresh that holds the lease must still be able to store its new pair.
-    const swapped = await db.query(
-      `UPDATE token_sets SET access_ct = $4, refresh_ct = $5, key_id = $6
-       WHERE account_id = $1 AND version = $2 AND access_ct = $3 AND refresh_ct IS NOT DISTINCT FROM $7
-       RETURNING 1`,
-      [row.accountId, row.version, row.accessCt, accessCt, refreshCt, active, row.refreshCt],
-    );
-    if (swapped.rows.length === 1) {
+    const swapped = await resealTokenSet(db, row, { accessCt, refreshCt, keyId: active });
+    if (swapped) {
       summary.rotated += 1;
       return;
     }
     summary.reread += 1;
-    row = (
-      await db.query<TokenRow>(
-        `SELECT t.account_id AS "accountId", a.username, t.version, t.access_ct AS "accessCt", t.refresh_ct AS "refreshCt"
-         FROM token_sets t JOIN accounts a ON a.id = t.account_id WHERE t.account_id = $1`,
-        [row.accountId],
-      )
-    ).rows[0];
+    row = await readSealedTokenSet(db, row.accountId);
   }
 }
 

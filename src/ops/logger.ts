@@ -96,6 +96,3 @@ function guardChildren(logger: Logger, secrets: readonly string[]): Logger {
   logger.child = guarded as unknown as Logger['child'];
   return logger;
 }
-
-/** A logger that writes nothing (libraries and tests that do not care). */
-export const silentLogger: Logger = pino({ level: 'silent' });

@@ -4,6 +4,7 @@
  * posts); gauges that describe the whole installation (accounts by status, queue depth) are read
  * from the database when `/metrics` is scraped, so every process reports the same truth.
  */
+import { countAccountsByStatus, countOverduePosts, countPostsByStatus } from '../store/gauges.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queryable } from '../store/db.ts';
 
@@ -110,11 +111,7 @@ export function createMetrics(o: { db?: Queryable; defaultMetrics?: boolean } = 
       labelNames: ['status'] as const,
       registers: [registry],
       async collect() {
-        const rows = (
-          await db.query<{ status: string; n: number }>(
-            'SELECT status, count(*)::int AS n FROM accounts GROUP BY status',
-          )
-        ).rows;
+        const rows = await countAccountsByStatus(db);
         this.reset();
         for (const s of ['active', 'reauth_required']) this.set({ status: s }, 0);
         for (const r of rows) this.set({ status: r.status }, r.n);
@@ -126,11 +123,7 @@ export function createMetrics(o: { db?: Queryable; defaultMetrics?: boolean } = 
       labelNames: ['status'] as const,
       registers: [registry],
       async collect() {
-        const rows = (
-          await db.query<{ status: string; n: number }>(
-            'SELECT status, count(*)::int AS n FROM posts GROUP BY status',
-          )
-        ).rows;
+        const rows = await countPostsByStatus(db);
         this.reset();
         for (const r of rows) this.set({ status: r.status }, r.n);
       },
@@ -140,12 +133,7 @@ export function createMetrics(o: { db?: Queryable; defaultMetrics?: boolean } = 
       help: 'Posts due now and not yet being published (scheduled with a due time in the past)',
       registers: [registry],
       async collect() {
-        const rows = (
-          await db.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM posts WHERE status = 'scheduled' AND due_at <= now()",
-          )
-        ).rows;
-        this.set(rows[0]?.n ?? 0);
+        this.set(await countOverduePosts(db));
       },
     });
   }

@@ -3,6 +3,7 @@
  * writer and notifier, built from the configuration, and the observers that connect them to
  * the vault's events and the publisher's results. Built by `openRuntime` (as `rt.ops`).
  */
+import { readPostTimes } from '../store/gauges.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { RotorConfig } from '../core/config.ts';
 import type { Db } from '../store/db.ts';
@@ -226,12 +227,7 @@ export function publishObserver(ops: Ops, db: Db, clock: Clock = systemClock): P
 
 async function lateness(db: Db, postId: string, clock: Clock): Promise<number | undefined> {
   try {
-    const r = await db.query<{ due: number | null; published: number | null }>(
-      `SELECT (extract(epoch FROM due_at) * 1000)::float8 AS due,
-              (extract(epoch FROM published_at) * 1000)::float8 AS published FROM posts WHERE id = $1`,
-      [postId],
-    );
-    const row = r.rows[0];
+    const row = await readPostTimes(db, postId);
     if (!row || row.due === null) return undefined;
     return Math.max(0, ((row.published ?? clock.now()) - row.due) / 1000);
   } catch {

@@ -6,9 +6,9 @@
 import { RotorError, type ReauthReason } from '../core/errors.ts';
 import type { Queryable } from './db.ts';
 
+export type { ReauthReason } from '../core/errors.ts';
+
 export type AccountStatus = 'active' | 'reauth_required';
-/** Why an account needs its user again (one definition: `core/errors.ts`). */
-export type { ReauthReason };
 
 export interface AccountRow {
   id: string;

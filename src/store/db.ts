@@ -20,3 +20,8 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** Does the database answer? Throws its error when not. */
+export async function ping(q: Queryable): Promise<void> {
+  await q.query('SELECT 1');
+}

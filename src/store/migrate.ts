@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 
 const DIR = join(import.meta.dirname, 'migrations');
 const LOCK_KEY = 74_060_711; // arbitrary, fixed: "rotor migrations"
@@ -24,6 +24,24 @@ export function listMigrations(): Migration[] {
       name: f.slice(5, -4),
       sql: readFileSync(join(DIR, f), 'utf8'),
     }));
+}
+
+/** The ids of the migrations this database has, in order ([] before the first). */
+export async function appliedMigrations(q: Queryable): Promise<number[]> {
+  try {
+    return (await q.query<{ id: number }>('SELECT id FROM rotor_migrations ORDER BY id')).rows.map(
+      (r) => r.id,
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** The newest migration this database has (0: none); fails when the database does not answer. */
+export async function latestAppliedMigration(q: Queryable): Promise<number> {
+  return (
+    (await q.query<{ id: number | null }>('SELECT max(id) AS id FROM rotor_migrations')).rows[0]?.id ?? 0
+  );
 }
 
 /** Applies every pending migration; returns the ids applied now. */

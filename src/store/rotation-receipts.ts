@@ -5,7 +5,7 @@ import type { Queryable } from './db.ts';
 export async function claimReceipt(
   q: Queryable,
   refreshHash: string,
-  owner: string,
+  holder: string,
   ttlMs: number,
 ): Promise<boolean> {
   await q.query(`DELETE FROM rotation_receipts WHERE created_at < now() - interval '1 minute'`);
@@ -15,7 +15,7 @@ export async function claimReceipt(
      ON CONFLICT (refresh_hash) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
        WHERE rotation_receipts.result_ct IS NULL AND rotation_receipts.lease_until <= now()
      RETURNING owner`,
-    [refreshHash, owner, ttlMs],
+    [refreshHash, holder, ttlMs],
   );
   return result.rows.length === 1;
 }
@@ -23,21 +23,21 @@ export async function claimReceipt(
 export async function fillReceipt(
   q: Queryable,
   refreshHash: string,
-  owner: string,
+  holder: string,
   resultCt: string,
 ): Promise<void> {
   await q.query('UPDATE rotation_receipts SET result_ct = $3 WHERE refresh_hash = $1 AND owner = $2', [
     refreshHash,
-    owner,
+    holder,
     resultCt,
   ]);
 }
 
 /** Gives the claim back without a result (the refresh failed without rotating). */
-export async function dropReceipt(q: Queryable, refreshHash: string, owner: string): Promise<void> {
+export async function dropReceipt(q: Queryable, refreshHash: string, holder: string): Promise<void> {
   await q.query(
     'DELETE FROM rotation_receipts WHERE refresh_hash = $1 AND owner = $2 AND result_ct IS NULL',
-    [refreshHash, owner],
+    [refreshHash, holder],
   );
 }
 

@@ -1,6 +1,6 @@
 /**
  * @module The refresh critical section's SQL: read, take the lease, store a rotation
- * (compare-and-swap on the version, and on the owner unless a journaled pair is being written
+ * (compare-and-swap on the version, and on the holder unless a journaled pair is being written
  * after a restart), release. Lease times come from the
  * database clock (`now()`), so machines with skewed clocks still agree.
  */
@@ -19,7 +19,7 @@ export interface TokenSetRow {
   keyId: string;
   accessExpiresAt: number;
   scope: string;
-  leaseOwner: string | null;
+  leaseHolder: string | null;
   /** Whether someone holds an unexpired lease, by the database clock. */
   leased: boolean;
   /** The refresh token of this version was sent and its answer is unknown. */
@@ -37,7 +37,7 @@ const rowColumns = (leased: string) => `t.account_id AS "accountId", a.username,
        (extract(epoch FROM a.consented_at) * 1000)::float8 AS "consentedAt",
        t.version, t.access_ct AS "accessCt", t.refresh_ct AS "refreshCt", t.key_id AS "keyId",
        (extract(epoch FROM t.access_expires_at) * 1000)::float8 AS "accessExpiresAt", t.scope,
-       t.lease_owner AS "leaseOwner", ${leased} AS leased, ${IN_DOUBT} AS "inDoubt",
+       t.lease_owner AS "leaseHolder", ${leased} AS leased, ${IN_DOUBT} AS "inDoubt",
        CASE WHEN ${IN_DOUBT} THEN t.sent_count ELSE 0 END AS "sentCount",
        t.reuse_suspected AS "reuseSuspected",
        (extract(epoch FROM t.refreshed_at) * 1000)::float8 AS "refreshedAt"`;
@@ -56,17 +56,17 @@ export async function readTokenSet(q: Queryable, accountId: string): Promise<Tok
 
 /**
  * Takes the lease if the row is still at `version`, the account is active and the lease is free:
- * never taken, or expired. Nobody retakes an unexpired lease, its owner included (after an
- * unknown outcome the owner holds it against itself too). A lease left **in doubt** (a refresh
- * sent, no answer known) is taken over by another owner only `doubtGraceMs` after it expired, so
- * that an owner who got X's answer during a store outage can write it first. Returns the row as it
+ * never taken, or expired. Nobody retakes an unexpired lease, its holder included (after an
+ * unknown outcome the holder keeps it against itself too). A lease left **in doubt** (a refresh
+ * sent, no answer known) is taken over by another holder only `doubtGraceMs` after it expired, so
+ * that a holder who got X's answer during a store outage can write it first. Returns the row as it
  * is now (the re-read after acquiring, in the same statement), or undefined. Taking the lease
  * marks nothing: {@link markSent} does, where a refresh is sent.
  */
 export async function acquireLease(
   q: Queryable,
   accountId: string,
-  owner: string,
+  holder: string,
   version: number,
   ttlMs: number,
   doubtGraceMs = 0,
@@ -79,22 +79,22 @@ export async function acquireLease(
             OR (t.lease_until <= now() AND (t.lease_owner = $2 OR NOT ${IN_DOUBT}
                                             OR t.lease_until <= now() - $5 * interval '1 millisecond')))
      RETURNING ${LEASED_COLUMNS}`,
-    [accountId, owner, version, ttlMs, doubtGraceMs],
+    [accountId, holder, version, ttlMs, doubtGraceMs],
   );
   return result.rows[0];
 }
 
 /**
  * Write-ahead mark, right before a refresh token goes out: this version's token is sent, its
- * answer unknown until stored (a crash after this leaves the trace the next owner reads as
- * "outcome unknown"; a send after the cool-down of two unanswered ones counts from 1 again). Only if this owner holds the lease at `version` with more than
+ * answer unknown until stored (a crash after this leaves the trace the next holder reads as
+ * "outcome unknown"; a send after the cool-down of two unanswered ones counts from 1 again). Only if this holder holds the lease at `version` with more than
  * `minRemainingMs` of it left by the database clock. Returns how many times this version's token
  * has now been sent, or undefined (the lease is not safely ours: send nothing).
  */
 export async function markSent(
   q: Queryable,
   accountId: string,
-  owner: string,
+  holder: string,
   version: number,
   minRemainingMs: number,
 ): Promise<number | undefined> {
@@ -105,32 +105,32 @@ export async function markSent(
      WHERE t.account_id = $1 AND t.lease_owner = $2 AND t.version = $3
        AND t.lease_until > now() + $4 * interval '1 millisecond'
      RETURNING t.sent_count AS "sentCount"`,
-    [accountId, owner, version, minRemainingMs],
+    [accountId, holder, version, minRemainingMs],
   );
   return result.rows[0]?.sentCount;
 }
 
 /**
- * Keeps the lease (this owner's) for `ms` more, with the in-doubt mark: after a refresh whose
+ * Keeps the lease (this holder's) for `ms` more, with the in-doubt mark: after a refresh whose
  * outcome is unknown, nobody — this process included — sends that refresh token again before the
  * first request has surely ended at X.
  */
-export async function holdLease(q: Queryable, accountId: string, owner: string, ms: number): Promise<void> {
+export async function holdLease(q: Queryable, accountId: string, holder: string, ms: number): Promise<void> {
   await q.query(
     `UPDATE token_sets SET lease_until = now() + $3 * interval '1 millisecond'
      WHERE account_id = $1 AND lease_owner = $2`,
-    [accountId, owner, ms],
+    [accountId, holder, ms],
   );
 }
 
 /**
  * Undoes {@link markSent} for a send that was marked but never made (the lease ran out before the
- * bytes went out), and gives the lease back — only if this owner still holds it at `version`.
+ * bytes went out), and gives the lease back — only if this holder still holds it at `version`.
  */
 export async function unmarkSent(
   q: Queryable,
   accountId: string,
-  owner: string,
+  holder: string,
   version: number,
 ): Promise<void> {
   await q.query(
@@ -138,7 +138,7 @@ export async function unmarkSent(
        sent_version = CASE WHEN t.sent_count > 1 THEN t.sent_version ELSE NULL END,
        lease_owner = NULL, lease_until = NULL
      WHERE t.account_id = $1 AND t.lease_owner = $2 AND t.version = $3 AND ${IN_DOUBT}`,
-    [accountId, owner, version],
+    [accountId, holder, version],
   );
 }
 
@@ -159,7 +159,7 @@ export interface Rotation {
 export async function storeRotation(
   q: Queryable,
   accountId: string,
-  owner: string | null,
+  holder: string | null,
   fromVersion: number,
   r: Rotation,
 ): Promise<number | undefined> {
@@ -170,19 +170,46 @@ export async function storeRotation(
        updated_at = now()
      WHERE account_id = $1 AND version = $3 AND ($2::text IS NULL OR lease_owner = $2)
      RETURNING version`,
-    [accountId, owner, fromVersion, r.accessCt, r.refreshCt, r.keyId, r.accessExpiresAt, r.scope],
+    [accountId, holder, fromVersion, r.accessCt, r.refreshCt, r.keyId, r.accessExpiresAt, r.scope],
   );
   return result.rows[0]?.version;
 }
 
 /**
+ * The same secrets under another key (key rotation): replaced only while the row is still at
+ * `version` with exactly the ciphertexts read (compare-and-swap). The version stays, so a refresh
+ * holding the lease still stores its new pair. False: the row changed meanwhile; read it again.
+ */
+export async function resealTokenSet(
+  q: Queryable,
+  row: { accountId: string; version: number; accessCt: string; refreshCt: string | null },
+  sealed: { accessCt: string; refreshCt: string | null; keyId: string },
+): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE token_sets SET access_ct = $4, refresh_ct = $5, key_id = $6
+     WHERE account_id = $1 AND version = $2 AND access_ct = $3 AND refresh_ct IS NOT DISTINCT FROM $7
+     RETURNING 1`,
+    [
+      row.accountId,
+      row.version,
+      row.accessCt,
+      sealed.accessCt,
+      sealed.refreshCt,
+      sealed.keyId,
+      row.refreshCt,
+    ],
+  );
+  return r.rows.length === 1;
+}
+
+/**
  * Gives the lease back (only if this process owns it). `keepDoubt`: the refresh token was sent
- * and no answer is known, so the next owner must treat a rejection as a lost response.
+ * and no answer is known, so the next holder must treat a rejection as a lost response.
  */
 export async function releaseLease(
   q: Queryable,
   accountId: string,
-  owner: string,
+  holder: string,
   keepDoubt: boolean,
 ): Promise<void> {
   await q.query(
@@ -190,14 +217,14 @@ export async function releaseLease(
        sent_version = CASE WHEN $3 THEN sent_version ELSE NULL END,
        sent_count = CASE WHEN $3 THEN sent_count ELSE 0 END
      WHERE account_id = $1 AND lease_owner = $2`,
-    [accountId, owner, keepDoubt],
+    [accountId, holder, keepDoubt],
   );
 }
 
-/** What a waiter needs: the row's version, and in how long `owner` could take its lease. */
+/** What a waiter needs: the row's version, and in how long `holder` could take its lease. */
 export interface LeaseState {
   version: number;
-  /** 0 when the lease is free for `owner` now (an in-doubt lease: for another owner, after the grace). */
+  /** 0 when the lease is free for `holder` now (an in-doubt lease: for another holder, after the grace). */
   takeableInMs: number;
 }
 
@@ -205,7 +232,7 @@ export interface LeaseState {
 export async function readLeaseState(
   q: Queryable,
   accountId: string,
-  owner: string,
+  holder: string,
   doubtGraceMs: number,
 ): Promise<LeaseState | undefined> {
   const result = await q.query<LeaseState>(
@@ -214,7 +241,7 @@ export async function readLeaseState(
          WHEN t.lease_owner = $2 OR NOT ${IN_DOUBT} THEN extract(epoch FROM t.lease_until - now()) * 1000
          ELSE extract(epoch FROM t.lease_until - now()) * 1000 + $3 END)::float8 AS "takeableInMs"
      FROM token_sets t WHERE t.account_id = $1`,
-    [accountId, owner, doubtGraceMs],
+    [accountId, holder, doubtGraceMs],
   );
   return result.rows[0];
 }

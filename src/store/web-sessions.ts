@@ -2,13 +2,14 @@
  * @module Signed-in browser sessions. The cookie carries a random value; the database keeps only
  * its SHA-256, so a copy of the database signs nobody in. Each session has its own CSRF secret.
  */
+import type { Locale } from '../core/locale.ts';
 import type { Queryable } from './db.ts';
 
 export interface SessionUser {
   userId: string;
   username: string;
   csrf: string;
-  locale: 'en' | 'ja' | null;
+  locale: Locale | null;
   timeZone: string | null;
   /** The X account the user signs in with is connected here and needs reconnecting (revoked, …). */
   signinNeedsReconnect: boolean;
@@ -89,25 +90,11 @@ export async function deleteSession(q: Queryable, idHash: string): Promise<void>
 export async function setPreferences(
   q: Queryable,
   userId: string,
-  p: { locale?: 'en' | 'ja' | null; timeZone?: string | null },
+  p: { locale?: Locale | null; timeZone?: string | null },
 ): Promise<void> {
   await q.query(
     `UPDATE users SET locale = CASE WHEN $2 THEN $3 ELSE locale END,
        time_zone = CASE WHEN $4 THEN $5 ELSE time_zone END WHERE id = $1`,
     [userId, p.locale !== undefined, p.locale ?? null, p.timeZone !== undefined, p.timeZone ?? null],
   );
-}
-
-/** The Rotor user known by an X identity, if any. */
-export async function findUserBySubject(
-  q: Queryable,
-  provider: string,
-  subject: string,
-): Promise<{ id: string } | undefined> {
-  return (
-    await q.query<{ id: string }>('SELECT id FROM users WHERE provider = $1 AND subject = $2', [
-      provider,
-      subject,
-    ])
-  ).rows[0];
 }

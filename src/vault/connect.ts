@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError, RotorError } from '../core/errors.ts';
 import { open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
+import { tokenBinding } from '../crypto/token-binding.ts';
 import type { FetchLike } from '../oauth/bounded-fetch.ts';
 import type { OAuthProvider } from '../oauth/provider.ts';
 import { exchangeCode, fetchProfile, revokeToken } from '../oauth/token-client.ts';
@@ -217,7 +218,7 @@ export class Connector {
    * given (the state bound to this browser), must match. Refusals happen before any token request.
    */
   async complete(callbackUrl: string | URL, opts: { expectedState?: string } = {}): Promise<Connected> {
-    return this.#store(await this.#exchange(callbackUrl, opts));
+    return this.#keepConnection(await this.#exchange(callbackUrl, opts));
   }
 
   /**
@@ -240,10 +241,11 @@ export class Connector {
     });
     if (exchanged.tx.mode === 'cookie') return { mode: 'cookie', session: this.#cookieSession(exchanged) };
     const mode = exchanged.tx.mode === 'connect' ? 'connect' : 'signin';
-    return { mode, connected: await this.#store(exchanged) };
+    return { mode, connected: await this.#keepConnection(exchanged) };
   }
 
-  async #store({ tx, tokens, profile }: Exchanged): Promise<Connected> {
+  /** Saves the connection and reports it; one that cannot be kept ends the grant just made at X. */
+  async #keepConnection({ tx, tokens, profile }: Exchanged): Promise<Connected> {
     const now = this.#o.clock.now();
     const saved = await this.#save(tx, tokens, profile, now).catch(async (e: unknown) => {
       // Not kept (the X account belongs to another Rotor user): end the grant just made at X.
@@ -277,11 +279,11 @@ export class Connector {
           keyId: ring.active.id,
         },
         (accountId) => ({
-          accessCt: seal(ring, tokens.accessToken, { table: 'token_sets', row: accountId, field: 'access' }),
+          accessCt: seal(ring, tokens.accessToken, tokenBinding(accountId, 'access')),
           refreshCt:
             tokens.refreshToken === undefined
               ? null
-              : seal(ring, tokens.refreshToken, { table: 'token_sets', row: accountId, field: 'refresh' }),
+              : seal(ring, tokens.refreshToken, tokenBinding(accountId, 'refresh')),
         }),
       ),
     );

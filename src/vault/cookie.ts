@@ -87,7 +87,7 @@ export class CookieVault {
   readonly name: string;
   readonly #o: CookieVaultOptions & { clock: Clock };
   readonly #flights = new Map<string, Promise<CookieSession>>();
-  readonly #owner = randomBytes(8).toString('hex');
+  readonly #holder = randomBytes(8).toString('hex');
 
   constructor(options: CookieVaultOptions) {
     this.#o = { ...options, clock: options.clock ?? systemClock };
@@ -208,7 +208,7 @@ export class CookieVault {
     const timeout = this.#o.httpTimeoutMs ?? 15_000;
     if (db) {
       for (const until = this.#o.clock.now() + 2 * timeout + 5_000; ;) {
-        if (await claimReceipt(db, key, this.#owner, 2 * timeout)) break;
+        if (await claimReceipt(db, key, this.#holder, 2 * timeout)) break;
         const receipt = await readReceipt(db, key);
         const done = receipt?.resultCt ? openForHolder(spent, receipt.resultCt) : undefined;
         if (done) return done;
@@ -222,7 +222,7 @@ export class CookieVault {
       limits: { timeoutMs: timeout },
     });
     if (outcome.kind !== 'rotated') {
-      if (db) await dropReceipt(db, key, this.#owner).catch(() => undefined);
+      if (db) await dropReceipt(db, key, this.#holder).catch(() => undefined);
       if (outcome.kind === 'rejected') {
         throw new RotorError('reauth_required', 'X no longer accepts this session; sign in again', {
           reason: 'unknown',
@@ -246,7 +246,7 @@ export class CookieVault {
       ...(session.until !== undefined ? { until: session.until } : {}),
     };
     // The cookie is where the new pair lives: a failed receipt must not lose it for this request.
-    if (db) await fillReceipt(db, key, this.#owner, sealForHolder(spent, next)).catch(() => undefined);
+    if (db) await fillReceipt(db, key, this.#holder, sealForHolder(spent, next)).catch(() => undefined);
     return next;
   }
 }

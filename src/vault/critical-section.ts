@@ -44,7 +44,8 @@ import {
   tokenLifetime,
   type TokenFacts,
 } from './decisions.ts';
-import { HandOut, openField, storeCall, tokenBinding, type AccessToken } from './hand-out.ts';
+import { tokenBinding } from '../crypto/token-binding.ts';
+import { HandOut, openField, storeCall, type AccessToken } from './hand-out.ts';
 import { guardBeforeSend, guardKeepPair } from './guard-steps.ts';
 import { settleRefusal, suspectReuse, waitForLease } from './refusal.ts';
 import type { Ask, Lease, RefreshStep, SectionDeps } from './section-deps.ts';
@@ -233,7 +234,7 @@ export class CriticalSection {
       acquireLease(
         this.#d.db,
         row.accountId,
-        this.#d.owner,
+        this.#d.holder,
         row.version,
         this.#d.leaseTtlMs,
         this.#d.doubtGraceMs,
@@ -246,7 +247,7 @@ export class CriticalSection {
 
   /**
    * Step 5: one token request, only while the lease is safely ours. A lease taken over from
-   * another owner's unanswered send waits `takeoverSettleMs` first, so that an owner holding X's
+   * another holder's unanswered send waits `takeoverSettleMs` first, so that an holder holding X's
    * answer (a long store outage) writes it before the spent token could go out (property 36).
    */
   async refresh(lease: Lease): Promise<Sent> {
@@ -266,7 +267,7 @@ export class CriticalSection {
     const key = `${accountId}:${row.version}`;
     if (row.inDoubt && !this.#sentHere.has(key)) await d.timer.sleep(d.takeoverSettleMs);
     const sentCount = await storeCall('mark the refresh as sent', accountId, () =>
-      markSent(d.db, accountId, d.owner, row.version, d.httpTimeoutMs),
+      markSent(d.db, accountId, d.holder, row.version, d.httpTimeoutMs),
     );
     if (sentCount === undefined) {
       await this.release(lease, 'give_back'); // not ours any more, or too little of it left
@@ -328,7 +329,7 @@ export class CriticalSection {
     try {
       if (late) version = await d.kept.apply(entry);
       else {
-        version = await storeRotation(d.db, accountId, d.owner, row.version, rotation);
+        version = await storeRotation(d.db, accountId, d.holder, row.version, rotation);
         if (version === undefined) {
           // Our lease was lost. If nobody stored anything since, our pair is X's newest: store it,
           // and flag the account (someone may be sending the old token).
@@ -366,13 +367,13 @@ export class CriticalSection {
    * never made. A failure is reported (`release_failed`); the lease then ends at its expiry.
    */
   async release(lease: Lease, how: 'give_back' | 'hold' | 'cool_down' | 'unsent'): Promise<void> {
-    const { db, owner, httpTimeoutMs, coolDownMs } = this.#d;
+    const { db, holder, httpTimeoutMs, coolDownMs } = this.#d;
     const { accountId, version, inDoubt } = lease.row;
     try {
-      if (how === 'give_back') await releaseLease(db, accountId, owner, inDoubt);
-      else if (how === 'hold') await holdLease(db, accountId, owner, httpTimeoutMs);
-      else if (how === 'cool_down') await holdLease(db, accountId, owner, coolDownMs);
-      else await unmarkSent(db, accountId, owner, version);
+      if (how === 'give_back') await releaseLease(db, accountId, holder, inDoubt);
+      else if (how === 'hold') await holdLease(db, accountId, holder, httpTimeoutMs);
+      else if (how === 'cool_down') await holdLease(db, accountId, holder, coolDownMs);
+      else await unmarkSent(db, accountId, holder, version);
     } catch (e) {
       this.#d.events.emit('release_failed', { accountId, message: (e as Error).message });
     }

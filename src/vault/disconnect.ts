@@ -4,6 +4,7 @@
  */
 import { open } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
+import { tokenBinding } from '../crypto/token-binding.ts';
 import type { FetchLike } from '../oauth/bounded-fetch.ts';
 import type { OAuthProvider } from '../oauth/provider.ts';
 import { revokeToken } from '../oauth/token-client.ts';
@@ -12,7 +13,7 @@ import { deleteAccount } from '../store/accounts.ts';
 import { acquireLease, readTokenSet, type TokenSetRow } from '../store/token-sets.ts';
 import { randomBytes } from 'node:crypto';
 import type { VaultEvents } from './events.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../core/poll.ts';
 
 export interface DisconnectResult {
   /** Whether X confirmed the revocation. */
@@ -25,16 +26,17 @@ export interface DisconnectResult {
  * this would not revoke; waits up to `leaseWaitMs` for a running one to finish (then proceeds).
  */
 async function quiesce(db: Db, accountId: string, leaseWaitMs: number): Promise<TokenSetRow | undefined> {
-  const owner = `disconnect:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const until = Date.now() + leaseWaitMs;
-  for (;;) {
-    const row = await readTokenSet(db, accountId);
-    if (!row || row.status !== 'active') return row; // nothing refreshes an inactive account
-    const leased = await acquireLease(db, accountId, owner, row.version, leaseWaitMs + 60_000, 0);
-    if (leased) return leased;
-    if (Date.now() >= until) return readTokenSet(db, accountId);
-    await sleep(100);
-  }
+  const holder = `disconnect:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const quiet = await pollUntil(
+    async () => {
+      const row = await readTokenSet(db, accountId);
+      if (!row || row.status !== 'active') return { row }; // nothing refreshes an inactive account
+      const leased = await acquireLease(db, accountId, holder, row.version, leaseWaitMs + 60_000, 0);
+      return leased ? { row: leased } : undefined;
+    },
+    { timeoutMs: leaseWaitMs, stepMs: 100 },
+  );
+  return quiet ? quiet.row : readTokenSet(db, accountId);
 }
 
 export async function disconnectAccount(
@@ -61,7 +63,7 @@ export async function disconnectAccount(
       const ct = field === 'refresh' ? row.refreshCt : row.accessCt;
       if (!ct) continue;
       try {
-        const token = open(o.keyRing, ct, { table: 'token_sets', row: accountId, field });
+        const token = open(o.keyRing, ct, tokenBinding(accountId, field));
         revokedAtX = (await revokeToken(o.provider, token, hint, opts)) || revokedAtX;
       } catch {
         // undecryptable: cannot be revoked; deleted below all the same

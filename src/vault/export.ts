@@ -13,13 +13,21 @@
  * ciphertexts are the store's own, bound to their account and field, so account ids are kept.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../core/poll.ts';
 import { RotorError } from '../core/errors.ts';
 import { DecryptionError, open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
-import type { Db, Queryable } from '../store/db.ts';
+import { tokenBinding } from '../crypto/token-binding.ts';
+import type { Audit } from '../ops/audit.ts';
+import type { Db } from '../store/db.ts';
 import { adoptIdentity, fenceInstallation, heldLeases, readInstallation } from '../store/installation.ts';
 import { listMigrations } from '../store/migrate.ts';
+import {
+  countAccounts,
+  insertAccountRecord,
+  readAccountRecords,
+  type AccountRecord,
+} from '../store/account-records.ts';
 
 export const EXPORT_FORMAT = 'rotor-vault-export';
 export const EXPORT_FORMAT_VERSION = 1;
@@ -33,32 +41,6 @@ export interface ExportHeader {
   migration: number;
   keyIds: string[];
   accounts: number;
-}
-
-/** One account as it moves: its user, the account and its token set (ciphertexts as stored). */
-interface AccountRecord {
-  user: { id: string; provider: string; subject: string; username: string; createdAt: string };
-  account: {
-    id: string;
-    provider: string;
-    subject: string;
-    username: string;
-    displayName: string | null;
-    status: string;
-    reason: string | null;
-    consentedAt: string;
-    createdAt: string;
-  };
-  tokenSet: {
-    version: number;
-    accessCt: string;
-    refreshCt: string | null;
-    keyId: string;
-    accessExpiresAt: string;
-    scope: string;
-    reuseSuspected: boolean;
-    refreshedAt: string | null;
-  };
 }
 
 export interface Progress {
@@ -79,31 +61,6 @@ const lineBinding = (installationId: string, index: number) => ({
   row: installationId,
   field: String(index),
 });
-const tokenBinding = (accountId: string, field: 'access' | 'refresh') => ({
-  table: 'token_sets',
-  row: accountId,
-  field,
-});
-
-async function readRecords(q: Queryable): Promise<AccountRecord[]> {
-  const result = await q.query<{ r: AccountRecord }>(
-    `SELECT json_build_object(
-       'user', json_build_object('id', u.id, 'provider', u.provider, 'subject', u.subject,
-                                 'username', u.username, 'createdAt', u.created_at),
-       'account', json_build_object('id', a.id, 'provider', a.provider, 'subject', a.subject,
-                                    'username', a.username, 'displayName', a.display_name,
-                                    'status', a.status, 'reason', a.reason,
-                                    'consentedAt', a.consented_at, 'createdAt', a.created_at),
-       'tokenSet', json_build_object('version', t.version, 'accessCt', t.access_ct,
-                                     'refreshCt', t.refresh_ct, 'keyId', t.key_id,
-                                     'accessExpiresAt', t.access_expires_at, 'scope', t.scope,
-                                     'reuseSuspected', t.reuse_suspected, 'refreshedAt', t.refreshed_at)
-     ) AS r
-     FROM accounts a JOIN users u ON u.id = a.owner_id JOIN token_sets t ON t.account_id = a.id
-     ORDER BY a.created_at, a.id`,
-  );
-  return result.rows.map((row) => (typeof row.r === 'string' ? (JSON.parse(row.r) as AccountRecord) : row.r));
-}
 
 /**
  * Fences the source, waits for refreshes under way to end (at most `leaseWaitMs`), and writes
@@ -114,22 +71,28 @@ export async function exportVault(
   db: Db,
   ring: KeyRing,
   file: string,
-  o: { onProgress?: (p: Progress) => void; leaseWaitMs?: number; note?: string } = {},
+  o: {
+    onProgress?: (p: Progress) => void;
+    leaseWaitMs?: number;
+    note?: string;
+    /** Told `vault_exported` once the file is written. */
+    audit?: Audit;
+  } = {},
 ): Promise<MoveSummary> {
   if (existsSync(file)) throw new RotorError('conflict', `${file} exists: export to a new file`);
   await fenceInstallation(db, o.note ?? `exported to ${file}`);
-  const until = Date.now() + (o.leaseWaitMs ?? 60_000);
-  while ((await heldLeases(db)) > 0) {
-    if (Date.now() >= until) {
-      throw new RotorError(
-        'conflict',
-        'a refresh is still under way on the source after the fence went up; run the export again',
-      );
-    }
-    await sleep(100);
+  const quiet = await pollUntil(async () => ((await heldLeases(db)) === 0 ? true : undefined), {
+    timeoutMs: o.leaseWaitMs ?? 60_000,
+    stepMs: 100,
+  });
+  if (!quiet) {
+    throw new RotorError(
+      'conflict',
+      'a refresh is still under way on the source after the fence went up; run the export again',
+    );
   }
   const installation = await readInstallation(db);
-  const records = await readRecords(db);
+  const records = await readAccountRecords(db);
   const header: ExportHeader = {
     format: EXPORT_FORMAT,
     formatVersion: EXPORT_FORMAT_VERSION,
@@ -150,7 +113,9 @@ export async function exportVault(
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
   renameSync(tmp, file);
-  return summary(header, records);
+  const done = summary(header, records);
+  o.audit?.('vault_exported', { accounts: done.accounts, installationId: done.installationId });
+  return done;
 }
 
 function summary(header: ExportHeader, records: AccountRecord[]): MoveSummary {
@@ -234,60 +199,26 @@ export async function importVault(
   ring: KeyRing,
   file: string,
   home: string,
-  o: { onProgress?: (p: Progress) => void } = {},
+  o: {
+    onProgress?: (p: Progress) => void;
+    /** Told `vault_imported` once the accounts are in. */
+    audit?: Audit;
+  } = {},
 ): Promise<MoveSummary> {
   const { header, records } = readExport(ring, file);
   await db.transaction(async (tx) => {
-    const existing = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
-    if ((existing.rows[0]?.n ?? 0) > 0) {
+    if ((await countAccounts(tx)) > 0) {
       throw new RotorError('conflict', 'the target already has accounts: import into an empty database');
     }
     let done = 0;
     for (const r of records) {
-      await tx.query(
-        `INSERT INTO users (id, provider, subject, username, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO NOTHING`,
-        [r.user.id, r.user.provider, r.user.subject, r.user.username, r.user.createdAt],
-      );
-      const a = r.account;
-      await tx.query(
-        `INSERT INTO accounts (id, owner_id, provider, subject, username, display_name, status, reason,
-                               consented_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          a.id,
-          r.user.id,
-          a.provider,
-          a.subject,
-          a.username,
-          a.displayName,
-          a.status,
-          a.reason,
-          a.consentedAt,
-          a.createdAt,
-        ],
-      );
-      const t = r.tokenSet;
-      await tx.query(
-        `INSERT INTO token_sets (account_id, version, access_ct, refresh_ct, key_id, access_expires_at, scope,
-                                 reuse_suspected, refreshed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          a.id,
-          t.version,
-          t.accessCt,
-          t.refreshCt,
-          t.keyId,
-          t.accessExpiresAt,
-          t.scope,
-          t.reuseSuspected,
-          t.refreshedAt,
-        ],
-      );
+      await insertAccountRecord(tx, r);
       done += 1;
       o.onProgress?.({ done, total: records.length });
     }
     await adoptIdentity(tx, header.installationId, home);
   });
-  return summary(header, records);
+  const done = summary(header, records);
+  o.audit?.('vault_imported', { accounts: done.accounts, installationId: done.installationId });
+  return done;
 }

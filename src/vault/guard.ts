@@ -56,7 +56,8 @@ export interface GuardOptions {
   dataDir: string;
   /** Where the newest pairs are kept (default `<dataDir>/newest`; `ROTOR_NEWEST_DIR`). */
   pairDir?: string;
-  env?: Record<string, string | undefined>;
+  /** `'off'`: this installation never refreshes (`ROTOR_REFRESH`; default `'on'`). */
+  refresh?: 'on' | 'off';
   events?: VaultEvents;
 }
 
@@ -74,9 +75,8 @@ export class VaultGuard implements VaultHooks {
   }
 
   static async open(o: GuardOptions): Promise<VaultGuard> {
-    const env = o.env ?? process.env;
-    const gate = await InstallationGate.open(o.db, o.dataDir, env);
-    const dir = o.pairDir ?? (env.ROTOR_NEWEST_DIR?.trim() || join(o.dataDir, 'newest'));
+    const gate = await InstallationGate.open(o.db, o.dataDir, { switchOff: o.refresh === 'off' });
+    const dir = o.pairDir ?? join(o.dataDir, 'newest');
     return new VaultGuard(o.db, gate, new NewestPairs(dir, o.keyRing), o.events);
   }
 

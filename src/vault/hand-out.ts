@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.ts';
 import { RotorError, type ReauthReason } from '../core/errors.ts';
 import { DecryptionError, open } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
+import { tokenBinding } from '../crypto/token-binding.ts';
 import { markReauthRequired } from '../store/accounts.ts';
 import type { Db } from '../store/db.ts';
 import type { TokenSetRow } from '../store/token-sets.ts';
@@ -30,13 +31,6 @@ export interface HeldToken {
   scope: string;
   lifetimeMs: number;
 }
-
-/** The encryption binding of a token field: a ciphertext moved to another row or field does not open. */
-export const tokenBinding = (accountId: string, field: 'access' | 'refresh') => ({
-  table: 'token_sets',
-  row: accountId,
-  field,
-});
 
 export class HandOut {
   readonly #db: Db;

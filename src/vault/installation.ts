@@ -52,17 +52,6 @@ export interface Verdict {
   message: string;
 }
 
-/**
- * `ROTOR_REFRESH`: `on` (default) or `off`. Anything else is a configuration error.
- * @throws {RotorError} `config_invalid`
- */
-export function refreshSwitch(env: Record<string, string | undefined>): 'on' | 'off' {
-  const v = env.ROTOR_REFRESH?.trim().toLowerCase();
-  if (v === undefined || v === '' || v === 'on') return 'on';
-  if (v === 'off') return 'off';
-  throw new RotorError('config_invalid', `ROTOR_REFRESH must be "on" or "off", got "${env.ROTOR_REFRESH}"`);
-}
-
 /** Where a folder is: its real path and inode. A copy (or a restore from a file backup) differs. */
 export function folderFingerprint(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -186,12 +175,9 @@ export class InstallationGate {
     this.installationId = o.id;
   }
 
-  static async open(
-    db: Db,
-    dataDir: string,
-    env: Record<string, string | undefined>,
-  ): Promise<InstallationGate> {
-    const switchOff = refreshSwitch(env) === 'off';
+  /** `switchOff`: `ROTOR_REFRESH=off`, this installation never refreshes. */
+  static async open(db: Db, dataDir: string, o: { switchOff: boolean }): Promise<InstallationGate> {
+    const { switchOff } = o;
     const home = await databaseHome(db, dataDir);
     const row = switchOff ? await readInstallation(db) : await adoptHome(db, home);
     let folder = readFolderIdentity(dataDir);

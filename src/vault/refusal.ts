@@ -1,7 +1,7 @@
 /**
  * @module The refusal step of the critical section (property 14): X refused the grant. Re-read
  * the store first — someone else's rotation is a lost race and its token is used — otherwise the
- * account needs its user, with the reason Rotor knows. Also the wait for another owner's lease.
+ * account needs its user, with the reason Rotor knows. Also the wait for another holder's lease.
  */
 import { RotorError } from '../core/errors.ts';
 import { fetchProfile } from '../oauth/token-client.ts';
@@ -50,7 +50,7 @@ async function probeAccess(d: SectionDeps, row: TokenSetRow): Promise<'unauthori
 }
 
 /**
- * Waits until the lease could be ours (its end; for another owner's in-doubt lease, its end and
+ * Waits until the lease could be ours (its end; for another holder's in-doubt lease, its end and
  * the doubt grace) or the row moved on, with backoff (property 11): one `lease_waited` event.
  */
 export async function waitForLease(
@@ -59,12 +59,12 @@ export async function waitForLease(
   version: number,
   until: number,
 ): Promise<void> {
-  const { timer, db, owner, doubtGraceMs } = d;
+  const { timer, db, holder, doubtGraceMs } = d;
   const start = timer.monotonic();
   try {
     for (let i = 0; ; i += 1) {
       const s = await storeCall('read the lease', accountId, () =>
-        readLeaseState(db, accountId, owner, doubtGraceMs),
+        readLeaseState(db, accountId, holder, doubtGraceMs),
       );
       if (!s || s.version !== version || s.takeableInMs <= 0) return;
       const left = until - timer.monotonic();

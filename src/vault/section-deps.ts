@@ -30,7 +30,7 @@ export interface SectionDeps {
   /** Monotonic time: lease life, waits and sleeps. */
   timer: Timer;
   fetch: FetchLike | undefined;
-  owner: string;
+  holder: string;
   events: VaultEvents;
   kept: KeptPairs;
   onStep: ((step: RefreshStep, accountId: string) => void | Promise<void>) | undefined;

@@ -59,14 +59,14 @@ export interface VaultOptions {
   /** How long to stop refreshing after X refused the client (ms). Default 10 minutes. */
   invalidClientPauseMs?: number;
   /**
-   * How long after its expiry a lease left **in doubt** by another owner (a refresh sent, no answer
-   * known) stays off limits, so that an owner that got X's answer during a store outage writes it
+   * How long after its expiry a lease left **in doubt** by another holder (a refresh sent, no answer
+   * known) stays off limits, so that a holder that got X's answer during a store outage writes it
    * first. Default 15 s. A process killed mid-refresh keeps its account waiting that long (callers
    * get the stored token meanwhile while it is valid).
    */
   doubtGraceMs?: number;
   /**
-   * After taking over such a lease, how long to wait before sending (ms), so that an owner still
+   * After taking over such a lease, how long to wait before sending (ms), so that a holder still
    * holding X's answer writes it first however long the store was down (property 36). Default 5 s;
    * less than the lease TTL minus the HTTP deadline.
    */
@@ -76,8 +76,8 @@ export interface VaultOptions {
    * everyone before it may go out again (ms). Default: 10 HTTP deadlines (150 s).
    */
   coolDownMs?: number;
-  /** This process's lease owner id (default: host, pid and a random part). */
-  owner?: string;
+  /** This process's lease holder id (default: host, pid and a random part). */
+  holder?: string;
   /** Observes each step of a refresh (after it happened). */
   onStep?: (step: RefreshStep, accountId: string) => void | Promise<void>;
   // issue 18: backups, moves and copies (src/vault/guard.ts): keep the newest pair outside the
@@ -93,8 +93,8 @@ export const DEFAULT_HORIZON_WARNING_MS = 14 * DAY;
 
 export class TokenVault {
   readonly events = new VaultEvents();
-  /** This process's lease owner id. */
-  readonly owner: string;
+  /** This process's lease holder id. */
+  readonly holder: string;
   readonly #provider: OAuthProvider;
   readonly #db: Db;
   readonly #fetch: FetchLike;
@@ -121,7 +121,7 @@ export class TokenVault {
     if (!(takeoverSettleMs >= 0 && takeoverSettleMs <= settleRoom)) {
       throw new RotorError('config_invalid', `the takeover wait must be between 0 and ${settleRoom} ms`);
     }
-    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#provider = options.provider;
     this.#db = options.db;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -136,7 +136,7 @@ export class TokenVault {
       clock: options.clock ?? systemClock,
       timer: options.timer ?? systemTimer,
       fetch: options.fetch,
-      owner: this.owner,
+      holder: this.holder,
       events: this.events,
       kept: this.#kept,
       onStep: options.onStep,

@@ -11,7 +11,7 @@ import type { KeyRing } from '../crypto/keyring.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { RotorMetrics } from '../ops/metrics.ts';
 import type { Queryable } from '../store/db.ts';
-import { listMigrations } from '../store/migrate.ts';
+import { latestAppliedMigration, listMigrations } from '../store/migrate.ts';
 
 export interface OpsRoutesOptions {
   db: Queryable;
@@ -43,11 +43,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export async function readinessProblem(o: OpsRoutesOptions): Promise<string | undefined> {
   const latest = Math.max(...listMigrations().map((m) => m.id));
   try {
-    const r = await withTimeout(
-      o.db.query<{ id: number | null }>('SELECT max(id) AS id FROM rotor_migrations'),
-      o.readyTimeoutMs ?? 2000,
-    );
-    const applied = r.rows[0]?.id ?? 0;
+    const applied = await withTimeout(latestAppliedMigration(o.db), o.readyTimeoutMs ?? 2000);
     if (applied < latest) return `the database lacks migrations ${applied + 1}–${latest}`;
   } catch {
     return 'the database does not answer';

@@ -28,7 +28,7 @@ const rows = (db: { query: TokenSetsQuery }) =>
   );
 type TokenSetsQuery = <T extends object>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }>;
 
-test('every sealed value moves to the active key; a stopped pass is finished by the next; unreadable rows are named', async () => {
+test('every sealed value moves to the active key; a stopped pass is finished by the next; unreadable rows are named; a finished pass is audited', async () => {
   const s = await vaultSetup('pglite');
   const ids = [await s.connectAs('alice'), await s.connectAs('bob'), await s.connectAs('hanako')];
   // A pending authorization: its PKCE verifier is sealed too.
@@ -52,8 +52,16 @@ test('every sealed value moves to the active key; a stopped pass is finished by 
   assert.ok((midway.find((u) => u.keyId === 'k2')?.count ?? 0) > 0, 'some rows already under k2');
 
   const progress: number[] = [];
-  const summary = await rotateKeys(s.t.db, ring, { onProgress: (p) => progress.push(p.done) });
+  const audited: unknown[] = [];
+  const summary = await rotateKeys(s.t.db, ring, {
+    onProgress: (p) => progress.push(p.done),
+    audit: (event, fields) => audited.push([event, fields]),
+  });
   assert.equal(summary.unreadable.length, 0);
+  // A library caller gets the audit record too, not only `rotor keys rotate`.
+  assert.deepEqual(audited, [
+    ['keys_rotated', { activeKeyId: 'k2', rotated: summary.rotated, unreadable: 0 }],
+  ]);
   assert.deepEqual(summary.retirable, ['k1']);
   assert.deepEqual(
     summary.usage.map((u) => [u.keyId, u.count, u.active]),

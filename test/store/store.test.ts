@@ -212,7 +212,7 @@ for (const backend of BACKENDS) {
         'not even its owner retakes an unexpired lease (the hold after an unknown outcome binds it too)',
       );
       const r = await row(id);
-      assert.equal(r.leaseOwner, 'A');
+      assert.equal(r.leaseHolder, 'A');
       assert.equal(r.leased, true);
     });
 
@@ -222,7 +222,7 @@ for (const backend of BACKENDS) {
       const results = await Promise.all(owners.map((o) => acquireLease(db, id, o, 1, 60_000)));
       const winners = owners.filter((_, i) => results[i] !== undefined);
       assert.equal(winners.length, 1);
-      assert.equal((await row(id)).leaseOwner, winners[0]);
+      assert.equal((await row(id)).leaseHolder, winners[0]);
     });
 
     test('an expired lease can be taken by another owner (in doubt only if a send was marked)', async () => {
@@ -233,7 +233,7 @@ for (const backend of BACKENDS) {
       assert.equal((await row(id)).leased, false);
       // A took the lease and never sent: taking a lease marks nothing.
       assert.equal((await acquireLease(db, id, 'B', 1, 60_000))?.inDoubt, false);
-      assert.equal((await row(id)).leaseOwner, 'B');
+      assert.equal((await row(id)).leaseHolder, 'B');
       assert.equal(await storeRotation(db, id, 'A', 1, rotation('late')), undefined, 'A lost its lease');
     });
 
@@ -280,12 +280,12 @@ for (const backend of BACKENDS) {
       assert.ok(await acquireLease(db, id, 'A', 1, 60_000));
       await releaseLease(db, id, 'B', false);
       let r = await row(id);
-      assert.equal(r.leaseOwner, 'A');
+      assert.equal(r.leaseHolder, 'A');
       assert.equal(r.leased, true);
       assert.equal(await acquireLease(db, id, 'B', 1, 60_000), undefined);
       await releaseLease(db, id, 'A', false);
       r = await row(id);
-      assert.equal(r.leaseOwner, null);
+      assert.equal(r.leaseHolder, null);
       assert.equal(r.leased, false);
       assert.equal((await acquireLease(db, id, 'B', 1, 60_000))?.inDoubt, false);
     });
@@ -299,13 +299,13 @@ for (const backend of BACKENDS) {
       assert.equal(await storeRotation(db, id, 'A', 0, rotation('a0')), undefined, 'stale fromVersion');
       const unchanged = await row(id);
       assert.deepEqual(unchanged, before, 'row unchanged by refused swaps');
-      assert.equal(unchanged.leaseOwner, 'A');
+      assert.equal(unchanged.leaseHolder, 'A');
       assert.equal(await storeRotation(db, id, 'A', 1, rotation('a')), 2);
       const after1 = await row(id);
       assert.equal(after1.version, 2);
       assert.equal(after1.accessCt, 'access-a');
       assert.equal(after1.refreshCt, 'refresh-a');
-      assert.equal(after1.leaseOwner, null, 'the lease is cleared');
+      assert.equal(after1.leaseHolder, null, 'the lease is cleared');
       assert.equal(after1.leased, false);
       assert.equal(after1.inDoubt, false);
       assert.equal(
@@ -369,7 +369,7 @@ for (const backend of BACKENDS) {
       const r = await row(id);
       assert.equal(r.status, 'reauth_required');
       assert.equal(r.reason, 'reused', 'the first reason stays');
-      assert.equal(r.leaseOwner, null);
+      assert.equal(r.leaseHolder, null);
       assert.equal(r.leased, false);
       assert.equal((await findAccount(db, { id }))?.status, 'reauth_required');
     });

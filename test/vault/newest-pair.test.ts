@@ -25,7 +25,7 @@ for (const backend of BACKENDS) {
   describe(`on ${backend}`, () => {
     test('a database restored under a running vault: the row is brought forward before the refresh, X sees no spent token', async () => {
       const s = await vaultSetup(backend);
-      const guard = await VaultGuard.open({ db: s.t.db, keyRing: s.keyRing, dataDir: dir(), env: {} });
+      const guard = await VaultGuard.open({ db: s.t.db, keyRing: s.keyRing, dataDir: dir() });
       const vault = s.newVault({ guard, refreshMarginMs: DAY });
       const id = await s.connectAs('alice');
       await vault.getAccessToken(id);
@@ -55,7 +55,7 @@ for (const backend of BACKENDS) {
 
     test('an export fencing the database from another process stops a running vault at its next refresh, and gives the lease back', async () => {
       const s = await vaultSetup(backend);
-      const guard = await VaultGuard.open({ db: s.t.db, keyRing: s.keyRing, dataDir: dir(), env: {} });
+      const guard = await VaultGuard.open({ db: s.t.db, keyRing: s.keyRing, dataDir: dir() });
       const vault = s.newVault({ guard, refreshMarginMs: DAY });
       const id = await s.connectAs('alice');
       await vault.getAccessToken(id);

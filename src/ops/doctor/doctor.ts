@@ -7,20 +7,22 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock.ts';
-import { loadConfig, type RotorConfig } from '../../core/config.ts';
-import { isRotorError } from '../../core/errors.ts';
+import type { RotorConfig } from '../../core/config.ts';
 import { open } from '../../crypto/aead.ts';
 import { DEV_KEY_FILE, resolveKeyRing } from '../../crypto/key-source.ts';
 import type { KeyRing } from '../../crypto/keyring.ts';
+import { tokenBinding } from '../../crypto/token-binding.ts';
 import { DataDirBusyError } from '../../store/data-dir-lock.ts';
-import type { Db } from '../../store/db.ts';
-import { listMigrations } from '../../store/migrate.ts';
+import { ping, type Db } from '../../store/db.ts';
+import { appliedMigrations, listMigrations } from '../../store/migrate.ts';
+import { oneAccessSealedWith } from '../../store/sealed.ts';
 import { openPglite } from '../../store/pglite.ts';
 import { openPostgres } from '../../store/postgres.ts';
 import { keyUsage } from '../key-rotation.ts';
 import { smtpTransport } from '../notifications/email.ts';
 import { checkInstallation } from './installation-check.ts';
 import type { CheckResult } from './result.ts';
+import { checkSettings, describeSettings } from './settings-check.ts';
 import { checkClient, checkReachAndClock, checkRedirect } from './x-checks.ts';
 
 export interface DoctorOptions {
@@ -34,22 +36,10 @@ export interface DoctorOptions {
 /** Runs every check; the caller prints {@link formatReport} and exits non-zero on any `fail`. */
 export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  let config: RotorConfig;
-  try {
-    config = loadConfig(o.env ?? process.env);
-  } catch (e) {
-    if (!isRotorError(e, 'config_invalid')) throw e;
-    const problems = e.message
-      .split('\n')
-      .filter((l) => l.startsWith('  - '))
-      .map((l) => l.slice(4));
-    return (problems.length > 0 ? problems : [e.message]).map((message) => ({
-      name: 'configuration',
-      status: 'fail' as const,
-      message,
-      fix: 'correct this variable (docs/configuration.md; `rotor init` writes a commented .env)',
-    }));
-  }
+  const env = o.env ?? process.env;
+  const settings = checkSettings(env);
+  const config = settings.config;
+  if (!config) return settings.results;
   results.push({
     name: 'configuration',
     status: 'ok',
@@ -57,6 +47,7 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
       ? `demo mode (no X_CLIENT_ID)${config.x.emulatorUrl ? `, X is the emulator at ${config.x.emulatorUrl}` : ''}`
       : `client ${config.x.clientId}${config.x.clientSecret ? ' (confidential)' : ' (public)'}`,
   });
+  results.push(...settings.results, ...describeSettings(env));
   if (config.x.demo && !config.x.emulatorUrl) {
     results.push({
       name: 'X',
@@ -74,7 +65,7 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
       await checkMigrations(db, results);
       if (ring) await checkStoredKeys(db, ring, results);
       // issue 18: is this installation the live one (not exported, not a copy)?
-      results.push(await checkInstallation(db, config, o.env ?? process.env));
+      results.push(await checkInstallation(db, config));
     } finally {
       await db.close().catch(() => undefined);
     }
@@ -142,7 +133,7 @@ async function openDatabase(config: RotorConfig, results: CheckResult[]): Promis
   if (config.databaseUrl) {
     const db = openPostgres(config.databaseUrl);
     try {
-      await db.query('SELECT 1');
+      await ping(db);
       results.push({
         name: 'database',
         status: 'ok',
@@ -187,14 +178,7 @@ async function openDatabase(config: RotorConfig, results: CheckResult[]): Promis
 
 async function checkMigrations(db: Db, results: CheckResult[]): Promise<void> {
   const known = listMigrations();
-  let applied: number[];
-  try {
-    applied = (await db.query<{ id: number }>('SELECT id FROM rotor_migrations ORDER BY id')).rows.map(
-      (r) => r.id,
-    );
-  } catch {
-    applied = [];
-  }
+  const applied = await appliedMigrations(db);
   const unknown = applied.filter((id) => !known.some((m) => m.id === id));
   const pending = known.filter((m) => !applied.includes(m.id));
   if (unknown.length > 0) {
@@ -234,16 +218,10 @@ async function checkStoredKeys(db: Db, ring: KeyRing, results: CheckResult[]): P
   // One row per key: a key with the right id but the wrong material shows here.
   const wrong: string[] = [];
   for (const u of usage.filter((x) => x.count > 0)) {
-    const row = (
-      await db.query<{ accountId: string; accessCt: string }>(
-        `SELECT account_id AS "accountId", access_ct AS "accessCt" FROM token_sets
-         WHERE split_part(access_ct, '.', 2) = $1 LIMIT 1`,
-        [u.keyId],
-      )
-    ).rows[0];
+    const row = await oneAccessSealedWith(db, u.keyId);
     if (!row) continue;
     try {
-      open(ring, row.accessCt, { table: 'token_sets', row: row.accountId, field: 'access' });
+      open(ring, row.accessCt, tokenBinding(row.accountId, 'access'));
     } catch {
       wrong.push(u.keyId);
     }

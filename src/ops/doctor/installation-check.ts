@@ -7,13 +7,7 @@ import { resolve } from 'node:path';
 import type { RotorConfig } from '../../core/config.ts';
 import type { Db } from '../../store/db.ts';
 import { readInstallation } from '../../store/installation.ts';
-import {
-  databaseHome,
-  decide,
-  folderFingerprint,
-  readFolderIdentity,
-  refreshSwitch,
-} from '../../vault/installation.ts';
+import { databaseHome, decide, folderFingerprint, readFolderIdentity } from '../../vault/installation.ts';
 import type { CheckResult } from './result.ts';
 
 const FIX: Record<string, string> = {
@@ -26,11 +20,7 @@ const FIX: Record<string, string> = {
   other_installation: 'point ROTOR_DATA_DIR at this installation’s folder, or `rotor vault claim` here',
 };
 
-export async function checkInstallation(
-  db: Db,
-  config: RotorConfig,
-  env: Record<string, string | undefined>,
-): Promise<CheckResult> {
+export async function checkInstallation(db: Db, config: RotorConfig): Promise<CheckResult> {
   let row;
   try {
     row = await readInstallation(db);
@@ -38,19 +28,8 @@ export async function checkInstallation(
     return { name: 'installation', status: 'warn', message: 'not recorded yet (migrations pending)' };
   }
   const dataDir = resolve(config.dataDir);
-  let switchOff: boolean;
-  try {
-    switchOff = refreshSwitch(env) === 'off';
-  } catch (e) {
-    return {
-      name: 'installation',
-      status: 'fail',
-      message: (e as Error).message,
-      fix: 'set ROTOR_REFRESH to on or off',
-    };
-  }
   const verdict = decide({
-    switchOff,
+    switchOff: config.backups.refresh === 'off',
     row,
     home: await databaseHome(db, dataDir),
     folder: readFolderIdentity(dataDir),

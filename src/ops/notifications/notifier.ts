@@ -13,8 +13,9 @@
  *   outcome unknown: once per post;
  * - X refusing the client, tokens not decrypting: once per UTC day while it lasts.
  */
+import { backoffMs } from '../../core/backoff.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
-import type { Locale } from '../../core/ops-config.ts';
+import type { Locale } from '../../core/locale.ts';
 import { findAccount } from '../../store/accounts.ts';
 import type { Db } from '../../store/db.ts';
 import {
@@ -244,8 +245,7 @@ export class Notifier {
       return;
     }
     if (outcome.retry && d.attempts < this.#o.maxAttempts) {
-      const delay =
-        Math.min(this.#o.retryBaseMs * 2 ** (d.attempts - 1), 3_600_000) * (0.8 + Math.random() * 0.4);
+      const delay = backoffMs({ baseMs: this.#o.retryBaseMs, capMs: 3_600_000, spread: 0.2 }, d.attempts - 1);
       const retryAt = this.#o.clock.now() + delay;
       await settleDelivery(this.#o.db, at, { retryAt, error: outcome.error });
       this.#o.metrics?.deliveries.inc({ channel: d.channel, result: 'retry' });

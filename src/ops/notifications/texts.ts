@@ -3,7 +3,7 @@
  * plain words that name the account and what to do. Rendered when shown or sent (the database
  * keeps the kind and its data), so each reader gets their own language.
  */
-import type { Locale } from '../../core/ops-config.ts';
+import type { Locale } from '../../core/locale.ts';
 import { reasonText } from '../../core/reason-texts.ts';
 import type { NotificationData, NotificationKind } from '../../store/notifications.ts';
 
