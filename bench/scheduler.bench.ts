@@ -105,6 +105,8 @@ try {
 
   /** Samples each process's CPU and peak RSS until `done`; the figures at the end. */
   function watch(pids: number[]) {
+    // CPU from the moment each process is ready: its start-up is not the work measured.
+    const cpu0 = new Map(pids.map((pid) => [pid, cpuSecondsOf(pid)]));
     const cpu = new Map<number, number>();
     let peak = 0;
     let stopped = false;
@@ -126,7 +128,8 @@ try {
         const c = cpuSecondsOf(pid);
         if (c > 0) cpu.set(pid, c);
       }
-      return { cpu: [...cpu.values()].reduce((a, b) => a + b, 0), peak };
+      const used = [...cpu].map(([pid, c]) => c - (cpu0.get(pid) ?? 0));
+      return { cpu: used.reduce((a, b) => a + b, 0), peak };
     };
   }
 

@@ -51,7 +51,11 @@ export async function openPostingRuntime(
     client: !work,
     jobExpireSeconds: seconds('ROTOR_JOB_EXPIRE_SECONDS', 120),
     sweepIntervalSeconds: seconds('ROTOR_SWEEP_SECONDS', 60),
-    concurrency: seconds('ROTOR_WORKER_CONCURRENCY', 8),
+    concurrency: seconds('ROTOR_WORKER_CONCURRENCY', 64),
+    prewarm: {
+      perSecond: seconds('ROTOR_PREWARM_PER_SECOND', 50),
+      windowMs: seconds('ROTOR_PREWARM_WINDOW_SECONDS', 600) * 1000,
+    },
     logger: rt.ops.logger.child({ component: 'engine' }),
   });
   try {

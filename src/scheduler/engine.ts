@@ -19,6 +19,7 @@ import { activeAccountIds, resumeReconnected } from '../store/sweeps.ts';
 import { saveMetrics } from '../store/x-limits.ts';
 import type { TokenVault } from '../vault/vault.ts';
 import type { XClient } from '../x/client.ts';
+import { Prewarmer, type PrewarmOptions } from './prewarm.ts';
 import type { Publisher } from './publisher.ts';
 import { nextOccurrence } from './recurrence.ts';
 import { renderTemplate } from './template.ts';
@@ -41,7 +42,10 @@ export interface EngineOptions {
   x: XClient;
   publisher: Publisher;
   clock?: Clock;
-  /** Publish jobs a worker runs at once. Default 8. */
+  /**
+   * Publish jobs a worker runs at once. Default 64: a post spends almost all of its time waiting
+   * for X's answer (hundreds of ms), so a worker needs many in flight to keep up.
+   */
   concurrency?: number;
   /** Seconds an active job may run before pg-boss hands it to another worker. Default 120. */
   jobExpireSeconds?: number;
@@ -49,16 +53,22 @@ export interface EngineOptions {
   pollingIntervalSeconds?: number;
   /** How often each worker runs the sweep (s). Default 60. */
   sweepIntervalSeconds?: number;
+  /**
+   * Pre-warming of the tokens that posts due soon need (see {@link Prewarmer}): its window and
+   * rate. `false`: none (tests that count refreshes).
+   */
+  prewarm?: Pick<PrewarmOptions, 'windowMs' | 'perSecond'> | false;
   /** Where a failed sweep step or a pg-boss error is reported (the sweep itself carries on). */
   logger?: Pick<Logger, 'warn'>;
 }
 
 export class Engine {
   readonly boss: PgBoss;
-  readonly #o: Required<Omit<EngineOptions, 'clock' | 'logger'>> & {
+  readonly #o: Required<Omit<EngineOptions, 'clock' | 'logger' | 'prewarm'>> & {
     clock: Clock;
     logger: EngineOptions['logger'];
   };
+  readonly #prewarmer: Prewarmer | undefined;
 
   /** `client: true` (a short CLI command): only sends jobs; no cron, no maintenance. */
   #sweeper: NodeJS.Timeout | undefined;
@@ -66,7 +76,7 @@ export class Engine {
 
   constructor(o: EngineOptions & { client?: boolean }) {
     this.#o = {
-      concurrency: 8,
+      concurrency: 64,
       jobExpireSeconds: 120,
       pollingIntervalSeconds: 1,
       sweepIntervalSeconds: 60,
@@ -74,6 +84,10 @@ export class Engine {
       clock: o.clock ?? systemClock,
       logger: o.logger,
     };
+    this.#prewarmer =
+      o.client || o.prewarm === false
+        ? undefined
+        : new Prewarmer({ db: o.db, vault: o.vault, clock: this.#o.clock, logger: o.logger, ...o.prewarm });
     const native = o.db.native;
     // Workers look for jobs whose holder died (expired) every 15 s instead of pg-boss's 60 s, so a
     // post held by a killed worker is handed on soon after its job expires (found by the chaos run).
@@ -109,6 +123,7 @@ export class Engine {
         .finally(() => (this.#sweeping = undefined));
     }, this.#o.sweepIntervalSeconds * 1000);
     this.#sweeper.unref();
+    this.#prewarmer?.start();
     const poll = { pollingIntervalSeconds: this.#o.pollingIntervalSeconds };
     await this.boss.work<{ postId: string }>(
       QUEUES.publish,
@@ -139,6 +154,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
+    await this.#prewarmer?.stop();
     await this.#sweeping;
     await this.boss.stop({ graceful: true, timeout: 10_000 });
   }
@@ -220,7 +236,7 @@ export class Engine {
     fired: number;
     errors: number;
   }> {
-    const { db, publisher, vault } = this.#o;
+    const { db, publisher } = this.#o;
     const now = this.#o.clock.now();
     let errors = 0;
     // Each step and each item on its own: one bad row must not stop the safety net for the rest.
@@ -244,18 +260,9 @@ export class Engine {
       } else await guarded(() => this.enqueueFire(s.id, at));
     }
     let enqueued = 0;
-    const warmed = new Set<string>();
-    for (const p of (await guarded(() => duePosts(db, now + 10 * 60_000, 5000))) ?? []) {
-      if (p.dueAt <= now + 60_000 && (await guarded(() => this.enqueuePublish(p.id, p.dueAt))) !== undefined)
-        enqueued += 1;
-      // Tokens are refreshed ahead of a due post, spread over the minutes before it. Not awaited:
-      // an account waiting on another process's lease must not hold up the sweep.
-      if (!warmed.has(p.accountId)) {
-        warmed.add(p.accountId);
-        void vault
-          .getAccessToken(p.accountId, { minValidityMs: p.dueAt - now + 5 * 60_000 })
-          .catch(() => undefined);
-      }
+    // Tokens for posts due soon are refreshed ahead by the pre-warmer, at its own pace, not here.
+    for (const p of (await guarded(() => duePosts(db, now + 60_000, 5000))) ?? []) {
+      if ((await guarded(() => this.enqueuePublish(p.id, p.dueAt))) !== undefined) enqueued += 1;
     }
     let resolved = 0;
     for (const s of (await guarded(() => stuckPosts(db, publisher.staleMs, 200))) ?? []) {
