@@ -104,6 +104,7 @@ export function morningTables(r: MorningResult): string {
       'worker CPU s per 1,000',
       'PostgreSQL CPU s per 1,000',
       'peak RSS',
+      'lock waiters max / mean',
     ],
     r.rows.map((x) => [
       x.label,
@@ -117,6 +118,7 @@ export function morningTables(r: MorningResult): string {
       x.workerCpuPer1k.toFixed(2),
       x.pgCpuPer1k.toFixed(2),
       mb(x.peakRss),
+      x.lockWaits ? `${x.lockWaits.max} / ${x.lockWaits.mean.toFixed(2)}` : '',
     ]),
   );
   return [

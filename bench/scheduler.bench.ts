@@ -52,6 +52,8 @@ export interface MorningRow {
   workerCpuPer1k: number;
   pgCpuPer1k: number;
   peakRss: number;
+  /** PostgreSQL backends waiting on a lock, sampled every 250 ms: the most, and the mean. */
+  lockWaits?: { max: number; mean: number };
 }
 
 const cluster = await startCluster();
@@ -97,6 +99,8 @@ try {
   // Default settings: nothing tuned but where the worker finds its database, X and its keys.
   const workerEnv = {
     ...process.env,
+    // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the workers only.
+    NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '',
     DATABASE_URL: url,
     X_EMULATOR_URL: emu.url,
     ROTOR_KEYS: key,
@@ -130,6 +134,29 @@ try {
       }
       const used = [...cpu].map(([pid, c]) => c - (cpu0.get(pid) ?? 0));
       return { cpu: used.reduce((a, b) => a + b, 0), peak };
+    };
+  }
+
+  /** Samples how many of PostgreSQL's backends wait on a lock (claim contention shows here). */
+  function watchLockWaits() {
+    let stopped = false;
+    const samples: number[] = [];
+    const loop = (async () => {
+      while (!stopped) {
+        const r = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`,
+        );
+        samples.push(r.rows[0]?.n ?? 0);
+        await sleep(250);
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await loop;
+      return {
+        max: Math.max(0, ...samples),
+        mean: samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length),
+      };
     };
   }
 
@@ -251,6 +278,7 @@ try {
       ),
     );
     const stop = watch(procs.map((p) => p.pid ?? 0));
+    const locks = watchLockWaits();
     let published = 0;
     while (published < N) {
       await sleep(500);
@@ -266,6 +294,7 @@ try {
         throw new Error(`${label}: only ${published} published after 15 minutes`);
     }
     const { cpu, peak } = await stop();
+    const lockWaits = await locks();
     const pgCpu = treeCpuSeconds(pgPid) - pg0;
     const refreshes = (
       await db.query<{ around: number; ahead: number }>(
@@ -284,6 +313,7 @@ try {
       processes: workers,
       ...summary(await lateness(prefix, due)),
       refreshesAround: refreshes?.around ?? NaN,
+      lockWaits,
       refreshesAhead: refreshes?.ahead ?? NaN,
       workerCpuPer1k: (cpu / N) * 1000,
       pgCpuPer1k: (pgCpu / N) * 1000,

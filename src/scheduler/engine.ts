@@ -13,7 +13,14 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError } from '../core/errors.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { Db } from '../store/db.ts';
-import { insertPost, duePosts, stuckPosts, takeQueuedDraft } from '../store/posts.ts';
+import {
+  claimManyForPublishing,
+  insertPost,
+  duePosts,
+  stuckPosts,
+  takeQueuedDraft,
+  type ClaimedPost,
+} from '../store/posts.ts';
 import { advanceSchedule, dueSchedules, getSchedule } from '../store/schedules.ts';
 import { activeAccountIds, resumeReconnected } from '../store/sweeps.ts';
 import { saveMetrics } from '../store/x-limits.ts';
@@ -135,9 +142,20 @@ export class Engine {
         localConcurrency: Math.max(1, Math.round(this.#o.concurrency / PUBLISH_BATCH)),
       },
       async (jobs) => {
+        // The batch's posts are claimed in one statement; a post it did not claim (not due, held
+        // elsewhere, a second job for the same post) goes through its own claim as before.
+        const claims = await claimManyForPublishing(
+          this.#o.db,
+          jobs.map((job) => job.data.postId),
+        ).catch(() => new Map<string, ClaimedPost>());
+        const take = (postId: string) => {
+          const claim = claims.get(postId);
+          claims.delete(postId);
+          return claim;
+        };
         // One post's failure must not fail its batch-mates: the claim makes a redo harmless, but
         // the sweep, not a batch retry, is what picks a failed one up again.
-        await Promise.allSettled(jobs.map((job) => this.#publish(job.data.postId)));
+        await Promise.allSettled(jobs.map((job) => this.#publish(job.data.postId, take(job.data.postId))));
       },
     );
     await this.boss.work<{ scheduleId: string; at: number }>(
@@ -193,8 +211,8 @@ export class Engine {
     );
   }
 
-  async #publish(postId: string): Promise<void> {
-    const result = await this.#o.publisher.publish(postId);
+  async #publish(postId: string, claimed?: ClaimedPost): Promise<void> {
+    const result = await this.#o.publisher.publish(postId, claimed);
     if (result.kind === 'rescheduled' || result.kind === 'not_due')
       await this.enqueuePublish(postId, result.dueAt);
   }
@@ -261,9 +279,9 @@ export class Engine {
     }
     let enqueued = 0;
     // Tokens for posts due soon are refreshed ahead by the pre-warmer, at its own pace, not here.
-    for (const p of (await guarded(() => duePosts(db, now + 60_000, 5000))) ?? []) {
-      if ((await guarded(() => this.enqueuePublish(p.id, p.dueAt))) !== undefined) enqueued += 1;
-    }
+    // In bulk: a job already queued for the same post and due time is left as it is (singleton key).
+    const due = (await guarded(() => duePosts(db, now + 60_000, 5000))) ?? [];
+    if ((await guarded(() => this.enqueuePublishMany(due))) !== undefined) enqueued = due.length;
     let resolved = 0;
     for (const s of (await guarded(() => stuckPosts(db, publisher.staleMs, 200))) ?? []) {
       const r = await guarded(() => publisher.publish(s.id));

@@ -37,6 +37,8 @@ export class Prewarmer {
   readonly #failed = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
+  /** Refreshes under way, by account. */
+  readonly #inFlight = new Map<string, Promise<void>>();
   #stopped = false;
 
   constructor(o: PrewarmOptions) {
@@ -62,6 +64,7 @@ export class Prewarmer {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running;
+    await this.settled();
   }
 
   #schedule(ms: number): void {
@@ -78,34 +81,44 @@ export class Prewarmer {
   }
 
   /**
-   * One tick: refreshes up to `perSecond` tokens needed soonest, all at once, and waits for them
-   * (a tick takes at least a second, so the rate holds). Resolves to how many it started.
+   * One tick: starts refreshing up to `perSecond` more tokens, those needed soonest, without
+   * waiting for them (a slow answer from X must not slow the rate down); a token still being
+   * refreshed from an earlier tick is not started again, and at most `4 × perSecond` are under way
+   * at once. Resolves to how many it started; {@link settled} waits for them.
    */
   async tick(): Promise<number> {
     const { db, vault, clock, windowMs, marginMs, perSecond } = this.#o;
-    const started = clock.now();
-    for (const [id, until] of this.#failed) if (until <= started) this.#failed.delete(id);
+    const now = clock.now();
+    for (const [id, until] of this.#failed) if (until <= now) this.#failed.delete(id);
+    const room = Math.min(perSecond, 4 * perSecond - this.#inFlight.size);
+    if (room <= 0) return 0;
     const due = await accountsToPrewarm(db, {
-      untilMs: started + windowMs,
+      untilMs: now + windowMs,
       marginMs,
       quietMs: 60_000,
-      limit: perSecond + this.#failed.size,
+      limit: room + this.#failed.size + this.#inFlight.size,
     });
-    const batch = due.filter((a) => !this.#failed.has(a.accountId)).slice(0, perSecond);
-    await Promise.all(
-      batch.map(async ({ accountId, dueAt }) => {
-        try {
-          await vault.getAccessToken(accountId, {
-            minValidityMs: Math.max(0, dueAt - clock.now()) + marginMs,
-          });
-        } catch {
-          // Reported by the vault (events, metrics); the post itself handles its account's state.
-          this.#failed.set(accountId, clock.now() + this.#o.failureBackoffMs);
-        }
-      }),
-    );
-    const rest = TICK_MS - (clock.now() - started);
-    if (batch.length > 0 && rest > 0) await new Promise((r) => setTimeout(r, rest).unref());
+    const batch = due
+      .filter((a) => !this.#failed.has(a.accountId) && !this.#inFlight.has(a.accountId))
+      .slice(0, room);
+    for (const { accountId, dueAt } of batch) {
+      const refresh = vault
+        .getAccessToken(accountId, { minValidityMs: Math.max(0, dueAt - clock.now()) + marginMs })
+        .then(
+          () => undefined,
+          () => {
+            // Reported by the vault (events, metrics); the post itself handles its account's state.
+            this.#failed.set(accountId, clock.now() + this.#o.failureBackoffMs);
+          },
+        )
+        .finally(() => this.#inFlight.delete(accountId));
+      this.#inFlight.set(accountId, refresh);
+    }
     return batch.length;
+  }
+
+  /** Waits for every refresh under way. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#inFlight.values()]);
   }
 }

@@ -147,14 +147,17 @@ export class Publisher {
     );
   }
 
-  /** Publishes the post if it is due and nobody else is; safe to call any number of times. */
-  async publish(postId: string): Promise<PublishResult> {
-    return this.#tell(postId, await this.#publish(postId), 'publish');
+  /**
+   * Publishes the post if it is due and nobody else is; safe to call any number of times.
+   * `claimed`: the claim this caller already won for it (a batch claim), instead of claiming here.
+   */
+  async publish(postId: string, claimed?: ClaimedPost): Promise<PublishResult> {
+    return this.#tell(postId, await this.#publish(postId, claimed), 'publish');
   }
 
-  async #publish(postId: string): Promise<PublishResult> {
+  async #publish(postId: string, claimed?: ClaimedPost): Promise<PublishResult> {
     const { db } = this.#o;
-    const post = await claimForPublishing(db, postId);
+    const post = claimed ?? (await claimForPublishing(db, postId));
     if (!post) return this.#notClaimed(postId);
     const account = { id: post.accountId, username: post.username };
     // Caps X reported (per user and per app, 24 h; the 15-minute window) are respected before sending.

@@ -44,6 +44,7 @@ describe('pre-warming tokens of posts due soon', () => {
     const warmer = new Prewarmer({ db: s.t.db, vault: s.vault, perSecond: 1, windowMs: 10 * MIN });
 
     assert.equal(await warmer.tick(), 1);
+    await warmer.settled();
     assert.deepEqual(refreshed, [alice], 'the soonest post first, one per tick');
     assert.ok(
       (await expiry()).get(alice)! > now + 2 * MIN + 5 * MIN,
@@ -51,10 +52,35 @@ describe('pre-warming tokens of posts due soon', () => {
     );
 
     assert.equal(await warmer.tick(), 1);
+    await warmer.settled();
     assert.deepEqual(refreshed, [alice, bob]);
     assert.equal(await warmer.tick(), 0, 'hanako’s post is outside the window; the others are warm');
     assert.deepEqual(refreshed, [alice, bob]);
     assert.ok((await expiry()).get(hanako)! < now, 'hanako’s token was left as it was');
+  });
+
+  test('a tick starts its refreshes without waiting for X’s answers', async () => {
+    const s = await schedulerSetup('postgres', { latency: { token: { fixedMs: 1500, jitterMs: 0 } } });
+    const [alice, bob] = [await s.connectAs('alice'), await s.connectAs('bob')];
+    await s.t.db.query(
+      `UPDATE token_sets SET access_expires_at = now() - interval '3 hours', refreshed_at = now() - interval '1 day'`,
+    );
+    for (const accountId of [alice, bob]) {
+      await insertPost(s.t.db, {
+        accountId,
+        text: `slow ${accountId}`,
+        status: 'scheduled',
+        dueAt: Date.now() + MIN,
+      });
+    }
+    const refreshed: string[] = [];
+    s.vault.events.on('refreshed', (e: { accountId: string }) => refreshed.push(e.accountId));
+    const warmer = new Prewarmer({ db: s.t.db, vault: s.vault, perSecond: 1 });
+    assert.equal(await warmer.tick(), 1);
+    assert.deepEqual(refreshed, [], 'the tick returned while X was still answering');
+    assert.equal(await warmer.tick(), 1, 'the next tick starts the next account, not the same one again');
+    await warmer.settled();
+    assert.deepEqual(refreshed.sort(), [alice, bob].sort());
   });
 
   test('skips a token leased by another process', async () => {
