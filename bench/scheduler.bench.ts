@@ -11,9 +11,9 @@
  * that each send the same POST to the emulator with one fixed token, and no-op pg-boss jobs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PgBoss } from 'pg-boss';
 import { startCluster } from '../scripts/pg-cluster.ts';
@@ -96,6 +96,7 @@ try {
   await boss.start();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'rotor-bench-w-'));
+  const logDir = mkdtempSync(join(tmpdir(), 'rotor-bench-logs-'));
   // Default settings: nothing tuned but where the worker finds its database, X and its keys.
   const workerEnv = {
     ...process.env,
@@ -176,22 +177,34 @@ try {
     max: Math.max(...late),
   });
 
-  async function spawnReady(args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const onData = (d: Buffer) => {
-        out = (out + d.toString()).slice(-4000);
-        if (out.includes(ready)) resolve();
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)));
+  /**
+   * Starts a process with its output going to a file (as a log collector would take it: a
+   * reader as slow as this busy process must not hold up its writes) and waits for `ready` in it.
+   * `node: false` executes the file itself, through its `#!` line, as `npx rotor` and a shell do.
+   */
+  async function spawnReady(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    ready: string,
+    node = true,
+  ): Promise<ChildProcess> {
+    const log = join(logDir, `${children.length}.log`);
+    const fd = openSync(log, 'w');
+    const [file, ...rest] = node ? [process.execPath, ...args] : args;
+    const child = spawn(file ?? '', rest, {
+      env: { ...env, PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}` },
+      stdio: ['ignore', fd, fd],
     });
-    return child;
+    closeSync(fd);
+    children.push(child);
+    let exited: number | null | undefined;
+    child.once('exit', (code) => (exited = code));
+    for (;;) {
+      if (readFileSync(log, 'utf8').includes(ready)) return child;
+      if (exited !== undefined)
+        throw new Error(`${args.join(' ')} exited ${exited}: ${readFileSync(log, 'utf8').slice(-2000)}`);
+      await sleep(100);
+    }
   }
 
   async function baseline(mode: 'post' | 'noop', processes: number): Promise<MorningRow> {
@@ -274,7 +287,7 @@ try {
     const pg0 = treeCpuSeconds(pgPid);
     const procs = await Promise.all(
       Array.from({ length: workers }, () =>
-        spawnReady([join(root, 'bin', 'rotor.js'), 'worker'], workerEnv, 'running'),
+        spawnReady([join(root, 'bin', 'rotor.js'), 'worker'], workerEnv, 'running', false),
       ),
     );
     const stop = watch(procs.map((p) => p.pid ?? 0));
@@ -322,10 +335,12 @@ try {
   }
 
   const rows: MorningRow[] = [];
-  rows.push(await baseline('noop', 1));
-  rows.push(await baseline('post', 1));
+  // BENCH_BASELINES=0: Rotor's runs only (profiling).
+  const baselines = process.env.BENCH_BASELINES !== '0';
+  if (baselines) rows.push(await baseline('noop', 1));
+  if (baselines) rows.push(await baseline('post', 1));
   for (const w of WORKER_COUNTS) {
-    if (w > 1) rows.push(await baseline('post', w));
+    if (w > 1 && baselines) rows.push(await baseline('post', w));
     rows.push(await rotor(w));
     console.error(JSON.stringify(rows.at(-1)));
   }
