@@ -9,6 +9,7 @@ import type { Db } from '../store/db.ts';
 import type { PublishObserver } from '../scheduler/publisher.ts';
 import type { VaultEvents } from '../vault/events.ts';
 import { createAudit, type Audit } from './audit.ts';
+import { LatenessReader } from './lateness.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type RotorMetrics } from './metrics.ts';
 import { createMailer } from './notifications/email.ts';
@@ -183,13 +184,14 @@ export function observeVault(ops: Ops, events: VaultEvents, clientId: string): (
  */
 export function publishObserver(ops: Ops, db: Db, clock: Clock = systemClock): PublishObserver {
   const { metrics, audit, notifier } = ops;
+  const late = new LatenessReader(db, clock);
   return {
     result(postId, result, source) {
       switch (result.kind) {
         case 'published':
           metrics.posts.inc({ outcome: 'published' });
           audit('post_published', { postId, xPostId: result.xPostId });
-          void lateness(db, postId, clock).then((s) => {
+          void late.lateness(postId).then((s) => {
             if (s !== undefined) metrics.publishLateness.observe(s);
           });
           return;
@@ -222,19 +224,4 @@ export function publishObserver(ops: Ops, db: Db, clock: Clock = systemClock): P
       if (limits.app24h) metrics.noteRateLimit('app_posts_24h', 'app', limits.app24h.remaining);
     },
   };
-}
-
-async function lateness(db: Db, postId: string, clock: Clock): Promise<number | undefined> {
-  try {
-    const r = await db.query<{ due: number | null; published: number | null }>(
-      `SELECT (extract(epoch FROM due_at) * 1000)::float8 AS due,
-              (extract(epoch FROM published_at) * 1000)::float8 AS published FROM posts WHERE id = $1`,
-      [postId],
-    );
-    const row = r.rows[0];
-    if (!row || row.due === null) return undefined;
-    return Math.max(0, ((row.published ?? clock.now()) - row.due) / 1000);
-  } catch {
-    return undefined;
-  }
 }
