@@ -54,6 +54,8 @@ export interface MorningRow {
   peakRss: number;
   /** PostgreSQL backends waiting on a lock, sampled every 250 ms: the most, and the mean. */
   lockWaits?: { max: number; mean: number };
+  /** CPU seconds (workers, PostgreSQL) of the run spent before the due instant: pre-warming. */
+  aheadCpu?: { workers: number; pg: number };
 }
 
 const cluster = await startCluster();
@@ -292,6 +294,15 @@ try {
     );
     const stop = watch(procs.map((p) => p.pid ?? 0));
     const locks = watchLockWaits();
+    // CPU used before the due instant (start-up done, pre-warming): read at the instant itself.
+    const cpuAtDue = (async () => {
+      await sleep(Math.max(0, due - Date.now()));
+      return {
+        workers: procs.reduce((a, p) => a + cpuSecondsOf(p.pid ?? 0), 0),
+        pg: treeCpuSeconds(pgPid) - pg0,
+      };
+    })();
+    const cpuReady = procs.reduce((a, p) => a + cpuSecondsOf(p.pid ?? 0), 0);
     let published = 0;
     while (published < N) {
       await sleep(500);
@@ -327,6 +338,10 @@ try {
       ...summary(await lateness(prefix, due)),
       refreshesAround: refreshes?.around ?? NaN,
       lockWaits,
+      aheadCpu: {
+        workers: (await cpuAtDue).workers - cpuReady,
+        pg: (await cpuAtDue).pg,
+      },
       refreshesAhead: refreshes?.ahead ?? NaN,
       workerCpuPer1k: (cpu / N) * 1000,
       pgCpuPer1k: (pgCpu / N) * 1000,

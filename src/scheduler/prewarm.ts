@@ -83,14 +83,14 @@ export class Prewarmer {
   /**
    * One tick: starts refreshing up to `perSecond` more tokens, those needed soonest, without
    * waiting for them (a slow answer from X must not slow the rate down); a token still being
-   * refreshed from an earlier tick is not started again, and at most `4 × perSecond` are under way
+   * refreshed from an earlier tick is not started again, and at most `2 × perSecond` are under way
    * at once. Resolves to how many it started; {@link settled} waits for them.
    */
   async tick(): Promise<number> {
     const { db, vault, clock, windowMs, marginMs, perSecond } = this.#o;
     const now = clock.now();
     for (const [id, until] of this.#failed) if (until <= now) this.#failed.delete(id);
-    const room = Math.min(perSecond, 4 * perSecond - this.#inFlight.size);
+    const room = Math.min(perSecond, 2 * perSecond - this.#inFlight.size);
     if (room <= 0) return 0;
     const due = await accountsToPrewarm(db, {
       untilMs: now + windowMs,
