@@ -319,7 +319,7 @@ export class CriticalSection {
       accessExpiresAt: expiresAt,
       scope: tokens.scope ?? row.scope,
     };
-    await guardKeepPair(d, row, rotation);
+    guardKeepPair(d, row, rotation);
     const entry = { accountId, fromVersion: row.version, rotation };
     const late = !mayStoreAsOwner(leaseLeft(lease.takenAt, d.leaseTtlMs, d.timer.monotonic()), d.leaseTtlMs);
     if (late) d.kept.keep(entry, 'lease_ran_out'); // property 33: never dropped, whoever holds the lease now

@@ -28,8 +28,8 @@ export async function guardBeforeSend(
 }
 
 /** Keeps the pair X just issued outside the database, before the store takes it. */
-export async function guardKeepPair(d: SectionDeps, row: TokenSetRow, rotation: Rotation): Promise<void> {
-  await d.guard?.keepPair({
+export function guardKeepPair(d: SectionDeps, row: TokenSetRow, rotation: Rotation): void {
+  d.guard?.keepPair({
     accountId: row.accountId,
     version: row.version + 1,
     consentedAt: row.consentedAt,

@@ -32,7 +32,7 @@ export interface VaultHooks {
     rotation: Rotation;
     /** The refresh token ciphertext now valid: the rotation's, or the row's if X sent none. */
     refreshCt: string | null;
-  }): Promise<void>;
+  }): void;
   /** At open, before any refresh. */
   reconcile(): Promise<ReconcileReport>;
   /**
@@ -85,9 +85,9 @@ export class VaultGuard implements VaultHooks {
     this.#events = events;
   }
 
-  async keepPair(p: Parameters<VaultHooks['keepPair']>[0]): Promise<void> {
+  keepPair(p: Parameters<VaultHooks['keepPair']>[0]): void {
     try {
-      await this.pairs.keep({
+      this.pairs.keep({
         accountId: p.accountId,
         version: p.version,
         installationId: this.gate.installationId,

@@ -9,8 +9,17 @@
  * Written like the journal: a file of its own, fsync, rename, fsync the folder.
  */
 import type { ForwardPair } from '../store/bring-forward.ts';
-import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { mkdir, open as openFile, rename, rm } from 'node:fs/promises';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
@@ -48,32 +57,28 @@ export class NewestPairs {
     this.#ring = ring;
   }
 
-  /**
-   * Keeps the pair durably; older versions but the previous one are removed. Asynchronous (the
-   * fsyncs run off the event loop: at a peak of refreshes they would otherwise stall every post in
-   * flight), and done when it resolves, before the caller stores the pair.
-   */
-  async keep(pair: KeptPair): Promise<void> {
+  /** Keeps the pair durably; older versions but the previous one are removed. */
+  keep(pair: KeptPair): void {
     const folder = join(this.dir, pair.accountId);
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
     const target = join(folder, `${pair.version}.pair`);
     const tmp = `${target}.${process.pid}.tmp`;
-    const file = await openFile(tmp, 'w', 0o600);
+    const fd = openSync(tmp, 'w', 0o600);
     try {
-      await file.writeFile(seal(this.#ring, JSON.stringify(pair), binding(pair.accountId, pair.version)));
-      await file.sync();
+      writeSync(fd, seal(this.#ring, JSON.stringify(pair), binding(pair.accountId, pair.version)));
+      fsyncSync(fd);
     } finally {
-      await file.close();
+      closeSync(fd);
     }
-    await rename(tmp, target);
-    const dir = await openFile(folder, 'r');
+    renameSync(tmp, target);
+    const dirFd = openSync(folder, 'r');
     try {
-      await dir.sync();
+      fsyncSync(dirFd);
     } finally {
-      await dir.close();
+      closeSync(dirFd);
     }
     for (const v of this.#versions(pair.accountId)) {
-      if (v < pair.version - 1) await rm(join(folder, `${v}.pair`), { force: true });
+      if (v < pair.version - 1) rmSync(join(folder, `${v}.pair`), { force: true });
     }
   }
 
