@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { chartSvg, type ChartRow } from './chart.ts';
+import { morningTables, morningVerdicts, type MorningResult } from './morning-table.ts';
 import { fmt, root } from './support.ts';
 
 interface Vault {
@@ -21,17 +22,6 @@ interface Vault {
   refreshBase: number;
   contentionRefreshes: number;
   contentionNs: number;
-}
-interface Round {
-  rate: number;
-  p50: number;
-  p99: number;
-  count: number;
-}
-interface Scheduler {
-  baselineRate: number;
-  one: Round;
-  two: Round;
 }
 interface Memory {
   accounts: number;
@@ -63,7 +53,7 @@ const read = <T>(name: string): T | undefined =>
     ? (JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as T)
     : undefined;
 const vault = read<Vault>('vault');
-const scheduler = read<Scheduler>('scheduler');
+const scheduler = read<MorningResult>('scheduler');
 const memory = read<Memory>('memory');
 const startup = read<Startup>('startup');
 
@@ -166,54 +156,28 @@ if (vault) {
 }
 
 if (scheduler) {
-  const { one, two, baselineRate } = scheduler;
   md.push(
-    '## Scheduler',
-    '',
-    'Posts due at the same instant on 100 accounts, published through the emulator by `rotor worker` processes on one PostgreSQL; lateness is due time → X’s 201.',
-    '',
-    table(
-      ['run', 'rate', 'lateness p50', 'lateness p99', 'rate ÷ raw pg-boss', 'target'],
-      [
-        ['raw pg-boss, no-op jobs (baseline)', `${baselineRate.toFixed(0)} jobs/s`, '', '', '1.00', ''],
-        [
-          `1 worker (${one.count} posts)`,
-          `${one.rate.toFixed(0)} posts/s`,
-          `${one.p50.toFixed(2)} s`,
-          `${one.p99.toFixed(2)} s`,
-          (one.rate / baselineRate).toFixed(2),
-          `p99 < 5 s ${tick(one.p99 < 5)}`,
-        ],
-        [
-          `2 workers (${two.count} posts)`,
-          `${two.rate.toFixed(0)} posts/s`,
-          `${two.p50.toFixed(2)} s`,
-          `${two.p99.toFixed(2)} s`,
-          (two.rate / baselineRate).toFixed(2),
-          `≥ 1.7× one worker: ${(two.rate / one.rate).toFixed(2)}× ${tick(two.rate / one.rate >= 1.7)}`,
-        ],
-      ],
-    ),
-    '',
+    morningTables({ ...scheduler, refreshRatio: vault ? vault.refresh / vault.refreshBase : undefined }),
   );
+  const v = morningVerdicts(scheduler);
+  const rotorRows = scheduler.rows.filter((r) => r.label.startsWith('Rotor'));
   chart.push(
     {
       label: 'publish rate (/s)',
       bars: [
-        ['raw pg-boss', baselineRate],
-        ['1 worker', one.rate],
-        ['2 workers', two.rate],
+        ...(v.post1 ? [['raw POST, 1', v.post1.rate] as [string, number]] : []),
+        ...rotorRows.map((r) => [`${r.processes} worker(s)`, r.rate] as [string, number]),
       ],
-      format: (v) => v.toFixed(0),
+      format: (x) => x.toFixed(0),
     },
     {
       label: 'lateness p99 (s)',
       bars: [
-        ['1 worker', one.p99],
-        ['2 workers', two.p99],
+        ...(v.post1 ? [['raw POST, 1', v.post1.p99] as [string, number]] : []),
+        ...rotorRows.map((r) => [`${r.processes} worker(s)`, r.p99] as [string, number]),
       ],
       target: { value: 5, label: '5 s' },
-      format: (v) => `${v.toFixed(1)} s`,
+      format: (x) => `${x.toFixed(1)} s`,
     },
   );
 }

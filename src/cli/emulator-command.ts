@@ -3,10 +3,11 @@
  * settings file (`--config`); the line containing `http://127.0.0.1:N` is printed once the
  * server accepts connections.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { startEmulator, type RunningEmulator } from '../emulator/server.ts';
 import { DEMO_CLIENT, EmulatorSettingsError, type EmulatorSettingsInput } from '../emulator/settings.ts';
+import { parseLatencyFlag, type LatencySpec } from '../emulator/latency.ts';
 import { collect, wholeNumber } from './options.ts';
 
 interface EmulatorFlags {
@@ -28,6 +29,15 @@ interface EmulatorFlags {
   postsPer15m?: number;
   userPostsPer24h?: number;
   appPostsPer24h?: number;
+  postLatency?: LatencySpec;
+  tokenLatency?: LatencySpec;
+}
+
+/** Commander parser of `--post-latency` / `--token-latency`. */
+function latencyFlag(value: string): LatencySpec {
+  const spec = parseLatencyFlag(value);
+  if (!spec) throw new InvalidArgumentError('give milliseconds as FIXED or FIXED+JITTER, e.g. 150+250');
+  return spec;
 }
 
 /** Builds settings from the file (if any) and the flags, flags winning. */
@@ -71,6 +81,10 @@ export function settingsFromFlags(flags: EmulatorFlags): EmulatorSettingsInput {
   if (flags.userPostsPer24h !== undefined) limits.userPosts24h = flags.userPostsPer24h;
   if (flags.appPostsPer24h !== undefined) limits.appPosts24h = flags.appPostsPer24h;
   if (Object.keys(limits).length > 0) s.rateLimits = limits;
+  const latency = { ...((base.latency as Record<string, unknown> | undefined) ?? {}) };
+  if (flags.postLatency !== undefined) latency.post = flags.postLatency;
+  if (flags.tokenLatency !== undefined) latency.token = flags.tokenLatency;
+  if (Object.keys(latency).length > 0) s.latency = latency;
   if (flags.clientId !== undefined) {
     if (!flags.redirectUri?.length) {
       throw new EmulatorSettingsError('--client-id needs at least one --redirect-uri');
@@ -158,6 +172,16 @@ export function emulatorCommand(): Command {
     .option('--posts-per-15m <n>', 'POST /2/tweets per user per 15 min (default 100)', wholeNumber(1))
     .option('--user-posts-per-24h <n>', 'posts per user per 24 h (default 2400)', wholeNumber(1))
     .option('--app-posts-per-24h <n>', 'posts per app per 24 h (default 10000)', wholeNumber(1))
+    .option(
+      '--post-latency <ms>',
+      "X's answer time for POST /2/tweets: FIXED or FIXED+JITTER ms (150+250 = 150–400 ms; default off)",
+      latencyFlag,
+    )
+    .option(
+      '--token-latency <ms>',
+      "X's answer time for token requests: FIXED or FIXED+JITTER ms (100+200 = 100–300 ms; default off)",
+      latencyFlag,
+    )
     .action(async (flags: EmulatorFlags) => {
       let emu: RunningEmulator;
       try {

@@ -44,6 +44,7 @@ export async function openPostingRuntime(
     jobExpireSeconds: workers.jobExpireSeconds,
     sweepIntervalSeconds: workers.sweepIntervalSeconds,
     concurrency: workers.concurrency,
+    prewarm: workers.prewarm,
     logger: rt.ops.logger.child({ component: 'engine' }),
   });
   try {

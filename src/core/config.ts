@@ -82,6 +82,8 @@ export interface WorkersConfig {
   jobExpireSeconds: number;
   sweepIntervalSeconds: number;
   concurrency: number;
+  /** The pre-warmer's pace (tokens per second per worker) and window (ms). */
+  prewarm: { perSecond: number; windowMs: number };
 }
 
 export interface RotorConfig {
@@ -184,7 +186,11 @@ export function checkConfig(
         retryBaseMs: (s.ROTOR_RETRY_BASE_SECONDS ?? 30) * 1000,
         jobExpireSeconds: s.ROTOR_JOB_EXPIRE_SECONDS ?? 120,
         sweepIntervalSeconds: s.ROTOR_SWEEP_SECONDS ?? 60,
-        concurrency: s.ROTOR_WORKER_CONCURRENCY ?? 8,
+        concurrency: s.ROTOR_WORKER_CONCURRENCY ?? 64,
+        prewarm: {
+          perSecond: s.ROTOR_PREWARM_PER_SECOND ?? 50,
+          windowMs: (s.ROTOR_PREWARM_WINDOW_SECONDS ?? 600) * 1000,
+        },
       },
       ops: opsConfig(s),
     },

@@ -114,9 +114,24 @@ export const SETTINGS = define({
   ROTOR_WORKER_CONCURRENCY: {
     feature: 'workers',
     type: 'whole number ≥ 1',
-    default: '8',
-    description: 'Posts one worker process sends at the same time.',
+    default: '64',
+    description: 'Posts one worker process sends at the same time (most of a post is waiting for X).',
     schema: wholeNumber('ROTOR_WORKER_CONCURRENCY', 1, 'a whole number'),
+  },
+  ROTOR_PREWARM_PER_SECOND: {
+    feature: 'workers',
+    type: 'whole number ≥ 1',
+    default: '50',
+    description:
+      'Tokens one worker refreshes ahead per second, for the posts due in the pre-warm window (docs/performance.md).',
+    schema: wholeNumber('ROTOR_PREWARM_PER_SECOND', 1, 'a whole number'),
+  },
+  ROTOR_PREWARM_WINDOW_SECONDS: {
+    feature: 'workers',
+    type: 'whole seconds ≥ 60',
+    default: '600',
+    description: 'How far ahead of a due post its token is refreshed (spread over this window).',
+    schema: wholeNumber('ROTOR_PREWARM_WINDOW_SECONDS', 60),
   },
   ROTOR_SWEEP_SECONDS: {
     feature: 'workers',

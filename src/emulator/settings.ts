@@ -5,6 +5,7 @@
  * validated strictly, so a misspelt key is an error, not a silently ignored wish.
  */
 import { z } from 'zod';
+import { latencySchema } from './latency.ts';
 
 /** The demo client that is always registered (documented in the README). */
 export const DEMO_CLIENT = {
@@ -113,6 +114,11 @@ export const emulatorSettingsSchema = z
     /** Skip the consent page and approve at once as this user (headless use). */
     autoApprove: z.string().optional(),
     rateLimits: rateLimitsSchema.default(() => rateLimitsSchema.parse({})),
+    /**
+     * How long X takes to answer (fixed + random jitter, per endpoint group). Off by default; the
+     * benchmark sets e.g. 150–400 ms per post and 100–300 ms per token request.
+     */
+    latency: latencySchema.default(() => latencySchema.parse({})),
     users: z
       .array(userSchema)
       .min(1)

@@ -3,13 +3,13 @@
  * writer and notifier, built from the configuration, and the observers that connect them to
  * the vault's events and the publisher's results. Built by `openRuntime` (as `rt.ops`).
  */
-import { readPostTimes } from '../store/gauges.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { RotorConfig } from '../core/config.ts';
 import type { Db } from '../store/db.ts';
 import type { PublishObserver } from '../scheduler/publisher.ts';
 import type { VaultEvents } from '../vault/events.ts';
 import { createAudit, type Audit } from './audit.ts';
+import { LatenessReader } from './lateness.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type RotorMetrics } from './metrics.ts';
 import { createMailer } from './notifications/email.ts';
@@ -184,13 +184,14 @@ export function observeVault(ops: Ops, events: VaultEvents, clientId: string): (
  */
 export function publishObserver(ops: Ops, db: Db, clock: Clock = systemClock): PublishObserver {
   const { metrics, audit, notifier } = ops;
+  const late = new LatenessReader(db, clock);
   return {
     result(postId, result, source) {
       switch (result.kind) {
         case 'published':
           metrics.posts.inc({ outcome: 'published' });
           audit('post_published', { postId, xPostId: result.xPostId });
-          void lateness(db, postId, clock).then((s) => {
+          void late.lateness(postId).then((s) => {
             if (s !== undefined) metrics.publishLateness.observe(s);
           });
           return;
@@ -223,14 +224,4 @@ export function publishObserver(ops: Ops, db: Db, clock: Clock = systemClock): P
       if (limits.app24h) metrics.noteRateLimit('app_posts_24h', 'app', limits.app24h.remaining);
     },
   };
-}
-
-async function lateness(db: Db, postId: string, clock: Clock): Promise<number | undefined> {
-  try {
-    const row = await readPostTimes(db, postId);
-    if (!row || row.due === null) return undefined;
-    return Math.max(0, ((row.published ?? clock.now()) - row.due) / 1000);
-  } catch {
-    return undefined;
-  }
 }

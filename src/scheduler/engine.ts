@@ -2,10 +2,10 @@
  * @module The job engine: pg-boss on the same PostgreSQL (or the embedded PGlite). Jobs:
  * - `rotor-publish` `{ postId }`: publish one post at its due time (one job per post at a time);
  * - `rotor-fire` `{ scheduleId, at }`: an occurrence of a recurring schedule or a queue slot;
- * - the sweep (every minute, on each worker's own timer; its four steps in `sweep.ts`): resumes
- *   posts of reconnected accounts, re-enqueues what is due, refreshes tokens ahead of posts due
- *   soon, resolves stuck posts — the safety net that makes a lost enqueue or a killed worker cost
- *   lateness, never a post;
+ * - the sweep (every minute, on each worker's own timer; its steps in `sweep.ts`): resumes
+ *   posts of reconnected accounts, re-enqueues what is due, resolves stuck posts — the safety net
+ *   that makes a lost enqueue or a killed worker cost lateness, never a post;
+ * - the pre-warmer (`prewarm.ts`): tokens for posts due soon refreshed ahead, at a set pace;
  * - `rotor-metrics` (hourly): records each account's public metrics.
  * `rotor worker` runs the workers; start more of them, on more machines, against one PostgreSQL.
  */
@@ -14,12 +14,13 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { isRotorError } from '../core/errors.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { Db } from '../store/db.ts';
-import { insertPost, takeQueuedDraft } from '../store/posts.ts';
+import { claimManyForPublishing, insertPost, takeQueuedDraft, type ClaimedPost } from '../store/posts.ts';
 import { advanceSchedule, getSchedule } from '../store/schedules.ts';
 import { activeAccountIds } from '../store/sweeps.ts';
 import { saveMetrics } from '../store/x-limits.ts';
 import type { TokenVault } from '../vault/vault.ts';
 import type { XClient } from '../x/client.ts';
+import { Prewarmer, type PrewarmOptions } from './prewarm.ts';
 import type { Publisher } from './publisher.ts';
 import { nextOccurrence } from './recurrence.ts';
 import { Sweep, type SweepResult } from './sweep.ts';
@@ -43,7 +44,10 @@ export interface EngineOptions {
   x: XClient;
   publisher: Publisher;
   clock?: Clock;
-  /** Publish jobs a worker runs at once. Default 8. */
+  /**
+   * Publish jobs a worker runs at once. Default 64: a post spends almost all of its time waiting
+   * for X's answer (hundreds of ms), so a worker needs many in flight to keep up.
+   */
   concurrency?: number;
   /** Seconds an active job may run before pg-boss hands it to another worker. Default 120. */
   jobExpireSeconds?: number;
@@ -51,16 +55,22 @@ export interface EngineOptions {
   pollingIntervalSeconds?: number;
   /** How often each worker runs the sweep (s). Default 60. */
   sweepIntervalSeconds?: number;
+  /**
+   * Pre-warming of the tokens that posts due soon need (see {@link Prewarmer}): its window and
+   * rate. `false`: none (tests that count refreshes).
+   */
+  prewarm?: Pick<PrewarmOptions, 'windowMs' | 'perSecond'> | false;
   /** Where a failed sweep step or a pg-boss error is reported (the sweep itself carries on). */
   logger?: Pick<Logger, 'warn'>;
 }
 
 export class Engine {
   readonly boss: PgBoss;
-  readonly #o: Required<Omit<EngineOptions, 'clock' | 'logger'>> & {
+  readonly #o: Required<Omit<EngineOptions, 'clock' | 'logger' | 'prewarm'>> & {
     clock: Clock;
     logger: EngineOptions['logger'];
   };
+  readonly #prewarmer: Prewarmer | undefined;
 
   /** `client: true` (a short CLI command): only sends jobs; no cron, no maintenance. */
   #sweeper: NodeJS.Timeout | undefined;
@@ -68,7 +78,7 @@ export class Engine {
 
   constructor(o: EngineOptions & { client?: boolean }) {
     this.#o = {
-      concurrency: 8,
+      concurrency: 64,
       jobExpireSeconds: 120,
       pollingIntervalSeconds: 1,
       sweepIntervalSeconds: 60,
@@ -76,6 +86,10 @@ export class Engine {
       clock: o.clock ?? systemClock,
       logger: o.logger,
     };
+    this.#prewarmer =
+      o.client || o.prewarm === false
+        ? undefined
+        : new Prewarmer({ db: o.db, vault: o.vault, clock: this.#o.clock, logger: o.logger, ...o.prewarm });
     const native = o.db.native;
     // Workers look for jobs whose holder died (expired) every 15 s instead of pg-boss's 60 s, so a
     // post held by a killed worker is handed on soon after its job expires (found by the chaos run).
@@ -111,6 +125,7 @@ export class Engine {
         .finally(() => (this.#sweeping = undefined));
     }, this.#o.sweepIntervalSeconds * 1000);
     this.#sweeper.unref();
+    this.#prewarmer?.start();
     const poll = { pollingIntervalSeconds: this.#o.pollingIntervalSeconds };
     await this.boss.work<{ postId: string }>(
       QUEUES.publish,
@@ -122,9 +137,20 @@ export class Engine {
         localConcurrency: Math.max(1, Math.round(this.#o.concurrency / PUBLISH_BATCH)),
       },
       async (jobs) => {
+        // The batch's posts are claimed in one statement; a post it did not claim (not due, held
+        // elsewhere, a second job for the same post) goes through its own claim as before.
+        const claims = await claimManyForPublishing(
+          this.#o.db,
+          jobs.map((job) => job.data.postId),
+        ).catch(() => new Map<string, ClaimedPost>());
+        const take = (postId: string) => {
+          const claim = claims.get(postId);
+          claims.delete(postId);
+          return claim;
+        };
         // One post's failure must not fail its batch-mates: the claim makes a redo harmless, but
         // the sweep, not a batch retry, is what picks a failed one up again.
-        await Promise.allSettled(jobs.map((job) => this.#publish(job.data.postId)));
+        await Promise.allSettled(jobs.map((job) => this.#publish(job.data.postId, take(job.data.postId))));
       },
     );
     await this.boss.work<{ scheduleId: string; at: number }>(
@@ -141,6 +167,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
+    await this.#prewarmer?.stop();
     await this.#sweeping;
     await this.boss.stop({ graceful: true, timeout: 10_000 });
   }
@@ -179,8 +206,8 @@ export class Engine {
     );
   }
 
-  async #publish(postId: string): Promise<void> {
-    const result = await this.#o.publisher.publish(postId);
+  async #publish(postId: string, claimed?: ClaimedPost): Promise<void> {
+    const result = await this.#o.publisher.publish(postId, claimed);
     if (result.kind === 'rescheduled' || result.kind === 'not_due')
       await this.enqueuePublish(postId, result.dueAt);
   }
@@ -217,16 +244,15 @@ export class Engine {
 
   /** One sweep, its four steps in `sweep.ts`; each worker runs it every `sweepIntervalSeconds`. */
   sweep(): Promise<SweepResult> {
-    const { db, vault, publisher, clock, logger } = this.#o;
+    const { db, publisher, clock, logger } = this.#o;
     return new Sweep({
       db,
-      vault,
       publisher,
       clock,
       logger,
       fire: (id, at) => this.fire(id, at),
       enqueueFire: (id, at) => this.enqueueFire(id, at),
-      enqueuePublish: (id, dueAt) => this.enqueuePublish(id, dueAt),
+      enqueuePublishMany: (posts) => this.enqueuePublishMany(posts),
     }).run();
   }
 

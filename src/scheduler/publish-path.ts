@@ -88,9 +88,10 @@ export class PublishPath {
     return this.#lookup;
   }
 
-  /** The whole path for one post: steps 1 to 5. */
-  async publish(postId: string): Promise<PublishResult> {
-    const claim = await this.claim(postId);
+  /** The whole path for one post: steps 1 to 5 (`claimed`: step 1 already done, by a batch claim). */
+  async publish(postId: string, claimed?: ClaimedPost): Promise<PublishResult> {
+    if (claimed) await this.#d.onStep?.('claimed', postId);
+    const claim: Claim = claimed ? { kind: 'claimed', post: claimed } : await this.claim(postId);
     if (claim.kind === 'not_claimed') return claim.result;
     const { post } = claim;
     const ready = await this.prepare(post);

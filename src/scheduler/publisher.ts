@@ -3,6 +3,7 @@
  * post whose outcome X did not tell. Its steps, read top to bottom, are `publish-path.ts`; their
  * decisions are `publish-decisions.ts`; the lookup is `lookup.ts`.
  */
+import type { ClaimedPost } from '../store/posts.ts';
 import type { PublishResult } from './publish-decisions.ts';
 import { publishDeps, type PublishDeps, type PublisherOptions } from './publish-deps.ts';
 import { PublishPath } from './publish-path.ts';
@@ -26,10 +27,11 @@ export class Publisher {
 
   /**
    * Publishes the post if it is due and nobody else is; safe to call any number of times (the
-   * claim lets one caller through). A post found `unknown` is looked up instead.
+   * claim lets one caller through). A post found `unknown` is looked up instead. `claimed`: the
+   * claim this caller already won for it (the engine's batch claim), instead of claiming here.
    */
-  async publish(postId: string): Promise<PublishResult> {
-    return this.#tell(postId, await this.#path.publish(postId), 'publish');
+  async publish(postId: string, claimed?: ClaimedPost): Promise<PublishResult> {
+    return this.#tell(postId, await this.#path.publish(postId, claimed), 'publish');
   }
 
   /**

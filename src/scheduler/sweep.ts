@@ -1,15 +1,18 @@
 /**
  * @module The sweep: the safety net that makes a lost enqueue or a killed worker cost lateness,
  * never a post. Every worker runs it on its own timer (`engine.ts`); running it twice is harmless
- * (singleton jobs, compare-and-swap claims). Its four jobs, as named steps, in this order:
+ * (singleton jobs, compare-and-swap claims). Its jobs, as named steps, in this order:
  *
  * 1. {@link Sweep.resumeReconnected}: blocked posts whose account was reconnected since, scheduled
  *    again now.
  * 2. {@link Sweep.enqueueDue}: schedule occurrences that are due fired (the next minute's
- *    enqueued), posts due within the minute enqueued.
- * 3. {@link Sweep.warmTokens}: tokens refreshed ahead of the posts due in the next ten minutes.
- * 4. {@link Sweep.resolveStuck}: posts left `publishing` or `unknown` past the stale time looked
+ *    enqueued), posts due within the minute enqueued (in bulk; a job already queued for the same
+ *    post and due time stays as it is).
+ * 3. {@link Sweep.resolveStuck}: posts left `publishing` or `unknown` past the stale time looked
  *    at again (a stale claim becomes `unknown`; an unknown outcome is looked up on X).
+ *
+ * Tokens for the posts due soon are not the sweep's job: the pre-warmer (`prewarm.ts`) refreshes
+ * them ahead, at its own pace, so that a peak of due posts costs no refresh at the due instant.
  *
  * Each step, and each item within it, fails on its own: one bad row must not stop the net for
  * the rest. A failure is counted and reported; the next sweep tries again.
@@ -20,7 +23,6 @@ import type { Db } from '../store/db.ts';
 import { duePosts, stuckPosts } from '../store/posts.ts';
 import { dueSchedules } from '../store/schedules.ts';
 import { resumeReconnected } from '../store/sweeps.ts';
-import type { TokenVault } from '../vault/vault.ts';
 import type { Publisher } from './publisher.ts';
 
 /** What one sweep did. */
@@ -35,23 +37,16 @@ export interface SweepResult {
 /** What the sweep needs of the engine. */
 export interface SweepDeps {
   db: Db;
-  vault: TokenVault;
   publisher: Publisher;
   clock: Clock;
   logger: Pick<Logger, 'warn'> | undefined;
   fire(scheduleId: string, at: number): Promise<void>;
   enqueueFire(scheduleId: string, at: number): Promise<void>;
-  enqueuePublish(postId: string, dueAt: number): Promise<void>;
+  enqueuePublishMany(posts: { id: string; dueAt: number }[]): Promise<void>;
 }
 
 /** Schedules due this soon get their job now; posts this soon are enqueued (ms). */
 const ENQUEUE_AHEAD_MS = 60_000;
-/** Tokens are refreshed for posts due this soon (ms)… */
-const WARM_AHEAD_MS = 10 * 60_000;
-/** …to last this long past the post's due time (ms). */
-const WARM_SPARE_MS = 5 * 60_000;
-
-type DuePost = { id: string; dueAt: number; accountId: string };
 
 export class Sweep {
   readonly #d: SweepDeps;
@@ -61,13 +56,12 @@ export class Sweep {
     this.#d = deps;
   }
 
-  /** The four steps, one after the other. */
+  /** The steps, one after the other. */
   async run(): Promise<SweepResult> {
     const now = this.#d.clock.now();
     this.#errors = 0;
     const resumed = await this.resumeReconnected();
-    const { fired, enqueued, due } = await this.enqueueDue(now);
-    this.warmTokens(due, now);
+    const { fired, enqueued } = await this.enqueueDue(now);
     const resolved = await this.resolveStuck();
     return { enqueued, resolved, resumed, fired, errors: this.#errors };
   }
@@ -78,7 +72,7 @@ export class Sweep {
   }
 
   /** Step 2: due occurrences fired (the next minute's enqueued), due posts enqueued. */
-  async enqueueDue(now: number): Promise<{ fired: number; enqueued: number; due: DuePost[] }> {
+  async enqueueDue(now: number): Promise<{ fired: number; enqueued: number }> {
     const { db } = this.#d;
     let fired = 0;
     for (const s of (await this.#guarded(() => dueSchedules(db, now + ENQUEUE_AHEAD_MS))) ?? []) {
@@ -90,30 +84,12 @@ export class Sweep {
       } else await this.#guarded(() => this.#d.enqueueFire(s.id, at));
     }
     let enqueued = 0;
-    const due = (await this.#guarded(() => duePosts(db, now + WARM_AHEAD_MS, 5000))) ?? [];
-    for (const p of due) {
-      if (p.dueAt > now + ENQUEUE_AHEAD_MS) continue;
-      if ((await this.#guarded(() => this.#d.enqueuePublish(p.id, p.dueAt))) !== undefined) enqueued += 1;
-    }
-    return { fired, enqueued, due };
+    const due = (await this.#guarded(() => duePosts(db, now + ENQUEUE_AHEAD_MS, 5000))) ?? [];
+    if ((await this.#guarded(() => this.#d.enqueuePublishMany(due))) !== undefined) enqueued = due.length;
+    return { fired, enqueued };
   }
 
-  /**
-   * Step 3: tokens refreshed ahead of due posts, spread over the minutes before them. Not awaited:
-   * an account waiting on another process's lease must not hold up the sweep.
-   */
-  warmTokens(due: DuePost[], now: number): void {
-    const warmed = new Set<string>();
-    for (const p of due) {
-      if (warmed.has(p.accountId)) continue;
-      warmed.add(p.accountId);
-      void this.#d.vault
-        .getAccessToken(p.accountId, { minValidityMs: p.dueAt - now + WARM_SPARE_MS })
-        .catch(() => undefined);
-    }
-  }
-
-  /** Step 4: posts stuck past the stale time looked at again; those settled now are counted. */
+  /** Step 3: posts stuck past the stale time looked at again; those settled now are counted. */
   async resolveStuck(): Promise<number> {
     const { db, publisher } = this.#d;
     let resolved = 0;

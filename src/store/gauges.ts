@@ -27,15 +27,16 @@ export async function countOverduePosts(q: Queryable): Promise<number> {
   return r.rows[0]?.n ?? 0;
 }
 
-/** A post's due and published times (epoch ms; null when not set); undefined: no such post. */
+/** Posts' due and published times (epoch ms; null when not set), by post id; a missing id: no such post. */
 export async function readPostTimes(
   q: Queryable,
-  postId: string,
-): Promise<{ due: number | null; published: number | null } | undefined> {
-  const r = await q.query<{ due: number | null; published: number | null }>(
-    `SELECT (extract(epoch FROM due_at) * 1000)::float8 AS due,
-            (extract(epoch FROM published_at) * 1000)::float8 AS published FROM posts WHERE id = $1`,
-    [postId],
+  postIds: string[],
+): Promise<Map<string, { due: number | null; published: number | null }>> {
+  const r = await q.query<{ id: string; due: number | null; published: number | null }>(
+    `SELECT id, (extract(epoch FROM due_at) * 1000)::float8 AS due,
+            (extract(epoch FROM published_at) * 1000)::float8 AS published
+     FROM posts WHERE id = ANY($1::uuid[])`,
+    [postIds],
   );
-  return r.rows[0];
+  return new Map(r.rows.map((row) => [row.id, row]));
 }

@@ -189,6 +189,35 @@ export async function claimForPublishing(q: Queryable, id: string): Promise<Clai
   return result.rows[0];
 }
 
+/**
+ * {@link claimForPublishing} for many posts in one statement (a worker's batch of jobs): each post
+ * is the same compare-and-swap, so each has one winner. Rows are locked in id order and a row
+ * another claimer holds locked is skipped (it is not claimed here; its own claim then decides),
+ * so two batches never wait on each other. The claims won, by post id.
+ */
+export async function claimManyForPublishing(q: Queryable, ids: string[]): Promise<Map<string, ClaimedPost>> {
+  if (ids.length === 0) return new Map();
+  const result = await q.query<ClaimedPost>(
+    `WITH due AS (
+       SELECT id FROM posts WHERE id = ANY($1::uuid[]) AND status = 'scheduled' AND due_at <= now() + interval '2 seconds'
+       ORDER BY id FOR UPDATE SKIP LOCKED),
+     claimed AS (
+       UPDATE posts SET status = 'publishing', attempts = attempts + 1, claim_seq = claim_seq + 1,
+         publish_started_at = now(), updated_at = now()
+       FROM due WHERE posts.id = due.id AND posts.status = 'scheduled'
+       RETURNING posts.*)
+     SELECT ${postColumns('p.')}, a.username, a.subject, caps."cappedUntil", caps."cappedBy"
+     FROM claimed p JOIN accounts a ON a.id = p.account_id
+     CROSS JOIN LATERAL (
+       SELECT (extract(epoch FROM max(l.reset_at)) * 1000)::float8 AS "cappedUntil",
+              array_agg(split_part(l.key, ':', 1)) AS "cappedBy"
+       FROM x_limits l
+       WHERE l.key IN ('window:' || a.id, 'user24h:' || a.id, 'app24h') AND l.remaining <= 0 AND l.reset_at > now()) caps`,
+    [ids],
+  );
+  return new Map(result.rows.map((r) => [r.id, r]));
+}
+
 /** A post left in `publishing` longer than `staleMs` (its worker died or hung): now `unknown`. */
 export async function markStaleAsUnknown(
   q: Queryable,

@@ -52,7 +52,8 @@ test('each documented default is the value used when the variable is unset', () 
     assert.deepEqual(loadConfig({ [name]: d }), unset, `${name}=${d}`);
   }
   assert.equal(unset.web.port, 3000);
-  assert.equal(unset.workers.concurrency, 8);
+  assert.equal(unset.workers.concurrency, 64);
+  assert.equal(unset.workers.prewarm.perSecond, 50);
   assert.equal(unset.backups.refresh, 'on');
 });
 

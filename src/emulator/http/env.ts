@@ -6,6 +6,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MALFORMED_BODIES, type FaultRegistry, type FaultTarget } from '../faults.ts';
+import { holdAnswer, type LatencyGroup } from '../latency.ts';
 import { problemResponse, problems } from '../problems.ts';
 import type { EmulatorWorld } from '../world.ts';
 
@@ -75,13 +76,23 @@ function untilClientGone(c: EmulatorContext, closing: AbortSignal): Promise<void
 const HTML_5XX = (status: number) =>
   `<!DOCTYPE html><html><head><title>Over capacity</title></head><body><h1>Something is technically wrong.</h1><p>Error ${status}</p></body></html>`;
 
-/** Runs `handle` unless a fault for `target` says otherwise. */
+/** The setting of X's answer time (`latency`) that applies to a target, if any. */
+const LATENCY_GROUPS: Partial<Record<FaultTarget, LatencyGroup>> = { tweets: 'post', token: 'token' };
+
+/**
+ * Runs `handle` unless a fault for `target` says otherwise; first waits X's answer time for the
+ * target (the `latency` setting, off by default).
+ */
 export async function withFault(
   c: EmulatorContext,
   deps: EmulatorDeps,
   target: FaultTarget,
   handle: () => Response | Promise<Response>,
 ): Promise<Response> {
+  const group = LATENCY_GROUPS[target];
+  if (group && !(await holdAnswer(deps.world.settings.latency[group], deps.closing))) {
+    return new Response(null, { status: 503 });
+  }
   const fault = deps.faults.take(target);
   if (!fault) return handle();
   switch (fault.kind) {
