@@ -45,7 +45,7 @@ import {
   type TokenFacts,
 } from './decisions.ts';
 import { HandOut, openField, storeCall, tokenBinding, type AccessToken } from './hand-out.ts';
-import { guardBeforeSend, guardKeepPair } from './guard-steps.ts';
+import { guardBeforeSend, guardKeepPair, guardSendCleared, guardSendMarked } from './guard-steps.ts';
 import { settleRefusal, suspectReuse, waitForLease } from './refusal.ts';
 import type { Ask, Lease, RefreshStep, SectionDeps } from './section-deps.ts';
 import { transientError } from './transient.ts';
@@ -273,6 +273,7 @@ export class CriticalSection {
       return { kind: 'not_sent' };
     }
     this.#sentHere.add(key);
+    guardSendMarked(d, row, sentCount);
     await d.onStep?.('send_marked', accountId);
     // Property 33: the last look before the bytes go out, by the monotonic clock.
     if (
@@ -373,6 +374,9 @@ export class CriticalSection {
       else if (how === 'hold') await holdLease(db, accountId, owner, httpTimeoutMs);
       else if (how === 'cool_down') await holdLease(db, accountId, owner, coolDownMs);
       else await unmarkSent(db, accountId, owner, version);
+      // No doubt left on this version (the doubt of an earlier send stays, in the store and beside it).
+      if ((how === 'give_back' || how === 'unsent') && !inDoubt)
+        guardSendCleared(this.#d, accountId, version);
     } catch (e) {
       this.#d.events.emit('release_failed', { accountId, message: (e as Error).message });
     }
