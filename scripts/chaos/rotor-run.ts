@@ -267,7 +267,7 @@ async function schedulePosts(
     );
   }
   await engine.stop();
-  vault.close();
+  await vault.close();
   return texts;
 }
 
@@ -311,6 +311,6 @@ async function endCheck(
       alive.set(id, false);
     }),
   );
-  vault.close();
+  await vault.close();
   return alive;
 }

@@ -90,6 +90,15 @@ export class CriticalSection {
     this.#out.forget(accountId);
   }
 
+  /**
+   * Resolves once every call under way has ended — a refresh already sent with its answer stored
+   * or kept — or after `boundMs`, whichever comes first. With {@link SectionDeps.closing} aborted,
+   * none sends anew, so each ends within one HTTP deadline and a store write.
+   */
+  drain(boundMs: number): Promise<void> {
+    return settledWithin([...this.#flights.values()], boundMs);
+  }
+
   /** Step 1: a token this process holds, still fresh for this caller. */
   cache(accountId: string, ask: Ask): AccessToken | undefined {
     const c = this.#out.cached(accountId);
@@ -136,6 +145,13 @@ export class CriticalSection {
           return this.#out.needsUser(row, decision.reason);
         case 'refresh':
           break;
+      }
+      if (this.#d.closing.aborted) {
+        // Closing: no new refresh token goes out (an answer could be cut off by the exit).
+        if (isUsable(facts)) return this.#out.degrade(row, stored, 'closing');
+        throw new RotorError('refresh_fenced', 'this process is stopping: it sends no new refresh', {
+          accountId,
+        });
       }
       const lease = await this.lease(row);
       if (!lease) {
@@ -265,6 +281,10 @@ export class CriticalSection {
     }
     const key = `${accountId}:${row.version}`;
     if (row.inDoubt && !this.#sentHere.has(key)) await d.timer.sleep(d.takeoverSettleMs);
+    if (d.closing.aborted) {
+      await this.release(lease, 'give_back'); // the vault closed meanwhile: nothing goes out
+      return { kind: 'not_sent' };
+    }
     const sentCount = await storeCall('mark the refresh as sent', accountId, () =>
       markSent(d.db, accountId, d.owner, row.version, d.httpTimeoutMs),
     );
@@ -400,4 +420,15 @@ export class CriticalSection {
 
 function clientRefused(accountId: string, message: string): RotorError {
   return new RotorError('invalid_client', message, { accountId });
+}
+
+/** Every promise settled, or `ms` passed (a real timer, cleared: it keeps no process alive). */
+function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const bound = setTimeout(resolve, ms);
+    void Promise.allSettled(promises).then(() => {
+      clearTimeout(bound);
+      resolve();
+    });
+  });
 }

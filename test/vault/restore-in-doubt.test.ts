@@ -49,7 +49,7 @@ test('killed after sending, then restored from an older backup: the refusal of t
   const guard = await openGuard();
   const vault = vaultWith(guard);
   await vault.getAccessToken(id); // version 2, kept beside the store
-  vault.close();
+  await vault.close();
   assert.deepEqual(
     readdirSync(join(newestDir, id)).filter((f) => f.endsWith('.sent')),
     [],
@@ -88,6 +88,6 @@ test('killed after sending, then restored from an older backup: the refusal of t
     next.getAccessToken(id, { minValidityMs: DAY }),
     (e) => isRotorError(e, 'reauth_required') && e.reason === 'lost_response',
   );
-  next.close();
+  await next.close();
   assert.equal((await state(emu)).grants[0]?.endReason, 'reuse', 'X saw the spent token once, as expected');
 });
