@@ -50,6 +50,15 @@ export async function execute(
     restores: 0,
   };
   const start = world.startAt ?? Date.now();
+  // Expiry storms keep their own time: the Rotor processes' clock jumps at the planned instants
+  // (storm-clock.ts), so X's must too, even while a restore holds up the other events.
+  const storms = events
+    .filter((e) => e.kind === 'expire_tokens')
+    .map(async (e) => {
+      await sleep(Math.max(0, start + e.at - Date.now()));
+      await world.expireTokens();
+      counts.expiryStorms += 1;
+    });
   let restartAt = 0;
   let down = false;
   const restartIfDue = () => {
@@ -90,9 +99,7 @@ export async function execute(
         world.log?.(`${t}: fault ${event.fault.target} ${event.fault.kind}`);
         break;
       case 'expire_tokens':
-        await world.expireTokens();
-        counts.expiryStorms += 1;
-        break;
+        break; // on its own timer, above
       case 'backup':
       case 'restore_backup':
         if (!world.backup || !world.restoreBackup) break;
@@ -126,5 +133,6 @@ export async function execute(
     restartAt = 0;
     restartIfDue();
   }
+  await Promise.all(storms);
   return counts;
 }

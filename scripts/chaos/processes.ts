@@ -16,6 +16,11 @@ export interface ProcessGroupOptions {
   command: (slot: number) => { file: string; args: string[]; env?: NodeJS.ProcessEnv };
   /** Each complete line a process prints on stdout. */
   onLine?: (p: SlotProcess, line: string) => void;
+  /**
+   * A process {@link ProcessGroup.stop} had to `SIGKILL` (it did not exit within the grace after
+   * `SIGTERM`): like a `kill -9`, whatever it had in flight is cut off.
+   */
+  onForcedKill?: (p: SlotProcess) => void;
 }
 
 export class ProcessGroup {
@@ -28,6 +33,8 @@ export class ProcessGroup {
   /** Processes that ended without being killed or stopped by the harness. */
   unexpectedExits = 0;
   kills = 0;
+  /** Processes {@link stop} had to `SIGKILL` after the grace. */
+  forcedKills = 0;
 
   constructor(o: ProcessGroupOptions) {
     this.#o = o;
@@ -93,7 +100,10 @@ export class ProcessGroup {
     for (let slot = 0; slot < n; slot += 1) if (!this.#live.has(slot)) this.start(slot);
   }
 
-  /** SIGTERM to all, SIGKILL after `graceMs`; resolves when all have exited. */
+  /**
+   * SIGTERM to all, SIGKILL after `graceMs` (told to `onForcedKill` first); resolves when all have
+   * exited.
+   */
   async stop(graceMs = 5000): Promise<void> {
     this.#stopping = true;
     const all = [...this.#live.values()];
@@ -102,7 +112,11 @@ export class ProcessGroup {
         (p) =>
           new Promise<void>((resolve) => {
             if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
-            const force = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+            const force = setTimeout(() => {
+              this.forcedKills += 1;
+              this.#o.onForcedKill?.(p);
+              p.child.kill('SIGKILL');
+            }, graceMs);
             p.child.once('exit', () => {
               clearTimeout(force);
               resolve();

@@ -156,13 +156,17 @@ async function me(token: string): Promise<number> {
   return res.status;
 }
 
+// SIGTERM closes the vault at once, as `rotor worker` does: no new refresh goes out and no call
+// waits for a lease, so the loops and the jobs end soon; refreshes already sent are waited for.
+process.once('SIGTERM', () => void vault.close());
 runCallerLoops({
   callers: args.callers,
   caller,
   stats,
   close: async () => {
+    const draining = vault.close();
     await engine.stop().catch(() => undefined);
-    vault.close();
+    await draining;
     await db.close();
   },
 });

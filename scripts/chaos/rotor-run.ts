@@ -89,6 +89,15 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       if (step[1] === 'request_sent') set.add(step[2] ?? '');
       else set.delete(step[2] ?? '');
     },
+    // A process that did not stop within the grace is SIGKILLed: its refreshes in flight are cut
+    // off exactly as by a kill -9 (an operator's restore, the end of the run).
+    onForcedKill: (p) => {
+      const cut = [...(inFlight.get(p.pid) ?? [])];
+      for (const id of cut) cutByKill.add(id);
+      o.log(
+        `rotor: ${p.pid} (slot ${p.slot}) did not stop within the grace: SIGKILL, ${cut.length} refresh(es) in flight`,
+      );
+    },
   });
   try {
     for (let i = 0; i < o.accounts; i += 1) ids.push(await connectAs(`b${i}`));
@@ -122,8 +131,6 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       log: (line) => o.log(`rotor: ${line}`),
     });
     const hits = await faults.settle();
-    if (counts.restores > 0)
-      o.log(`rotor: ${forwarded} row(s) brought forward from the newest pairs after the restore`);
     group.fill(o.workers);
     o.log('rotor: chaos over; settling');
     const settleUntil = Date.now() + o.settleMs;
@@ -140,6 +147,9 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       await sleep(500);
     }
     await group.stop();
+    // Counted once the processes started after the restore have reconciled (they print it then).
+    if (counts.restores > 0)
+      o.log(`rotor: ${forwarded} row(s) brought forward from the newest pairs after the restore`);
     const state = await emulatorState(emu.url);
     const clock = stormClock(stormTimes(o.plan, start), o.accessTokenTtl * 1000);
     const alive = await endCheck(db, provider, keyRing, ids, answerLost, clock);
@@ -257,7 +267,7 @@ async function schedulePosts(
     );
   }
   await engine.stop();
-  vault.close();
+  await vault.close();
   return texts;
 }
 
@@ -301,6 +311,6 @@ async function endCheck(
       alive.set(id, false);
     }),
   );
-  vault.close();
+  await vault.close();
   return alive;
 }

@@ -83,7 +83,10 @@ export async function openPostingRuntime(
     service,
     close: async () => {
       await metricsServer?.close();
+      // No new refresh goes out from here; the jobs' refreshes already sent are waited for.
+      const draining = rt.vault.close();
       await engine.stop().catch(() => undefined);
+      await draining;
       await rt.close();
     },
   };

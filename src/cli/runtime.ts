@@ -148,7 +148,7 @@ export async function openRuntime(
     guard,
     close: async () => {
       unobserve();
-      vault.close();
+      await vault.close();
       await ops.close();
       await db.close();
     },

@@ -70,3 +70,23 @@ export async function bringForward(q: Queryable, accountId: string, p: ForwardPa
   );
   return result.rows[0]?.moved === 1;
 }
+
+/**
+ * Puts an in-doubt mark kept outside the database back on a row at `version` that lacks it (a
+ * restore, or a bring-forward, cleared it): the refresh token of that version went out `sentCount`
+ * times with no answer known. Returns whether the row changed.
+ */
+export async function restoreSentMark(
+  q: Queryable,
+  accountId: string,
+  version: number,
+  sentCount: number,
+): Promise<boolean> {
+  const result = await q.query(
+    `UPDATE token_sets SET sent_version = version, sent_count = $3
+     WHERE account_id = $1 AND version = $2 AND sent_version IS DISTINCT FROM version
+     RETURNING account_id`,
+    [accountId, version, Math.max(1, sentCount)],
+  );
+  return result.rows.length > 0;
+}

@@ -46,7 +46,7 @@ import {
 } from './decisions.ts';
 import { tokenBinding } from '../crypto/token-binding.ts';
 import { HandOut, openField, storeCall, type AccessToken } from './hand-out.ts';
-import { guardBeforeSend, guardKeepPair } from './guard-steps.ts';
+import { guardBeforeSend, guardKeepPair, guardSendCleared, guardSendMarked } from './guard-steps.ts';
 import { settleRefusal, suspectReuse, waitForLease } from './refusal.ts';
 import type { Ask, Lease, RefreshStep, SectionDeps } from './section-deps.ts';
 import { transientError } from './transient.ts';
@@ -89,6 +89,15 @@ export class CriticalSection {
 
   forget(accountId?: string): void {
     this.#out.forget(accountId);
+  }
+
+  /**
+   * Resolves once every call under way has ended — a refresh already sent with its answer stored
+   * or kept — or after `boundMs`, whichever comes first. With {@link SectionDeps.closing} aborted,
+   * none sends anew, so each ends within one HTTP deadline and a store write.
+   */
+  drain(boundMs: number): Promise<void> {
+    return settledWithin([...this.#flights.values()], boundMs);
   }
 
   /** Step 1: a token this process holds, still fresh for this caller. */
@@ -137,6 +146,13 @@ export class CriticalSection {
           return this.#out.needsUser(row, decision.reason);
         case 'refresh':
           break;
+      }
+      if (this.#d.closing.aborted) {
+        // Closing: no new refresh token goes out (an answer could be cut off by the exit).
+        if (isUsable(facts)) return this.#out.degrade(row, stored, 'closing');
+        throw new RotorError('refresh_fenced', 'this process is stopping: it sends no new refresh', {
+          accountId,
+        });
       }
       const lease = await this.lease(row);
       if (!lease) {
@@ -266,6 +282,10 @@ export class CriticalSection {
     }
     const key = `${accountId}:${row.version}`;
     if (row.inDoubt && !this.#sentHere.has(key)) await d.timer.sleep(d.takeoverSettleMs);
+    if (d.closing.aborted) {
+      await this.release(lease, 'give_back'); // the vault closed meanwhile: nothing goes out
+      return { kind: 'not_sent' };
+    }
     const sentCount = await storeCall('mark the refresh as sent', accountId, () =>
       markSent(d.db, accountId, d.holder, row.version, d.httpTimeoutMs),
     );
@@ -274,6 +294,7 @@ export class CriticalSection {
       return { kind: 'not_sent' };
     }
     this.#sentHere.add(key);
+    guardSendMarked(d, row, sentCount);
     await d.onStep?.('send_marked', accountId);
     // Property 33: the last look before the bytes go out, by the monotonic clock.
     if (
@@ -374,6 +395,9 @@ export class CriticalSection {
       else if (how === 'hold') await holdLease(db, accountId, holder, httpTimeoutMs);
       else if (how === 'cool_down') await holdLease(db, accountId, holder, coolDownMs);
       else await unmarkSent(db, accountId, holder, version);
+      // No doubt left on this version (the doubt of an earlier send stays, in the store and beside it).
+      if ((how === 'give_back' || how === 'unsent') && !inDoubt)
+        guardSendCleared(this.#d, accountId, version);
     } catch (e) {
       this.#d.events.emit('release_failed', { accountId, message: (e as Error).message });
     }
@@ -397,4 +421,15 @@ export class CriticalSection {
 
 function clientRefused(accountId: string, message: string): RotorError {
   return new RotorError('invalid_client', message, { accountId });
+}
+
+/** Every promise settled, or `ms` passed (a real timer, cleared: it keeps no process alive). */
+function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const bound = setTimeout(resolve, ms);
+    void Promise.allSettled(promises).then(() => {
+      clearTimeout(bound);
+      resolve();
+    });
+  });
 }

@@ -60,7 +60,9 @@ export type DegradeCause =
   | 'backoff'
   | 'no_refresh_token'
   | 'lease_elsewhere'
-  | 'refresh_failed';
+  | 'refresh_failed'
+  /** The vault is closing: it sends no new refresh (those already sent are waited for). */
+  | 'closing';
 
 export type ReadDecision =
   | { kind: 'hand_out' }

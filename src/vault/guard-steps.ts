@@ -1,7 +1,8 @@
 /**
  * @module Where the installation's guard (`guard.ts`: the newest pair kept outside the database,
  * the fence that can forbid refreshing) enters the critical section: right before a refresh token
- * goes out, and right before a new pair is stored.
+ * goes out (and once its send is marked), right before a new pair is stored, and where the send's
+ * in-doubt mark is taken away.
  */
 import type { Rotation, TokenSetRow } from '../store/token-sets.ts';
 import type { SectionDeps } from './section-deps.ts';
@@ -36,4 +37,19 @@ export function guardKeepPair(d: SectionDeps, row: TokenSetRow, rotation: Rotati
     rotation,
     refreshCt: rotation.refreshCt ?? row.refreshCt,
   });
+}
+
+/** The send is marked in the store: the mark is kept outside the database too, before the bytes go out. */
+export function guardSendMarked(d: SectionDeps, row: TokenSetRow, sentCount: number): void {
+  d.guard?.sendMarked?.({
+    accountId: row.accountId,
+    version: row.version,
+    sentCount,
+    consentedAt: row.consentedAt,
+  });
+}
+
+/** The store's in-doubt mark of `version` was taken away: so is the one kept outside it. */
+export function guardSendCleared(d: SectionDeps, accountId: string, version: number): void {
+  d.guard?.sendCleared?.(accountId, version);
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { RotorError } from '../core/errors.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import { markReauthRequired } from '../store/accounts.ts';
-import { bringForward, readRowStates, type RowState } from '../store/bring-forward.ts';
+import { bringForward, readRowStates, restoreSentMark, type RowState } from '../store/bring-forward.ts';
 import type { Db } from '../store/db.ts';
 import type { Rotation } from '../store/token-sets.ts';
 import type { VaultEvents } from './events.ts';
@@ -33,6 +33,14 @@ export interface VaultHooks {
     /** The refresh token ciphertext now valid: the rotation's, or the row's if X sent none. */
     refreshCt: string | null;
   }): void;
+  /**
+   * The refresh token of `version` is about to go out, its send now counted `sentCount` (the
+   * store's in-doubt mark is set): the mark is kept outside the database too, so that a restore
+   * does not take it away. Optional, as {@link sendCleared}.
+   */
+  sendMarked?(p: { accountId: string; version: number; sentCount: number; consentedAt: number }): void;
+  /** The in-doubt mark of `version` was taken away in the store (nothing went out unanswered). */
+  sendCleared?(accountId: string, version: number): void;
   /** At open, before any refresh. */
   reconcile(): Promise<ReconcileReport>;
   /**
@@ -44,6 +52,11 @@ export interface VaultHooks {
 
 export interface ReconcileReport {
   broughtForward: { accountId: string; username: string; from: number; to: number }[];
+  /**
+   * Rows whose in-doubt mark (a refresh sent, its answer unknown) a restore had taken away, put
+   * back from the mark kept beside the pairs: a refusal of that token is then a lost answer.
+   */
+  inDoubt: { accountId: string; username: string; version: number }[];
   /** Restored from a backup older than the last refresh, and the newer pair does not open. */
   lost: { accountId: string; username: string; version: number; highestKept: number }[];
   /** Kept pairs of accounts no longer in the store (disconnected, or connected after the backup). */
@@ -105,8 +118,24 @@ export class VaultGuard implements VaultHooks {
     }
   }
 
+  sendMarked(p: Parameters<NonNullable<VaultHooks['sendMarked']>>[0]): void {
+    try {
+      this.pairs.markSent(p.accountId, { ...p, installationId: this.gate.installationId });
+    } catch {
+      // As for a pair: the store has the mark; only its copy against a later restore is missing.
+    }
+  }
+
+  sendCleared(accountId: string, version: number): void {
+    try {
+      this.pairs.clearSent(accountId, version);
+    } catch {
+      // A mark left behind only makes a later restore treat that token as sent: the safe side.
+    }
+  }
+
   async reconcile(only?: string): Promise<ReconcileReport> {
-    const report: ReconcileReport = { broughtForward: [], lost: [], forgotten: [] };
+    const report: ReconcileReport = { broughtForward: [], inDoubt: [], lost: [], forgotten: [] };
     const rows = new Map<string, RowState>((await readRowStates(this.#db)).map((r) => [r.accountId, r]));
     for (const accountId of only === undefined ? this.pairs.accounts() : [only]) {
       const row = rows.get(accountId);
@@ -118,7 +147,10 @@ export class VaultGuard implements VaultHooks {
         continue;
       }
       const kept = this.pairs.state(accountId, this.gate.installationId);
-      if (kept.highest <= row.version) continue;
+      if (kept.highest <= row.version) {
+        await this.#restoreMark(row, row.version, row.consentedAt, report);
+        continue;
+      }
       const pair = kept.pair;
       if (pair && pair.version > row.version && pair.consentedAt >= row.consentedAt - 1) {
         if (await bringForward(this.#db, accountId, pair)) {
@@ -129,7 +161,10 @@ export class VaultGuard implements VaultHooks {
             to: pair.version,
           });
         }
-        if (pair.version === kept.highest) continue;
+        if (pair.version === kept.highest) {
+          await this.#restoreMark(row, pair.version, Math.max(pair.consentedAt, row.consentedAt), report);
+          continue;
+        }
       }
       // A newer pair was kept than the store (or the pair brought forward) has, and it does not
       // open here: the stored refresh token is spent. Sending it could end the grant at X.
@@ -147,10 +182,33 @@ export class VaultGuard implements VaultHooks {
     return report;
   }
 
+  /**
+   * The row (now at `version`, of the grant of `consentedAt`) gets back the in-doubt mark kept for
+   * that version, if the store lacks it.
+   */
+  async #restoreMark(
+    row: RowState,
+    version: number,
+    consentedAt: number,
+    report: ReconcileReport,
+  ): Promise<boolean> {
+    const mark = this.pairs.sentMark(row.accountId, version, this.gate.installationId);
+    if (!mark || Math.abs(mark.consentedAt - consentedAt) > 1) return false;
+    if (!(await restoreSentMark(this.#db, row.accountId, version, mark.sentCount))) return false;
+    report.inDoubt.push({ accountId: row.accountId, username: row.username, version });
+    return true;
+  }
+
   async beforeRefresh(accountId: string, version: number): Promise<'send' | 'reread'> {
     try {
       await this.gate.assertMayRefresh(accountId);
-      if (this.pairs.highestVersion(accountId) <= version) return 'send';
+      if (this.pairs.highestVersion(accountId) <= version) {
+        // A send of this version is kept in doubt: a database restored under this process may
+        // have taken the store's mark away.
+        if (!this.pairs.hasSentMark(accountId, version)) return 'send';
+        const report = await this.reconcile(accountId);
+        return report.inDoubt.length > 0 ? 'reread' : 'send';
+      }
       await this.reconcile(accountId);
       return 'reread';
     } catch (e) {
@@ -169,6 +227,10 @@ export function describeReconcile(r: ReconcileReport): string[] {
     ...r.broughtForward.map(
       (b) =>
         `@${b.username}: the database had an older token set (version ${b.from}) than the newest kept one; brought forward to version ${b.to}`,
+    ),
+    ...r.inDoubt.map(
+      (d) =>
+        `@${d.username}: a refresh of version ${d.version} went out before the restore and its answer is not known; it is treated as in doubt`,
     ),
     ...r.lost.map(
       (l) =>

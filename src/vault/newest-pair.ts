@@ -6,6 +6,9 @@
  * field) and is sealed as a whole to its account and version.
  *
  * Layout: `<dir>/<account id>/<version>.pair`; the two newest versions stay, older ones go.
+ * Beside them, `<version>.sent`: the refresh token of that version went out and its answer is not
+ * known yet (the store's in-doubt mark, {@link SentMark}), so that a restore which takes the mark
+ * out of the database does not make a refusal of that token look like anything but a lost answer.
  * Written like the journal: a file of its own, fsync, rename, fsync the folder.
  */
 import type { ForwardPair } from '../store/bring-forward.ts';
@@ -33,6 +36,17 @@ export interface KeptPair extends ForwardPair {
   installationId: string;
 }
 
+/**
+ * The in-doubt mark kept outside the database: the refresh token of `version` was sent
+ * `sentCount` times with no answer known, for the grant of `consentedAt`.
+ */
+export interface SentMark {
+  version: number;
+  sentCount: number;
+  consentedAt: number;
+  installationId: string;
+}
+
 /** What the folder knows of one account: its newest readable pair, and the newest version seen. */
 export interface KeptState {
   /** The newest pair that opens with the key ring. */
@@ -43,6 +57,11 @@ export interface KeptState {
 
 const binding = (accountId: string, version: number) => ({
   table: 'newest_pair',
+  row: accountId,
+  field: String(version),
+});
+const sentBinding = (accountId: string, version: number) => ({
+  table: 'sent_mark',
   row: accountId,
   field: String(version),
 });
@@ -57,29 +76,53 @@ export class NewestPairs {
     this.#ring = ring;
   }
 
-  /** Keeps the pair durably; older versions but the previous one are removed. */
+  /**
+   * Keeps the pair durably; older versions but the previous one are removed, and so are the
+   * in-doubt marks of older versions (the send they stood for has its answer: this pair).
+   */
   keep(pair: KeptPair): void {
     const folder = join(this.dir, pair.accountId);
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    const target = join(folder, `${pair.version}.pair`);
-    const tmp = `${target}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, seal(this.#ring, JSON.stringify(pair), binding(pair.accountId, pair.version)));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, target);
-    const dirFd = openSync(folder, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    this.#write(
+      folder,
+      `${pair.version}.pair`,
+      seal(this.#ring, JSON.stringify(pair), binding(pair.accountId, pair.version)),
+    );
     for (const v of this.#versions(pair.accountId)) {
       if (v < pair.version - 1) rmSync(join(folder, `${v}.pair`), { force: true });
     }
+    for (const v of this.#versions(pair.accountId, '.sent')) {
+      if (v < pair.version) rmSync(join(folder, `${v}.sent`), { force: true });
+    }
+  }
+
+  /** Keeps the in-doubt mark of a send durably, before the refresh token goes out. */
+  markSent(accountId: string, mark: SentMark): void {
+    this.#write(
+      join(this.dir, accountId),
+      `${mark.version}.sent`,
+      seal(this.#ring, JSON.stringify(mark), sentBinding(accountId, mark.version)),
+    );
+  }
+
+  /** Takes the in-doubt mark of `version` away (the send was never made, or its outcome is known). */
+  clearSent(accountId: string, version: number): void {
+    if (UUIDISH.test(accountId)) rmSync(join(this.dir, accountId, `${version}.sent`), { force: true });
+  }
+
+  /** The in-doubt mark of `version`, if one is kept (and opens, and is this installation's). */
+  sentMark(accountId: string, version: number, installationId: string): SentMark | undefined {
+    try {
+      const text = readFileSync(join(this.dir, accountId, `${version}.sent`), 'utf8');
+      const mark = JSON.parse(open(this.#ring, text, sentBinding(accountId, version))) as SentMark;
+      return mark.version === version && mark.installationId === installationId ? mark : undefined;
+    } catch {
+      return undefined; // none, or sealed with a key the ring lacks
+    }
+  }
+
+  /** Whether an in-doubt mark of `version` is kept: one file lookup, no decryption. */
+  hasSentMark(accountId: string, version: number): boolean {
+    return this.#versions(accountId, '.sent').includes(version);
   }
 
   /** The accounts that have kept pairs. */
@@ -131,8 +174,29 @@ export class NewestPairs {
     }
   }
 
-  /** Versions kept for the account, highest first. */
-  #versions(accountId: string): number[] {
+  /** Writes `name` in `folder`: a file of its own, fsync, rename, fsync the folder. */
+  #write(folder: string, name: string, content: string): void {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const target = join(folder, name);
+    const tmp = `${target}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+    const dirFd = openSync(folder, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  }
+
+  /** Versions kept for the account (pairs, or in-doubt marks with `.sent`), highest first. */
+  #versions(accountId: string, suffix: '.pair' | '.sent' = '.pair'): number[] {
     let names: string[];
     try {
       names = readdirSync(join(this.dir, accountId));
@@ -140,7 +204,8 @@ export class NewestPairs {
       return [];
     }
     return names
-      .map((n) => /^(\d+)\.pair$/.exec(n)?.[1])
+      .filter((n) => n.endsWith(suffix))
+      .map((n) => /^(\d+)\.(?:pair|sent)$/.exec(n)?.[1])
       .filter((v): v is string => v !== undefined)
       .map(Number)
       .sort((a, b) => b - a);

@@ -63,6 +63,7 @@ export async function waitForLease(
   const start = timer.monotonic();
   try {
     for (let i = 0; ; i += 1) {
+      if (d.closing.aborted) return; // the caller re-reads, and sends nothing new
       const s = await storeCall('read the lease', accountId, () =>
         readLeaseState(db, accountId, holder, doubtGraceMs),
       );

@@ -47,6 +47,8 @@ export interface SectionDeps {
   coolDownMs: number;
   /** The installation's guard (issue 18), if any. */
   guard: VaultHooks | undefined;
+  /** Aborted when the vault closes: no new refresh token goes out, and no wait goes on. */
+  closing: AbortSignal;
 }
 
 /** A lease this process holds: the row as taken, and when (monotonic, measured before asking). */

@@ -102,6 +102,9 @@ export class TokenVault {
   readonly #section: CriticalSection;
   #opened: Promise<number> | undefined;
   #ready = false;
+  readonly #closer = new AbortController();
+  #closed: Promise<void> | undefined;
+  readonly #drainMs: number;
 
   constructor(options: VaultOptions) {
     const httpTimeoutMs = options.httpTimeoutMs ?? 15_000;
@@ -125,6 +128,7 @@ export class TokenVault {
     this.#provider = options.provider;
     this.#db = options.db;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#drainMs = httpTimeoutMs + sendSlackMs(leaseTtlMs);
     const journalDir =
       options.journalDir ?? (options.db.dataDir ? join(options.db.dataDir, 'journal') : undefined);
     const journal = journalDir ? new Journal(journalDir, options.keyRing) : undefined;
@@ -152,6 +156,7 @@ export class TokenVault {
       takeoverSettleMs,
       coolDownMs: options.coolDownMs ?? 10 * httpTimeoutMs,
       guard: options.guard,
+      closing: this.#closer.signal,
     });
   }
 
@@ -239,8 +244,19 @@ export class TokenVault {
     this.#section.forget(accountId);
   }
 
-  /** Stops background writes (call before closing the database); kept pairs stay in the journal. */
-  close(): void {
-    this.#kept.close();
+  /**
+   * Closes the vault (await it before closing the database): from now on no new refresh token goes
+   * out — a caller gets the stored token while it is valid (`refresh_degraded`, `closing`), else
+   * `refresh_fenced` — and no call waits for a lease any more; refreshes already sent are waited
+   * for, bounded by the HTTP deadline, so that X's answer is stored (or journaled) rather than cut
+   * off by the exit. Then background writes stop; kept pairs stay in the journal. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#closer.abort();
+      await this.#section.drain(this.#drainMs);
+      this.#kept.close();
+    })();
+    return this.#closed;
   }
 }

@@ -50,7 +50,7 @@ for (const backend of BACKENDS) {
       const x = await state(s.emu);
       assert.equal(x.reuseDetected, 0);
       assert.equal(x.grants[0]?.status, 'active');
-      vault.close();
+      await vault.close();
     });
 
     test('an export fencing the database from another process stops a running vault at its next refresh, and gives the lease back', async () => {
@@ -71,7 +71,7 @@ for (const backend of BACKENDS) {
       ).rows[0];
       assert.equal(lease?.owner, null);
       assert.equal((await state(s.emu)).grants[0]?.refreshCount, 1);
-      vault.close();
+      await vault.close();
     });
   });
 }

@@ -95,7 +95,7 @@ describe('store outage after X answered', () => {
     assert.ok(token.accessToken);
     cluster.start();
     await waitFor(async () => (await readTokenSet(db, id))?.version === (before?.version ?? 0) + 1, 15_000);
-    vault.close();
+    await vault.close();
     assert.equal((await state(emu)).reuseDetected, 0);
   });
 
