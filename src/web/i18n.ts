@@ -2,11 +2,13 @@
  * @module The web app's two languages. Every text a page shows is a key here, in English and in
  * Japanese; the locale comes from the user's choice (cookie or profile), else `Accept-Language`.
  */
+import { PLANNING_EN, PLANNING_JA } from './i18n-planning.ts';
 
 export type Locale = 'en' | 'ja';
 export const LOCALES: readonly Locale[] = ['en', 'ja'];
 
 const en = {
+  ...PLANNING_EN,
   'app.demo': 'Demo mode: Rotor is talking to its built-in X emulator, not to X.',
   'app.skip': 'Skip to content',
   'nav.dashboard': 'Dashboard',
@@ -101,7 +103,7 @@ const en = {
   'sched.resume': 'Resume',
   'sched.delete': 'Delete',
   'sched.saved': 'Saved.',
-  'import.title': 'Import drafts from CSV',
+  'import.title': 'Import posts from CSV',
   'import.help':
     'One post per line, with a header line. Columns: text (required), and optionally at (YYYY-MM-DD HH:MM) with time_zone to schedule; lines without at go to the queue. Nothing is imported unless every line is valid.',
   'import.file': 'CSV file',
@@ -174,7 +176,7 @@ const en = {
   'csv.notYours': '@{user} is not one of your accounts.',
   'csv.notUtf8': 'The file is not UTF-8 text.',
   'csv.sample': 'Good morning, Tokyo!',
-  'csv.sampleQueue': 'A draft for the queue',
+  'csv.sampleQueue': 'A post for the queue',
   'tpl.unknownVar': 'Unknown template variable(s): {vars}.',
   'tpl.repeats':
     'The template would post the same text twice ({first} and {second}), and X refuses duplicates: add a variable that changes each time, such as {counter}, {date} or {time}.',
@@ -236,6 +238,7 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const ja: Record<MessageKey, string> = {
+  ...PLANNING_JA,
   'app.demo': 'デモモード：Rotor は X ではなく、内蔵の X エミュレーターに接続しています。',
   'app.skip': '本文へ移動',
   'nav.dashboard': 'ダッシュボード',
@@ -332,7 +335,7 @@ const ja: Record<MessageKey, string> = {
   'sched.resume': '再開',
   'sched.delete': '削除',
   'sched.saved': '保存しました。',
-  'import.title': 'CSV から下書きをインポート',
+  'import.title': 'CSV から投稿をインポート',
   'import.help':
     '1 行に 1 投稿、先頭行は見出し。列：text（必須）、予約する場合は at（YYYY-MM-DD HH:MM）と time_zone。at のない行はキューに入ります。すべての行が正しい場合のみインポートします。',
   'import.file': 'CSV ファイル',
@@ -406,7 +409,7 @@ const ja: Record<MessageKey, string> = {
   'csv.notYours': '@{user} はあなたのアカウントではありません。',
   'csv.notUtf8': 'ファイルが UTF-8 のテキストではありません。',
   'csv.sample': 'おはようございます、東京！',
-  'csv.sampleQueue': 'キューに入れる下書き',
+  'csv.sampleQueue': 'キューに入れる投稿',
   'tpl.unknownVar': '不明なテンプレート変数：{vars}。',
   'tpl.repeats':
     'このテンプレートでは同じ本文が 2 回投稿されます（{first} と {second}）。X は重複を拒否するため、{counter}・{date}・{time} など毎回変わる変数を加えてください。',

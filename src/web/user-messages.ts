@@ -7,6 +7,7 @@
  */
 import { REASON_TEXTS, reasonText } from '../core/reason-texts.ts';
 import { DUE_TIME_MESSAGES } from '../core/due-time.ts';
+import { PLANNING_MESSAGES } from './planning-messages.ts';
 import type { MessageKey, Translate } from './i18n.ts';
 import type { Locale } from './i18n.ts';
 
@@ -63,6 +64,7 @@ const RULES: Rule[] = [
     'time.gap',
   ],
   [/^the request body is too large/, 'form.tooLarge'],
+  ...PLANNING_MESSAGES,
 ];
 
 /** The reason an account needs reconnecting, from its English explanation back to its code. */

@@ -49,10 +49,12 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const message =
       done === 'scheduled' && Number.isFinite(at)
         ? v.t('compose.scheduled', { when: formatInZone(at, v.locale, zone) })
-        : done === 'queued'
-          ? v.t('compose.queued', { user }) +
-            (c.req.query('slots') === '0' ? ` ${v.t('queue.noSlots', { user })}` : '')
-          : undefined;
+        : done === 'drafted'
+          ? v.t('compose.drafted')
+          : done === 'queued'
+            ? v.t('compose.queued', { user }) +
+              (c.req.query('slots') === '0' ? ` ${v.t('queue.noSlots', { user })}` : '')
+            : undefined;
     const link = done === 'queued' && c.req.query('slots') === '0' ? '/schedules' : undefined;
     return render(
       c,
@@ -82,7 +84,14 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
       timeZone: field(body, 'timeZone'),
     };
     const action = field(body, 'action');
-    const mode = action === 'schedule' ? 'schedule' : action === 'queue' ? 'queue' : 'now';
+    const mode =
+      action === 'schedule'
+        ? 'schedule'
+        : action === 'queue'
+          ? 'queue'
+          : action === 'draft'
+            ? 'draft'
+            : 'now';
     let at: number | undefined;
     if (mode === 'schedule') {
       // Property 41: the zone the user picked goes back into the form with every refusal, and a
@@ -121,7 +130,7 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
         accountId: form.accountId ?? '',
         text: form.text ?? '',
         mode,
-        ...(at !== undefined ? { at: new Date(at).toISOString() } : {}),
+        ...(at !== undefined ? { at: new Date(at).toISOString(), timeZone: form.timeZone ?? '' } : {}),
         ...(media.length > 0 ? { media } : {}),
       });
       if (mode === 'schedule')
@@ -129,6 +138,7 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
           `/compose?done=scheduled&at=${post.dueAt ?? at ?? ''}&tz=${encodeURIComponent(form.timeZone ?? '')}&account=${post.accountId}`,
           303,
         );
+      if (mode === 'draft') return c.redirect(`/compose?done=drafted&account=${post.accountId}`, 303);
       const user = (await findAccount(deps.db, { id: post.accountId }))?.username ?? '';
       if (mode === 'queue') {
         // A queue without slots posts nothing: say so where the post was added.

@@ -91,7 +91,7 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
   app.get('/posts', async (c) => {
     const v = c.get('view');
     const view = c.req.query('view');
-    const tab: PostsTab = view === 'queue' || view === 'history' ? view : 'upcoming';
+    const tab: PostsTab = view === 'queue' || view === 'history' || view === 'drafts' ? view : 'upcoming';
     const actor = actorOf(c);
     const posts =
       tab === 'upcoming'
@@ -99,11 +99,15 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
             statuses: ['scheduled', 'publishing', 'blocked'],
             ascending: true,
           })
-        : tab === 'queue'
-          ? await listPostsFor(deps, actor, { statuses: ['queued'], ascending: true })
+        : tab === 'queue' || tab === 'drafts'
+          ? await listPostsFor(deps, actor, {
+              statuses: [tab === 'queue' ? 'queued' : 'draft'],
+              ascending: true,
+            })
           : await listPostsFor(deps, actor, { statuses: ['published', 'failed', 'unknown', 'cancelled'] });
     const notices: Record<string, MessageKey> = {
       cancelled: 'posts.cancelled',
+      edited: 'posts.edited',
       retrying: 'compose.retrying',
       blocked: 'compose.blocked',
       checking: 'compose.checking',

@@ -50,6 +50,7 @@ ${form.text ?? ''}</textarea>
       <div class="actions">
         <button class="primary" type="submit" name="action" value="now">${v.t('compose.postNow')}</button>
         <button type="submit" name="action" value="queue">${v.t('compose.queue')}</button>
+        <button type="submit" name="action" value="draft">${v.t('compose.draft')}</button>
       </div>
       <fieldset>
         <legend>${v.t('compose.schedule')}</legend>

@@ -1,0 +1,16 @@
+/**
+ * @module The English refusals of editing and planning, matched to their keys in
+ * `i18n-planning.ts` (read by `user-messages.ts`, which says every refusal in the user's language).
+ */
+import { QUEUE_TEXT_ONLY } from '../scheduler/service.ts';
+import type { MessageKey } from './i18n.ts';
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Known English refusals → keys; named groups become the key's parameters. */
+export const PLANNING_MESSAGES: [RegExp, MessageKey][] = [
+  [/^this post is (?<status>\w+) and can no longer be edited$/, 'edit.notEditable'],
+  [new RegExp(`^${esc(QUEUE_TEXT_ONLY)}\\.?$`), 'queue.textOnly'],
+  [/^give "at", or "localTime" with "timeZone", to schedule$/, 'edit.needTime'],
+  [/^a time \("at", "localTime"\) goes with mode "schedule"$/, 'edit.timeForSchedule'],
+];
