@@ -1,0 +1,114 @@
+/**
+ * Planning in headless Chromium, against `rotor serve` in demo mode: save a draft and edit it
+ * into a scheduled post; reschedule it from the calendar with the keyboard (the Move form) and by
+ * dragging it to another day; the calendar at 390 px as a list of days.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DateTime } from 'luxon';
+import type { Page } from 'playwright-core';
+import { killLeftovers } from '../helpers/cli.ts';
+import { serve } from '../helpers/web.ts';
+import { launch } from './browser.ts';
+import { contextFor, Shots, signIn, storedPosts, text, watchErrors } from './flow.ts';
+
+after(killLeftovers);
+
+const s = await serve({ database: 'pglite' });
+const browser = await launch();
+after(() => browser.close());
+const shots = new Shots();
+const ZONE = 'Asia/Tokyo';
+const day = (plus: number) => DateTime.now().setZone(ZONE).plus({ days: plus }).toFormat('yyyy-MM-dd');
+const tokyo = (iso: string | null) =>
+  DateTime.fromISO(iso ?? '', { zone: ZONE }).toFormat("yyyy-MM-dd'T'HH:mm");
+
+async function postNamed(page: Page, wanted: string) {
+  const post = (await storedPosts(page, s.web)).find((p) => p.text === wanted);
+  assert.ok(post, `a post "${wanted}" is stored`);
+  return post;
+}
+
+test('save and edit a draft, then reschedule it from the calendar (keyboard and drag)', async () => {
+  const context = await contextFor(browser, { width: 'desktop', locale: 'en', timezoneId: ZONE });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  watchErrors(page, errors);
+  await signIn(page, s.web, 'alice');
+
+  // Save as draft from Compose.
+  await page.goto(`${s.web}/compose`);
+  await page.fill('#text', 'Half-written thoughts');
+  await page.click('button[value="draft"]');
+  await page.waitForURL(/done=drafted/);
+  assert.match(await text(page, '.notice'), /Saved as a draft/);
+  const draft = await postNamed(page, 'Half-written thoughts');
+  assert.equal(draft.status, 'draft');
+
+  // Posts → Drafts → Edit: new text, a time, "Schedule".
+  await page.goto(`${s.web}/posts?view=drafts`);
+  await page.click(`tr[data-post="${draft.id}"] a[data-edit]`);
+  await page.waitForURL(new RegExp(`/posts/${draft.id}/edit$`));
+  await shots.take(page, 'planning-edit');
+  await page.fill('#text', 'Finished thoughts, scheduled');
+  await page.fill('#date', day(2));
+  await page.fill('#time', '10:00');
+  await page.click('button[value="schedule"]');
+  await page.waitForURL(/view=upcoming&done=edited/);
+  assert.ok(await page.isVisible(`tr[data-post="${draft.id}"][data-status="scheduled"]`));
+  const edited = await postNamed(page, 'Finished thoughts, scheduled');
+  assert.equal(edited.id, draft.id, 'the same post, edited');
+  assert.equal(edited.status, 'scheduled');
+  assert.equal(tokyo(edited.dueAt), `${day(2)}T10:00`);
+
+  // The calendar's week shows it on its day; Move with the keyboard only.
+  await page.goto(`${s.web}/calendar?view=week&date=${day(2)}`);
+  const entry = `.cal-day[data-date="${day(2)}"] .cal-entry[data-post="${draft.id}"]`;
+  assert.ok(await page.isVisible(entry), 'the post is on its day');
+  await shots.take(page, 'planning-calendar-week');
+  await page.focus(`${entry} summary`);
+  await page.keyboard.press('Enter');
+  await page.focus(`${entry} input[name="time"]`);
+  await page.keyboard.type('1130');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/moved=/);
+  assert.match(await text(page, '.notice'), /Moved to/);
+  const moved = await postNamed(page, 'Finished thoughts, scheduled');
+  assert.equal(tokyo(moved.dueAt), `${day(2)}T11:30`);
+
+  // Drag it to the next day: the day changes, the time stays.
+  const target = day(2) === DateTime.fromISO(day(2)).endOf('week').toFormat('yyyy-MM-dd') ? day(1) : day(3);
+  await page.locator(entry).dragTo(page.locator(`.cal-day[data-date="${target}"]`));
+  await page.waitForURL(/moved=/);
+  const dragged = await postNamed(page, 'Finished thoughts, scheduled');
+  assert.equal(tokyo(dragged.dueAt), `${target}T11:30`);
+  assert.ok(await page.isVisible(`.cal-day[data-date="${target}"] .cal-entry[data-post="${draft.id}"]`));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(shots.violations, [], 'axe-core finds no WCAG 2.1 A/AA violations');
+  await context.close();
+});
+
+test('the calendar at 390 px is a list of days', async () => {
+  const context = await contextFor(browser, { width: 'phone', locale: 'ja', timezoneId: ZONE });
+  const page = await context.newPage();
+  await signIn(page, s.web, 'alice');
+  await page.goto(`${s.web}/calendar?view=week`);
+  // Page code as a string: the test files are typed for Node, not the DOM.
+  const boxes = await page.evaluate<{ top: number; width: number }[]>(
+    `[...document.querySelectorAll('.cal-day')].map((d) => {
+      const r = d.getBoundingClientRect();
+      return { top: r.top, width: r.width };
+    })`,
+  );
+  assert.equal(boxes.length, 7);
+  for (let i = 1; i < boxes.length; i++) {
+    assert.ok((boxes[i]?.top ?? 0) > (boxes[i - 1]?.top ?? 0), 'each day below the one before');
+    assert.ok((boxes[i]?.width ?? 0) > 300, 'each day as wide as the screen');
+  }
+  const scroll = await page.evaluate<number>('document.documentElement.scrollWidth');
+  assert.ok(scroll <= 390, `no sideways scroll (${scroll})`);
+  assert.equal(await text(page, 'h1'), 'カレンダー');
+  await shots.take(page, 'planning-calendar-phone-ja');
+  assert.deepEqual(shots.violations, []);
+  await context.close();
+});
