@@ -4,11 +4,14 @@
  */
 import { QUEUE_TEXT_ONLY } from '../scheduler/service.ts';
 import type { MessageKey } from './i18n.ts';
+import { SAME_TEXT_MESSAGE } from './handlers/multi-post.ts';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Known English refusals → keys; named groups become the key's parameters. */
 export const PLANNING_MESSAGES: [RegExp, MessageKey][] = [
+  [new RegExp(`^${esc(SAME_TEXT_MESSAGE)}$`), 'compose.sameText'],
+  [/^choose at least one account$/, 'compose.oneAccount'],
   [/^this post is (?<status>\w+) and can no longer be edited$/, 'edit.notEditable'],
   [new RegExp(`^${esc(QUEUE_TEXT_ONLY)}\\.?$`), 'queue.textOnly'],
   [/^give "at", or "localTime" with "timeZone", to schedule$/, 'edit.needTime'],

@@ -10,7 +10,8 @@ import type { Page } from 'playwright-core';
 import { killLeftovers } from '../helpers/cli.ts';
 import { serve } from '../helpers/web.ts';
 import { launch } from './browser.ts';
-import { contextFor, Shots, signIn, storedPosts, text, watchErrors } from './flow.ts';
+import { consentAs, contextFor, Shots, signIn, storedPosts, text, watchErrors } from './flow.ts';
+import { state } from '../helpers/emulator.ts';
 
 after(killLeftovers);
 
@@ -78,6 +79,7 @@ test('save and edit a draft, then reschedule it from the calendar (keyboard and 
 
   // Drag it to the next day: the day changes, the time stays.
   const target = day(2) === DateTime.fromISO(day(2)).endOf('week').toFormat('yyyy-MM-dd') ? day(1) : day(3);
+  await page.goto(`${s.web}/calendar?view=week&date=${day(2)}`);
   await page.locator(entry).dragTo(page.locator(`.cal-day[data-date="${target}"]`));
   await page.waitForURL(/moved=/);
   const dragged = await postNamed(page, 'Finished thoughts, scheduled');
@@ -85,6 +87,48 @@ test('save and edit a draft, then reschedule it from the calendar (keyboard and 
   assert.ok(await page.isVisible(`.cal-day[data-date="${target}"] .cal-entry[data-post="${draft.id}"]`));
   assert.deepEqual(errors, []);
   assert.deepEqual(shots.violations, [], 'axe-core finds no WCAG 2.1 A/AA violations');
+  await context.close();
+});
+
+test('post to two accounts at once: identical texts refused with the reason, then one post each', async () => {
+  const context = await contextFor(browser, { width: 'desktop', locale: 'en', timezoneId: ZONE });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  watchErrors(page, errors);
+  await signIn(page, s.web, 'alice');
+  await page.click('text=Connect another X account');
+  await consentAs(page, 'hanako');
+  await page.waitForURL(new RegExp(`^${s.web}/`));
+  await page.goto(`${s.web}/compose`);
+  await page.selectOption('#account', { label: '@alice' });
+  await page.fill('#text', 'Same words twice');
+  await page.check('#acct-hanako');
+  await page.click('button[value="now"]');
+  assert.match(await text(page, '.notice'), /X’s automation rules forbid posting identical content/);
+  assert.ok(await page.isChecked('#acct-hanako'), 'the choice is kept with the refusal');
+  assert.ok(!(await state({ url: s.emu })).posts.some((p) => p.text === 'Same words twice'), 'nothing sent');
+
+  await page.fill('#text-hanako', 'Same news, in hanako’s words');
+  await page.click('button[value="now"]');
+  await page.waitForSelector('[data-outcomes]');
+  assert.match(await text(page, '[data-outcome="alice"]'), /published/);
+  assert.match(await text(page, '[data-outcome="hanako"]'), /published/);
+  await shots.take(page, 'planning-two-accounts');
+  // The emulator's state names each post's author.
+  const onX = (await state({ url: s.emu })).posts as { text: string; username: string }[];
+  assert.deepEqual(
+    onX.filter((p) => p.text === 'Same words twice').map((p) => p.username),
+    ['alice'],
+  );
+  assert.deepEqual(
+    onX.filter((p) => p.text === 'Same news, in hanako’s words').map((p) => p.username),
+    ['hanako'],
+  );
+  const stored = await storedPosts(page, s.web);
+  assert.equal(stored.filter((p) => p.status === 'published').length, 2, 'two rows, each its own');
+  assert.equal(await page.inputValue('#text'), '', 'what went through is not in the form again');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(shots.violations, []);
   await context.close();
 });
 

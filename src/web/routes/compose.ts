@@ -13,6 +13,8 @@ import { userMessage } from '../user-messages.ts';
 import { viewOnXUrl } from '../feedback.ts';
 import { ImportRejectedError, importCsv } from '../handlers/csv-import.ts';
 import { createPost } from '../handlers/posts.ts';
+import { sendToAccounts } from './compose-accounts.ts';
+import type { AccountOutcomeLine } from '../views/compose-accounts.ts';
 import { composeView, type ComposeForm } from '../views/compose.ts';
 import { page } from '../views/layout.ts';
 import { importView } from '../views/misc.ts';
@@ -28,12 +30,13 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     form: ComposeForm,
     message?: { text: string; kind: 'ok' | 'error'; link?: string; linkText?: string },
     status = 200,
+    outcomes: AccountOutcomeLine[] = [],
   ) => {
     const v = c.get('view');
     const accounts = await listAccounts(deps.db, sessionOf(c).userId);
     const userZone = sessionOf(c).timeZone !== null;
     return c.html(
-      page(v, v.t('compose.title'), composeView(v, accounts, form, message, userZone)),
+      page(v, v.t('compose.title'), composeView(v, accounts, form, message, userZone, outcomes)),
       status as 200,
     );
   };
@@ -83,6 +86,19 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
       time: field(body, 'time'),
       timeZone: field(body, 'timeZone'),
     };
+    // "Also post to" other accounts (checkboxes), each with its own text if given.
+    const alsoTo = ([] as unknown[])
+      .concat(body.alsoTo ?? [])
+      .filter((x): x is string => typeof x === 'string' && x !== form.accountId);
+    const accountIds = [form.accountId ?? '', ...new Set(alsoTo)];
+    const textFor = Object.fromEntries(
+      Object.entries(body)
+        .filter(([k, t]) => k.startsWith('textFor:') && typeof t === 'string' && t.trim() !== '')
+        .map(([k, t]) => [k.slice('textFor:'.length), t as string]),
+    );
+    form.alsoTo = alsoTo;
+    form.textFor = textFor;
+    const textOf = (id: string) => (id === form.accountId ? form.text : textFor[id]) ?? form.text ?? '';
     const action = field(body, 'action');
     const mode =
       action === 'schedule'
@@ -125,6 +141,13 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const media = await Promise.all(
       files(body, 'media').map(async (f) => Buffer.from(await f.arrayBuffer()).toString('base64')),
     );
+    if (accountIds.length > 1) {
+      const timed = at !== undefined ? { at: new Date(at).toISOString(), timeZone: form.timeZone ?? '' } : {};
+      return sendToAccounts(deps, c, form, render, {
+        posts: accountIds.map((id) => ({ accountId: id, text: textOf(id) })),
+        common: { mode, ...timed, ...(media.length > 0 ? { media } : {}) },
+      });
+    }
     try {
       const { post, result } = await createPost(deps, actorOf(c), {
         accountId: form.accountId ?? '',

@@ -3,9 +3,13 @@ import { html } from 'hono/html';
 import type { AccountRow } from '../../store/accounts.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
 import { accountSelect, zoneSelect } from './forms.ts';
+import { accountChoice, outcomesList, type AccountOutcomeLine } from './compose-accounts.ts';
 
 export interface ComposeForm {
   accountId?: string;
+  /** Other accounts to post to as well (each its own post), and each one's own text. */
+  alsoTo?: string[];
+  textFor?: Record<string, string>;
   text?: string;
   date?: string;
   time?: string;
@@ -18,6 +22,7 @@ export function composeView(
   form: ComposeForm,
   message?: { text: string; kind: 'ok' | 'error'; link?: string; linkText?: string },
   zoneIsUsers = false,
+  outcomes: AccountOutcomeLine[] = [],
 ) {
   if (accounts.length === 0)
     return html`<h1>${v.t('compose.title')}</h1>
@@ -31,6 +36,7 @@ export function composeView(
           : html`<p><a href="${message.link}" data-x-link>${v.t('posts.view')}</a></p>`
         : ''
     }
+    ${outcomesList(outcomes)}
     <form method="post" action="/compose" enctype="multipart/form-data">
       ${csrfField(v)}
       <label for="account">${v.t('compose.account')}</label>
@@ -39,6 +45,7 @@ export function composeView(
       <textarea id="text" name="text" data-count="/compose/count" aria-describedby="counter">
 ${form.text ?? ''}</textarea>
       <p id="counter" class="counter" data-counter aria-live="polite">${v.t('compose.counter', { n: 0 })}</p>
+      ${accounts.length > 1 ? accountChoice(v, accounts, form) : ''}
       <label for="media">${v.t('compose.media')}</label>
       <input
         id="media"
