@@ -12,6 +12,10 @@ const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export const PLANNING_MESSAGES: [RegExp, MessageKey][] = [
   [new RegExp(`^${esc(SAME_TEXT_MESSAGE)}$`), 'compose.sameText'],
   [/^choose at least one account$/, 'compose.oneAccount'],
+  [/^tick at least one day for a time in the grid$/, 'grid.noSlot'],
+  [/^"(?<time>[^"]*)" is not a time \(HH:MM\)$/, 'grid.badTime'],
+  [/^give a time for each row of ticked days$/, 'grid.needTime'],
+  [/^choose the weekday$/, 'grid.needDay'],
   [/^this post is (?<status>\w+) and can no longer be edited$/, 'edit.notEditable'],
   [new RegExp(`^${esc(QUEUE_TEXT_ONLY)}\\.?$`), 'queue.textOnly'],
   [/^give "at", or "localTime" with "timeZone", to schedule$/, 'edit.needTime'],

@@ -12,6 +12,8 @@ import { serve } from '../helpers/web.ts';
 import { launch } from './browser.ts';
 import { consentAs, contextFor, Shots, signIn, storedPosts, text, watchErrors } from './flow.ts';
 import { state } from '../helpers/emulator.ts';
+import { nextOccurrences } from '../../src/scheduler/recurrence.ts';
+import { formatInstant } from '../../src/web/format.ts';
 
 after(killLeftovers);
 
@@ -115,7 +117,7 @@ test('post to two accounts at once: identical texts refused with the reason, the
   assert.match(await text(page, '[data-outcome="hanako"]'), /published/);
   await shots.take(page, 'planning-two-accounts');
   // The emulator's state names each post's author.
-  const onX = (await state({ url: s.emu })).posts as { text: string; username: string }[];
+  const onX = (await state({ url: s.emu })).posts as unknown as { text: string; username: string }[];
   assert.deepEqual(
     onX.filter((p) => p.text === 'Same words twice').map((p) => p.username),
     ['alice'],
@@ -127,6 +129,51 @@ test('post to two accounts at once: identical texts refused with the reason, the
   const stored = await storedPosts(page, s.web);
   assert.equal(stored.filter((p) => p.status === 'published').length, 2, 'two rows, each its own');
   assert.equal(await page.inputValue('#text'), '', 'what went through is not in the form again');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(shots.violations, []);
+  await context.close();
+});
+
+test('queue slots set with the weekday × time grid; the next free slot shown before adding', async () => {
+  const context = await contextFor(browser, { width: 'desktop', locale: 'en', timezoneId: ZONE });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  watchErrors(page, errors);
+  await signIn(page, s.web, 'alice');
+  await page.goto(`${s.web}/schedules`);
+  const grid = 'form:has(input[name="kind"][value="queue"])';
+  await page.selectOption(`${grid} #queue-account`, { label: '@alice' });
+  await page.selectOption('#queue-zone', ZONE);
+  // Row 1 comes as Mon–Fri 09:00; add Mon–Fri 12:30 and Sat 10:00.
+  await page.fill('#slot-time-1', '12:30');
+  for (const d of [1, 2, 3, 4, 5]) await page.check(`#slot-1-${d}`);
+  await page.fill('#slot-time-2', '10:00');
+  await page.check('#slot-2-6');
+  await shots.take(page, 'planning-slot-grid');
+  await page.click(`${grid} button[type="submit"]`);
+  await page.waitForURL(/\/schedules\?/);
+  const schedules = (await (await page.request.get(`${s.web}/api/v1/schedules`)).json()) as {
+    schedules: { kind: string; cron: string; timeZone: string; username: string }[];
+  };
+  const queue = schedules.schedules.find((q) => q.kind === 'queue' && q.username === 'alice');
+  assert.equal(queue?.cron, '0 9 * * 1-5 | 0 10 * * 6 | 30 12 * * 1-5');
+  assert.equal(queue?.timeZone, ZONE);
+  assert.match(await text(page, '[data-slots]'), /Mon–Fri 09:00, 12:30; Sat 10:00/);
+
+  // The next free slot, counted past the posts already queued, in the user's zone.
+  const queued = (await storedPosts(page, s.web)).filter((p) => p.status === 'queued').length;
+  const [free, after] = nextOccurrences(queue?.cron ?? '', ZONE, Date.now(), queued + 2).slice(queued);
+  // As text() reads it: white space (Intl uses narrow no-break spaces) collapsed.
+  const when = (at: number | undefined) => formatInstant(at ?? 0, 'en', ZONE).replace(/\s+/g, ' ');
+  assert.ok((await text(page, '[data-next-free]')).includes(`Next free slot: ${when(free)}`));
+  await page.goto(`${s.web}/compose`);
+  assert.ok((await text(page, '[data-next-free-for="alice"]')).includes(when(free)));
+  await page.selectOption('#account', { label: '@alice' });
+  await page.fill('#text', 'Into the grid queue');
+  await page.click('button[value="queue"]');
+  await page.waitForURL(/done=queued/);
+  const next = await text(page, '[data-next-free-for="alice"]');
+  assert.ok(next.includes(when(after)), `the next one after it: ${next}`);
   assert.deepEqual(errors, []);
   assert.deepEqual(shots.violations, []);
   await context.close();

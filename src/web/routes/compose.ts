@@ -14,6 +14,7 @@ import { viewOnXUrl } from '../feedback.ts';
 import { ImportRejectedError, importCsv } from '../handlers/csv-import.ts';
 import { createPost } from '../handlers/posts.ts';
 import { sendToAccounts } from './compose-accounts.ts';
+import { nextFreeSlots } from '../schedule-forms.ts';
 import type { AccountOutcomeLine } from '../views/compose-accounts.ts';
 import { composeView, type ComposeForm } from '../views/compose.ts';
 import { page } from '../views/layout.ts';
@@ -35,8 +36,15 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const v = c.get('view');
     const accounts = await listAccounts(deps.db, sessionOf(c).userId);
     const userZone = sessionOf(c).timeZone !== null;
+    // When a post added to each account's queue now would go out.
+    const queues = await listOwnerSchedules(deps.db, sessionOf(c).userId);
+    const free = await nextFreeSlots(deps, sessionOf(c).userId, queues);
+    const nextFree = queues.flatMap((q) => {
+      const at = free.get(q.id);
+      return at === undefined ? [] : [{ username: q.username, at }];
+    });
     return c.html(
-      page(v, v.t('compose.title'), composeView(v, accounts, form, message, userZone, outcomes)),
+      page(v, v.t('compose.title'), composeView(v, accounts, form, message, userZone, outcomes, nextFree)),
       status as 200,
     );
   };

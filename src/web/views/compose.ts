@@ -2,6 +2,7 @@
 import { html } from 'hono/html';
 import type { AccountRow } from '../../store/accounts.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
+import { formatInZone } from '../format.ts';
 import { accountSelect, zoneSelect } from './forms.ts';
 import { accountChoice, outcomesList, type AccountOutcomeLine } from './compose-accounts.ts';
 
@@ -23,6 +24,7 @@ export function composeView(
   message?: { text: string; kind: 'ok' | 'error'; link?: string; linkText?: string },
   zoneIsUsers = false,
   outcomes: AccountOutcomeLine[] = [],
+  nextFree: { username: string; at: number }[] = [],
 ) {
   if (accounts.length === 0)
     return html`<h1>${v.t('compose.title')}</h1>
@@ -59,6 +61,12 @@ ${form.text ?? ''}</textarea>
         <button type="submit" name="action" value="queue">${v.t('compose.queue')}</button>
         <button type="submit" name="action" value="draft">${v.t('compose.draft')}</button>
       </div>
+      ${nextFree.map(
+        (n) =>
+          html`<p class="muted" data-next-free-for="${n.username}">
+            ${v.t('grid.nextFreeFor', { user: n.username, when: formatInZone(n.at, v.locale, v.timeZone) })}
+          </p>`,
+      )}
       <fieldset>
         <legend>${v.t('compose.schedule')}</legend>
         <div class="row">
