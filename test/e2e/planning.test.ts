@@ -179,6 +179,51 @@ test('queue slots set with the weekday × time grid; the next free slot shown be
   await context.close();
 });
 
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+test('the compose preview: links shortened as X shows them, images as a grid, in English and Japanese', async () => {
+  for (const locale of ['en', 'ja'] as const) {
+    const context = await contextFor(browser, { width: 'desktop', locale, timezoneId: ZONE });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    watchErrors(page, errors);
+    await signIn(page, s.web, 'alice');
+    await page.goto(`${s.web}/lang/${locale}?back=/compose`);
+    await page.waitForURL(/\/compose$/);
+    await page.selectOption('#account', { label: '@alice' });
+    assert.equal(await text(page, '#preview-title'), locale === 'en' ? 'Preview on X' : 'X での表示');
+    await page.fill('#text', 'See https://www.example.com/a/very/long/path/that/goes/on #rotor');
+    await page.waitForSelector('[data-preview-text] .pv-link');
+    assert.equal(await text(page, '[data-preview-text] .pv-link'), 'example.com/a/very/long/p…');
+    assert.equal(await text(page, '[data-preview-text] .pv-hashtag'), '#rotor');
+    assert.match(await text(page, '[data-preview-note]'), locale === 'en' ? /23 characters/ : /23 文字/);
+    assert.match(await text(page, '[data-preview-author]'), /@alice/);
+    await page.setInputFiles('#media', [
+      { name: 'one.png', mimeType: 'image/png', buffer: PNG },
+      { name: 'two.png', mimeType: 'image/png', buffer: PNG },
+      { name: 'three.png', mimeType: 'image/png', buffer: PNG },
+    ]);
+    await page.waitForSelector('[data-preview-media][data-count="3"] img');
+    const cells = await page.evaluate<{ left: number; top: number }[]>(
+      `[...document.querySelectorAll('[data-preview-media] img')].map((i) => {
+        const r = i.getBoundingClientRect();
+        return { left: Math.round(r.left), top: Math.round(r.top) };
+      })`,
+    );
+    // Three images: one tall on the left, two stacked on the right.
+    assert.equal(cells.length, 3);
+    assert.ok((cells[1]?.left ?? 0) > (cells[0]?.left ?? 0) && cells[1]?.left === cells[2]?.left);
+    assert.ok((cells[2]?.top ?? 0) > (cells[1]?.top ?? 0));
+    await shots.take(page, `planning-preview-${locale}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  assert.deepEqual(shots.violations, []);
+});
+
 test('the calendar at 390 px is a list of days', async () => {
   const context = await contextFor(browser, { width: 'phone', locale: 'ja', timezoneId: ZONE });
   const page = await context.newPage();

@@ -18,6 +18,7 @@ import { page } from '../views/layout.ts';
 import { errorView } from '../views/misc.ts';
 import { editView, type EditForm } from '../views/post-edit.ts';
 import { calendarRoutes } from './calendar.ts';
+import { previewOf } from '../preview.ts';
 import { actorOf, field, files, sessionOf, signedIn } from './guard.ts';
 import type { PageEnv } from './page-env.ts';
 
@@ -37,7 +38,11 @@ export function refusalPage(c: Context<PageEnv>, e: unknown) {
 
 export function planningRoutes(deps: WebDeps): Hono<PageEnv> {
   const app = new Hono<PageEnv>();
-  for (const path of ['/posts/:id/edit', '/calendar', '/calendar/*']) app.use(path, signedIn);
+  for (const path of ['/posts/:id/edit', '/calendar', '/calendar/*', '/compose/preview'])
+    app.use(path, signedIn);
+
+  // The compose preview as one types (the page script renders it).
+  app.get('/compose/preview', (c) => c.json(previewOf(c.req.query('text') ?? '')));
 
   const render = async (
     c: Context<PageEnv>,

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import type { AccountRow } from '../../store/accounts.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
 import { formatInZone } from '../format.ts';
+import { previewBox } from './preview.ts';
 import { accountSelect, zoneSelect } from './forms.ts';
 import { accountChoice, outcomesList, type AccountOutcomeLine } from './compose-accounts.ts';
 
@@ -85,5 +86,8 @@ ${form.text ?? ''}</textarea>
           <div><button type="submit" name="action" value="schedule">${v.t('compose.schedule')}</button></div>
         </div>
       </fieldset>
-    </form>`;
+    </form>
+    ${previewBox(v, form.text ?? '', accounts.find((a) => a.id === (form.accountId ?? accounts[0]?.id))?.username)}
+    <link rel="stylesheet" href="/static/planning.css" />
+    <script src="/static/planning.js" defer></script>`;
 }
