@@ -173,7 +173,7 @@ export class PostingService {
     return schedule;
   }
 
-  /** Adds a draft to the end of the account's queue. */
+  /** Adds a post to the end of the account's queue. */
   async addToQueue(accountId: string, text: string): Promise<PostRow> {
     validText(text);
     const post = await insertPost(this.#o.db, { accountId, text, status: 'queued' });

@@ -23,9 +23,9 @@ export const PLANNING_EN = {
   'edit.needTime': 'Choose a date and a time to schedule it.',
   'edit.timeForSchedule': 'A time goes with “Schedule”.',
   'queue.textOnly': 'Queued posts take text only; schedule a post to attach images.',
-  'compose.accounts': 'Accounts',
+  'compose.accounts': 'Also post to',
   'compose.accountsHelp':
-    'Choose one or more: each gets its own post. X does not allow the same text from several accounts you control, so give each its own text (empty: the text below).',
+    'Choose other accounts to post to as well: each gets its own post. X does not allow the same text from several accounts you control, so give each its own text (empty: the text above).',
   'compose.textFor': 'Own text for @{user} (optional)',
   'compose.sameText':
     'The same text cannot go to several accounts: X’s automation rules forbid posting identical content from accounts you control. Write a different text for each account, or post from one and repost from the others.',
@@ -91,9 +91,9 @@ export const PLANNING_JA: Record<PlanningKey, string> = {
   'edit.needTime': '予約するには日付と時刻を選んでください。',
   'edit.timeForSchedule': '時刻は「予約」と一緒に指定してください。',
   'queue.textOnly': 'キューの投稿は本文のみです。画像を付けるには日時を指定して予約してください。',
-  'compose.accounts': 'アカウント',
+  'compose.accounts': '同時に投稿するアカウント',
   'compose.accountsHelp':
-    '1 つ以上選んでください。アカウントごとに別の投稿になります。X では管理する複数のアカウントから同じ本文を投稿できないため、それぞれに別の本文を入れてください（空欄の場合は下の本文）。',
+    '同時に投稿する他のアカウントを選んでください。アカウントごとに別の投稿になります。X では管理する複数のアカウントから同じ本文を投稿できないため、それぞれに別の本文を入れてください（空欄の場合は上の本文）。',
   'compose.textFor': '@{user} 用の本文（任意）',
   'compose.sameText':
     '同じ本文を複数のアカウントに投稿することはできません。X の自動化ルールでは、管理する複数のアカウントから同一の内容を投稿することが禁止されています。アカウントごとに別の本文にするか、1 つのアカウントから投稿して他のアカウントでリポストしてください。',
