@@ -151,6 +151,23 @@ test('drafts and PATCH: fields, modes, the job following the time, 409, ownershi
     assert.ok(!(await state({ url: s.emu })).posts.some((p) => p.text === 'moved to later'));
   });
 
+  await t.test('mode "now" publishes a draft (through its job)', async () => {
+    const created = await api(s, key, 'POST', '/posts', {
+      accountId: aliceId,
+      text: 'a draft, now',
+      mode: 'draft',
+    });
+    const id = (created.json.post as Post).id;
+    const now = await api(s, key, 'PATCH', `/posts/${id}`, { mode: 'now' });
+    assert.equal(now.status, 200, JSON.stringify(now.json));
+    const deadline = Date.now() + 30_000;
+    while ((await get(id)).status !== 'published') {
+      assert.ok(Date.now() < deadline, 'published');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal((await state({ url: s.emu })).posts.filter((p) => p.text === 'a draft, now').length, 1);
+  });
+
   await t.test('409 conflict once publishing has started; nothing changed', async () => {
     // X answers slowly: the post stays "publishing" while the edit comes.
     const fault = await fetch(`${s.emu}/_emulator/faults`, {
