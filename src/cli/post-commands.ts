@@ -120,12 +120,12 @@ export function scheduleCommand(): Command {
 }
 
 export function queueCommand(): Command {
-  const queue = new Command('queue').description("an account's queue: drafts posted in order at its slots");
+  const queue = new Command('queue').description("an account's queue: posts published in order at its slots");
   queue.addCommand(
     new Command('add')
       .argument('<username>')
       .argument('<text>')
-      .description('add a draft to the end of the queue')
+      .description('add a post to the end of the queue')
       .action(async (username: string, text: string) => {
         await run('queue add', async (rt) => {
           const post = await rt.service.addToQueue(await accountIdOf(rt, 'queue add', username), text);
@@ -154,7 +154,7 @@ export function queueCommand(): Command {
     new Command('list')
       .argument('<username>')
       .option('--json', 'print JSON')
-      .description('the queued drafts, in order')
+      .description('the queued posts, in order')
       .action(async (username: string, opts: { json?: boolean }) => {
         await run('queue list', async (rt) => {
           const accountId = await accountIdOf(rt, 'queue list', username);

@@ -21,8 +21,24 @@ export function checkTimeZone(tz: string): void {
   }
 }
 
-/** The next `count` occurrences strictly after `after` (epoch ms). */
+/** At most this many cron expressions in one list (`0 9 * * 1-5 | 0 10 * * 6`). */
+export const MAX_CRON_PARTS = 12;
+
+/**
+ * The next `count` occurrences strictly after `after` (epoch ms). `cron` is one five-field
+ * expression, or several joined by `|` (queue slots set as a weekday × time grid): their
+ * occurrences merged, each instant once.
+ */
 export function nextOccurrences(cron: string, tz: string, after: number, count: number): number[] {
+  const parts = cron.split('|').map((p) => p.trim());
+  if (parts.length === 1) return nextOfOne(cron, tz, after, count);
+  if (parts.length > MAX_CRON_PARTS)
+    throw new RecurrenceError(`at most ${MAX_CRON_PARTS} cron expressions joined by "|"`);
+  const all = new Set(parts.flatMap((p) => nextOfOne(p, tz, after, count)));
+  return [...all].sort((a, b) => a - b).slice(0, count);
+}
+
+function nextOfOne(cron: string, tz: string, after: number, count: number): number[] {
   checkTimeZone(tz);
   if (cron.trim().split(/\s+/).length !== 5) {
     throw new RecurrenceError(`"${cron}" is not a 5-field cron expression (minute hour day month weekday)`);

@@ -14,7 +14,8 @@ import { checkTimeZone, nextOccurrence, RecurrenceError } from './recurrence.ts'
 import { checkTemplate } from './template.ts';
 import { checkText } from './text.ts';
 import { checkPostMedia } from './media.ts';
-import { addPostMedia } from '../store/post-media.ts';
+import { addPostMedia, type PostMedia } from '../store/post-media.ts';
+import { applyPostEdit, type PostEdit } from '../store/post-edits.ts';
 
 export class InvalidInputError extends RotorError {
   constructor(message: string) {
@@ -42,6 +43,16 @@ function validRecurrence(cron: string, tz: string, now: number): number {
     if (e instanceof RecurrenceError) throw new InvalidInputError(e.message);
     throw e;
   }
+}
+
+/** Why a queued post cannot carry images (its slot takes text). */
+export const QUEUE_TEXT_ONLY = 'queued posts take text only; schedule a post to attach images';
+
+/** Checks images for a post: how many, and each one's kind and size. */
+/** The post's files as X takes them (`invalid_media` otherwise), with their kinds. */
+function checkedMedia(media: Uint8Array[]): PostMedia[] {
+  const kinds = checkPostMedia(media);
+  return media.map((data, i) => ({ contentType: kinds[i] ?? '', data: Buffer.from(data) }));
 }
 
 export class PostingService {
@@ -77,6 +88,34 @@ export class PostingService {
     return post;
   }
 
+  /** "Save as draft": kept with its images, not published until it is scheduled or queued. */
+  async saveDraft(accountId: string, text: string, media: Uint8Array[] = []): Promise<PostRow> {
+    return this.#create(accountId, text, undefined, undefined, media, 'draft');
+  }
+
+  /**
+   * Edits a post that has not started publishing (see {@link applyPostEdit}): the text and images
+   * checked as for a new post, then one compare-and-swap. A new due time gets its publish job (a
+   * job at the old time finds the post not due and follows it to the new one).
+   * @returns the edited post, or undefined when its publishing had started (nothing changed).
+   */
+  async editPost(
+    postId: string,
+    edit: Omit<PostEdit, 'media'> & { media?: Uint8Array[] | undefined },
+    mediaCount: number,
+  ): Promise<PostRow | undefined> {
+    if (edit.status === 'scheduled' && (edit.dueAt === null || !Number.isFinite(edit.dueAt)))
+      throw new InvalidInputError('the time is not a valid date');
+    const images = edit.media ? checkedMedia(edit.media) : undefined;
+    if ((images?.length ?? mediaCount) === 0 || edit.text.trim() !== '') validText(edit.text);
+    if (edit.status === 'queued' && (images?.length ?? mediaCount) > 0)
+      throw new InvalidInputError(QUEUE_TEXT_ONLY);
+    const post = await this.#o.db.transaction((tx) => applyPostEdit(tx, postId, { ...edit, media: images }));
+    if (post?.status === 'scheduled' && post.dueAt !== null)
+      await this.#o.engine.enqueuePublish(post.id, post.dueAt);
+    return post;
+  }
+
   /** Checks text and media (`invalid_media`), then stores the post and its media in one transaction. */
   async #create(
     accountId: string,
@@ -84,16 +123,16 @@ export class PostingService {
     dueAt: number | undefined,
     replyTo: string | undefined,
     media: Uint8Array[],
+    status: 'scheduled' | 'draft' = 'scheduled',
   ): Promise<PostRow> {
     if (media.length === 0 || text.trim() !== '') validText(text);
-    const kinds = checkPostMedia(media);
-    const images = media.map((data, i) => ({ contentType: kinds[i] ?? '', data: Buffer.from(data) }));
+    const images = checkedMedia(media);
     const post = await this.#o.db.transaction(async (tx) => {
       const row = await insertPost(tx, {
         accountId,
         text,
         replyTo,
-        status: 'scheduled',
+        status,
         dueAt,
         mediaCount: images.length,
       });
@@ -130,7 +169,7 @@ export class PostingService {
     return schedule;
   }
 
-  /** Adds a draft to the end of the account's queue. */
+  /** Adds a post to the end of the account's queue. */
   async addToQueue(accountId: string, text: string): Promise<PostRow> {
     validText(text);
     const post = await insertPost(this.#o.db, { accountId, text, status: 'queued' });

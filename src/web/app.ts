@@ -25,6 +25,7 @@ import { authRoutes } from './routes/auth.ts';
 import { composeRoutes } from './routes/compose.ts';
 import type { PageEnv } from './routes/page-env.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { planningRoutes } from './routes/planning.ts';
 import { quickRoutes } from './routes/quick.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { cookieNames, readSession } from './session.ts';
@@ -40,6 +41,8 @@ const STATIC: Record<string, { type: string; body: string }> = Object.fromEntrie
   [
     ['app.css', 'text/css; charset=utf-8'],
     ['app.js', 'text/javascript; charset=utf-8'],
+    ['planning.css', 'text/css; charset=utf-8'],
+    ['planning.js', 'text/javascript; charset=utf-8'],
   ].map(([name, type]) => [
     name,
     { type, body: readFileSync(join(import.meta.dirname, 'static', name!), 'utf8') },
@@ -186,6 +189,7 @@ export function createWebApp(deps: WebDeps): Hono<PageEnv> {
   app.route('/', quickRoutes(deps));
   app.route('/', composeRoutes(deps));
   app.route('/', settingsRoutes(deps, names));
+  app.route('/', planningRoutes(deps));
   app.route('/', pageRoutes(deps));
 
   app.notFound((c) => {

@@ -5,6 +5,7 @@ import {
   AccountOutput,
   CreatePostInput,
   CreateScheduleInput,
+  EditPostInput,
   ErrorOutput,
   PostOutput,
   ScheduleOutput,
@@ -58,6 +59,7 @@ export function openApiDocument(version: string) {
       },
       schemas: {
         CreatePost: schema(CreatePostInput),
+        EditPost: schema(EditPostInput),
         CreateSchedule: schema(CreateScheduleInput),
         TextCheck: schema(TextCheckInput),
         Account: schema(AccountOutput),
@@ -115,7 +117,7 @@ export function openApiDocument(version: string) {
             ...errors,
           },
         }),
-        post: op('Post now, schedule, or add to the queue', 'posts:write', {
+        post: op('Post now, schedule, add to the queue, or save as a draft', 'posts:write', {
           requestBody: { required: true, ...json(ref('CreatePost')) },
           responses: {
             '201': { description: 'Created', ...json({ type: 'object', properties: { post: ref('Post') } }) },
@@ -134,6 +136,25 @@ export function openApiDocument(version: string) {
             ...errors,
           },
         }),
+        patch: op(
+          'Edit a draft, queued or scheduled post (any field of a new post; `mode` moves it, e.g. a draft to "schedule")',
+          'posts:write',
+          {
+            parameters: [idParam],
+            requestBody: { required: true, ...json(ref('EditPost')) },
+            responses: {
+              '200': {
+                description: 'Edited',
+                ...json({ type: 'object', properties: { post: ref('Post') } }),
+              },
+              '409': {
+                description: 'Its publishing has started (code conflict): nothing changed',
+                ...json(ref('Error')),
+              },
+              ...errors,
+            },
+          },
+        ),
         delete: op('Cancel a post not yet publishing', 'posts:write', {
           parameters: [idParam],
           responses: {

@@ -49,7 +49,9 @@ export const CreatePostInput = z
   .object({
     accountId: uuid.describe('One of your accounts'),
     text: text().max(10_000).describe('Post text; X counts it by weighted length (280)'),
-    mode: z.enum(['now', 'schedule', 'queue']).describe('Publish now, at a time, or at the next queue slot'),
+    mode: z
+      .enum(['now', 'schedule', 'queue', 'draft'])
+      .describe('Publish now, at a time, at the next queue slot, or keep it as a draft'),
     at: z.iso
       .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone offset' })
       .optional()
@@ -67,6 +69,14 @@ export const CreatePostInput = z
   })
   .strict();
 export type CreatePostInput = z.infer<typeof CreatePostInput>;
+
+/**
+ * `PATCH /posts/{id}`: any of the fields of a new post; those left out stay as they are. A time
+ * without `mode` schedules the post at it; `mode` alone moves it (a draft to `schedule` keeps
+ * nothing to guess: it needs a time unless it had one).
+ */
+export const EditPostInput = CreatePostInput.partial();
+export type EditPostInput = z.infer<typeof EditPostInput>;
 
 export const ListPostsQuery = z
   .object({

@@ -7,6 +7,7 @@
  */
 import { REASON_TEXTS, reasonText } from '../core/reason-texts.ts';
 import { DUE_TIME_MESSAGES } from '../core/due-time.ts';
+import { PLANNING_MESSAGES } from './planning-messages.ts';
 import type { MessageKey, Translate } from './i18n.ts';
 import type { Locale } from './i18n.ts';
 
@@ -90,6 +91,7 @@ const RULES: Rule[] = [
     (g, t) => t('media.gone', { what: mediaWord(t, g.what) }),
   ],
   [/^media upload failed \((?<detail>[^)]*)\); retrying$/, 'media.uploadFailed'],
+  ...PLANNING_MESSAGES,
 ];
 
 /** `video`, `GIF` or `image` (the scheduler's word) in the user's language. */

@@ -1,5 +1,5 @@
 /**
- * @module Bulk import of drafts from CSV: a header line, then one post per line. Columns: `text`
+ * @module Bulk import of posts from CSV: a header line, then one post per line. Columns: `text`
  * (required); `at` (`YYYY-MM-DD HH:MM`) with `time_zone` schedules it; without `at` it joins the
  * queue; `account` (a username) picks another of the owner's accounts. Every line is checked
  * first: one bad line imports nothing, and the answer names each bad line.

@@ -1,5 +1,5 @@
 /**
- * @module Posts for their owner: create (now, at a time, into the queue), list, cancel. The API
+ * @module Posts for their owner: create (now, at a time, into the queue, as a draft), list, cancel. The API
  * and the pages call these same functions; each checks permission and ownership.
  */
 import { RotorError } from '../../core/errors.ts';
@@ -12,6 +12,8 @@ import { gapMessage, isTimeZone } from '../format.ts';
 import { readWallClock } from '../time-zones.ts';
 import type { CreatePostInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
+import { QUEUE_TEXT_ONLY } from '../../scheduler/service.ts';
+import { setPostTimeZone } from '../../store/post-edits.ts';
 
 const invalid = (message: string) => new RotorError('invalid_input', message);
 
@@ -45,11 +47,17 @@ export async function createPost(deps: WebDeps, actor: Actor, input: CreatePostI
       const at = scheduledInstant(input);
       const problem = dueTimeProblem(at, deps.clock.now());
       if (problem) throw invalid(DUE_TIME_MESSAGES[problem]);
-      return { post: await deps.service.schedulePost(account.id, input.text, at, undefined, media) };
+      const post = await deps.service.schedulePost(account.id, input.text, at, undefined, media);
+      // The zone the time was picked in, for its Edit page and the calendar.
+      if (input.timeZone !== undefined && isTimeZone(input.timeZone))
+        await setPostTimeZone(deps.db, post.id, input.timeZone);
+      return { post };
     }
     case 'queue':
-      if (media.length > 0) throw invalid('queue drafts take text only; schedule a post to attach images');
+      if (media.length > 0) throw invalid(QUEUE_TEXT_ONLY);
       return { post: await deps.service.addToQueue(account.id, input.text) };
+    case 'draft':
+      return { post: await deps.service.saveDraft(account.id, input.text, media) };
   }
 }
 
@@ -69,7 +77,8 @@ export async function listPostsFor(
   return listPosts(deps.db, { ...filter, ownerId: actor.userId });
 }
 
-async function ownedPost(deps: WebDeps, actor: Actor, postId: string): Promise<PostRow> {
+/** One of the actor's posts; another user's reads as not found. */
+export async function ownedPost(deps: WebDeps, actor: Actor, postId: string): Promise<PostRow> {
   const post = isUuid(postId) ? await getPost(deps.db, postId) : undefined;
   if (!post) throw new RotorError('not_found', 'no such post among yours');
   try {

@@ -53,7 +53,7 @@ export const postingTexts = defineTexts(
     'sched.resume': 'Resume',
     'sched.delete': 'Delete',
     'sched.saved': 'Saved.',
-    'import.title': 'Import drafts from CSV',
+    'import.title': 'Import posts from CSV',
     'import.help':
       'One post per line, with a header line. Columns: text (required), and optionally at (YYYY-MM-DD HH:MM) with time_zone to schedule; lines without at go to the queue. Nothing is imported unless every line is valid.',
     'import.file': 'CSV file',
@@ -68,7 +68,7 @@ export const postingTexts = defineTexts(
     'csv.notYours': '@{user} is not one of your accounts.',
     'csv.notUtf8': 'The file is not UTF-8 text.',
     'csv.sample': 'Good morning, Tokyo!',
-    'csv.sampleQueue': 'A draft for the queue',
+    'csv.sampleQueue': 'A post for the queue',
     'tpl.unknownVar': 'Unknown template variable(s): {vars}.',
     'tpl.repeats':
       'The template would post the same text twice ({first} and {second}), and X refuses duplicates: add a variable that changes each time, such as {counter}, {date} or {time}.',
@@ -133,7 +133,7 @@ export const postingTexts = defineTexts(
     'sched.resume': '再開',
     'sched.delete': '削除',
     'sched.saved': '保存しました。',
-    'import.title': 'CSV から下書きをインポート',
+    'import.title': 'CSV から投稿をインポート',
     'import.help':
       '1 行に 1 投稿、先頭行は見出し。列：text（必須）、予約する場合は at（YYYY-MM-DD HH:MM）と time_zone。at のない行はキューに入ります。すべての行が正しい場合のみインポートします。',
     'import.file': 'CSV ファイル',
@@ -148,7 +148,7 @@ export const postingTexts = defineTexts(
     'csv.notYours': '@{user} はあなたのアカウントではありません。',
     'csv.notUtf8': 'ファイルが UTF-8 のテキストではありません。',
     'csv.sample': 'おはようございます、東京！',
-    'csv.sampleQueue': 'キューに入れる下書き',
+    'csv.sampleQueue': 'キューに入れる投稿',
     'tpl.unknownVar': '不明なテンプレート変数：{vars}。',
     'tpl.repeats':
       'このテンプレートでは同じ本文が 2 回投稿されます（{first} と {second}）。X は重複を拒否するため、{counter}・{date}・{time} など毎回変わる変数を加えてください。',

@@ -16,7 +16,14 @@ import { hashApiKey } from '../handlers/api-keys.ts';
 import { cancelPostFor, createPost, getPostFor, listPostsFor } from '../handlers/posts.ts';
 import { createSchedule, listSchedulesFor, setScheduleState } from '../handlers/schedules.ts';
 import { accountJson, postJson, scheduleJson } from '../present.ts';
-import { CreatePostInput, CreateScheduleInput, ListPostsQuery, TextCheckInput } from '../schemas.ts';
+import {
+  CreatePostInput,
+  CreateScheduleInput,
+  EditPostInput,
+  ListPostsQuery,
+  TextCheckInput,
+} from '../schemas.ts';
+import { editPostFor } from '../handlers/post-edit.ts';
 import { csrfValid, readSession, sameOrigin, type CookieNames } from '../session.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { DEFAULT_WEB_SECURITY } from '../security-config.ts';
@@ -120,6 +127,11 @@ export function apiRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimite
   api.get('/posts/:id', async (c) =>
     c.json({ post: postJson(await getPostFor(deps, c.get('actor'), c.req.param('id'))) }),
   );
+
+  api.patch('/posts/:id', async (c) => {
+    const input = EditPostInput.parse(await jsonBody(c));
+    return c.json({ post: postJson(await editPostFor(deps, c.get('actor'), c.req.param('id'), input)) });
+  });
 
   api.delete('/posts/:id', async (c) =>
     c.json({ post: postJson(await cancelPostFor(deps, c.get('actor'), c.req.param('id'))) }),

@@ -13,6 +13,9 @@ import { userMessage } from '../user-messages.ts';
 import { viewOnXUrl } from '../feedback.ts';
 import { ImportRejectedError, importCsv } from '../handlers/csv-import.ts';
 import { createPost } from '../handlers/posts.ts';
+import { sendToAccounts } from './compose-accounts.ts';
+import { nextFreeSlots } from '../schedule-forms.ts';
+import type { AccountOutcomeLine } from '../views/compose-accounts.ts';
 import { composeView, type ComposeForm } from '../views/compose.ts';
 import { page } from '../views/layout.ts';
 import { importView } from '../views/misc.ts';
@@ -28,12 +31,20 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     form: ComposeForm,
     message?: { text: string; kind: 'ok' | 'error'; link?: string; linkText?: string },
     status = 200,
+    outcomes: AccountOutcomeLine[] = [],
   ) => {
     const v = c.get('view');
     const accounts = await listAccounts(deps.db, sessionOf(c).userId);
     const userZone = sessionOf(c).timeZone !== null;
+    // When a post added to each account's queue now would go out.
+    const queues = await listOwnerSchedules(deps.db, sessionOf(c).userId);
+    const free = await nextFreeSlots(deps, sessionOf(c).userId, queues);
+    const nextFree = queues.flatMap((q) => {
+      const at = free.get(q.id);
+      return at === undefined ? [] : [{ username: q.username, at }];
+    });
     return c.html(
-      page(v, v.t('compose.title'), composeView(v, accounts, form, message, userZone)),
+      page(v, v.t('compose.title'), composeView(v, accounts, form, message, userZone, outcomes, nextFree)),
       status as 200,
     );
   };
@@ -49,10 +60,12 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const message =
       done === 'scheduled' && Number.isFinite(at)
         ? v.t('compose.scheduled', { when: formatInZone(at, v.locale, zone) })
-        : done === 'queued'
-          ? v.t('compose.queued', { user }) +
-            (c.req.query('slots') === '0' ? ` ${v.t('queue.noSlots', { user })}` : '')
-          : undefined;
+        : done === 'drafted'
+          ? v.t('compose.drafted')
+          : done === 'queued'
+            ? v.t('compose.queued', { user }) +
+              (c.req.query('slots') === '0' ? ` ${v.t('queue.noSlots', { user })}` : '')
+            : undefined;
     const link = done === 'queued' && c.req.query('slots') === '0' ? '/schedules' : undefined;
     return render(
       c,
@@ -81,8 +94,28 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
       time: field(body, 'time'),
       timeZone: field(body, 'timeZone'),
     };
+    // "Also post to" other accounts (checkboxes), each with its own text if given.
+    const alsoTo = ([] as unknown[])
+      .concat(body.alsoTo ?? [])
+      .filter((x): x is string => typeof x === 'string' && x !== form.accountId);
+    const accountIds = [form.accountId ?? '', ...new Set(alsoTo)];
+    const textFor = Object.fromEntries(
+      Object.entries(body)
+        .filter(([k, t]) => k.startsWith('textFor:') && typeof t === 'string' && t.trim() !== '')
+        .map(([k, t]) => [k.slice('textFor:'.length), t as string]),
+    );
+    form.alsoTo = alsoTo;
+    form.textFor = textFor;
+    const textOf = (id: string) => (id === form.accountId ? form.text : textFor[id]) ?? form.text ?? '';
     const action = field(body, 'action');
-    const mode = action === 'schedule' ? 'schedule' : action === 'queue' ? 'queue' : 'now';
+    const mode =
+      action === 'schedule'
+        ? 'schedule'
+        : action === 'queue'
+          ? 'queue'
+          : action === 'draft'
+            ? 'draft'
+            : 'now';
     let at: number | undefined;
     if (mode === 'schedule') {
       // Property 41: the zone the user picked goes back into the form with every refusal, and a
@@ -116,12 +149,19 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const media = await Promise.all(
       files(body, 'media').map(async (f) => Buffer.from(await f.arrayBuffer()).toString('base64')),
     );
+    if (accountIds.length > 1) {
+      const timed = at !== undefined ? { at: new Date(at).toISOString(), timeZone: form.timeZone ?? '' } : {};
+      return sendToAccounts(deps, c, form, render, {
+        posts: accountIds.map((id) => ({ accountId: id, text: textOf(id) })),
+        common: { mode, ...timed, ...(media.length > 0 ? { media } : {}) },
+      });
+    }
     try {
       const { post, result } = await createPost(deps, actorOf(c), {
         accountId: form.accountId ?? '',
         text: form.text ?? '',
         mode,
-        ...(at !== undefined ? { at: new Date(at).toISOString() } : {}),
+        ...(at !== undefined ? { at: new Date(at).toISOString(), timeZone: form.timeZone ?? '' } : {}),
         ...(media.length > 0 ? { media } : {}),
       });
       if (mode === 'schedule')
@@ -129,6 +169,7 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
           `/compose?done=scheduled&at=${post.dueAt ?? at ?? ''}&tz=${encodeURIComponent(form.timeZone ?? '')}&account=${post.accountId}`,
           303,
         );
+      if (mode === 'draft') return c.redirect(`/compose?done=drafted&account=${post.accountId}`, 303);
       const user = (await findAccount(deps.db, { id: post.accountId }))?.username ?? '';
       if (mode === 'queue') {
         // A queue without slots posts nothing: say so where the post was added.

@@ -15,6 +15,7 @@ import { disconnect, listAccountHealth } from '../handlers/accounts.ts';
 import { cancelPostFor, listPostsFor } from '../handlers/posts.ts';
 import { createSchedule, listSchedulesFor, setScheduleState } from '../handlers/schedules.ts';
 import { CreateScheduleInput } from '../schemas.ts';
+import { cronFromForm, nextFreeSlots } from '../schedule-forms.ts';
 import { dashboardView } from '../views/dashboard.ts';
 import { page } from '../views/layout.ts';
 import { postsView, type PostsTab } from '../views/posts.ts';
@@ -91,7 +92,7 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
   app.get('/posts', async (c) => {
     const v = c.get('view');
     const view = c.req.query('view');
-    const tab: PostsTab = view === 'queue' || view === 'history' ? view : 'upcoming';
+    const tab: PostsTab = view === 'queue' || view === 'history' || view === 'drafts' ? view : 'upcoming';
     const actor = actorOf(c);
     const posts =
       tab === 'upcoming'
@@ -99,11 +100,15 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
             statuses: ['scheduled', 'publishing', 'blocked'],
             ascending: true,
           })
-        : tab === 'queue'
-          ? await listPostsFor(deps, actor, { statuses: ['queued'], ascending: true })
+        : tab === 'queue' || tab === 'drafts'
+          ? await listPostsFor(deps, actor, {
+              statuses: [tab === 'queue' ? 'queued' : 'draft'],
+              ascending: true,
+            })
           : await listPostsFor(deps, actor, { statuses: ['published', 'failed', 'unknown', 'cancelled'] });
     const notices: Record<string, MessageKey> = {
       cancelled: 'posts.cancelled',
+      edited: 'posts.edited',
       retrying: 'compose.retrying',
       blocked: 'compose.blocked',
       checking: 'compose.checking',
@@ -142,7 +147,11 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
     const actor = actorOf(c);
     const accounts = await listAccounts(deps.db, actor.userId);
     const schedules = await listSchedulesFor(deps, actor);
-    return c.html(page(v, v.t('sched.title'), schedulesView(v, accounts, schedules, message)), status as 200);
+    const nextFree = await nextFreeSlots(deps, actor.userId, schedules);
+    return c.html(
+      page(v, v.t('sched.title'), schedulesView(v, accounts, schedules, message, nextFree)),
+      status as 200,
+    );
   };
 
   app.get('/schedules', (c) => {
@@ -153,10 +162,16 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
 
   app.post('/schedules', async (c) => {
     const form = await c.req.parseBody({ all: true });
+    // The grid or the simple repeat, unless a cron was typed.
+    const read = cronFromForm(form);
+    if ('error' in read) {
+      const v = c.get('view');
+      return schedulesPage(c, { text: userMessage(v.t, v.locale, read.error), kind: 'error' }, 400);
+    }
     const parsed = CreateScheduleInput.safeParse({
       accountId: field(form, 'accountId'),
       kind: field(form, 'kind'),
-      cron: field(form, 'cron').trim(),
+      cron: read.cron,
       timeZone: field(form, 'timeZone'),
       ...(field(form, 'kind') === 'recurring' ? { template: field(form, 'template') } : {}),
     });

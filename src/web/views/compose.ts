@@ -2,10 +2,16 @@
 import { html } from 'hono/html';
 import type { AccountRow } from '../../store/accounts.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
+import { formatInZone } from '../format.ts';
+import { previewBox } from './preview.ts';
 import { accountSelect, zoneSelect } from './forms.ts';
+import { accountChoice, outcomesList, type AccountOutcomeLine } from './compose-accounts.ts';
 
 export interface ComposeForm {
   accountId?: string;
+  /** Other accounts to post to as well (each its own post), and each one's own text. */
+  alsoTo?: string[];
+  textFor?: Record<string, string>;
   text?: string;
   date?: string;
   time?: string;
@@ -18,6 +24,8 @@ export function composeView(
   form: ComposeForm,
   message?: { text: string; kind: 'ok' | 'error'; link?: string; linkText?: string },
   zoneIsUsers = false,
+  outcomes: AccountOutcomeLine[] = [],
+  nextFree: { username: string; at: number }[] = [],
 ) {
   if (accounts.length === 0)
     return html`<h1>${v.t('compose.title')}</h1>
@@ -31,6 +39,7 @@ export function composeView(
           : html`<p><a href="${message.link}" data-x-link>${v.t('posts.view')}</a></p>`
         : ''
     }
+    ${outcomesList(outcomes)}
     <form method="post" action="/compose" enctype="multipart/form-data">
       ${csrfField(v)}
       <label for="account">${v.t('compose.account')}</label>
@@ -39,6 +48,7 @@ export function composeView(
       <textarea id="text" name="text" data-count="/compose/count" aria-describedby="counter">
 ${form.text ?? ''}</textarea>
       <p id="counter" class="counter" data-counter aria-live="polite">${v.t('compose.counter', { n: 0 })}</p>
+      ${accounts.length > 1 ? accountChoice(v, accounts, form) : ''}
       <label for="media">${v.t('compose.media')}</label>
       <input
         id="media"
@@ -50,7 +60,14 @@ ${form.text ?? ''}</textarea>
       <div class="actions">
         <button class="primary" type="submit" name="action" value="now">${v.t('compose.postNow')}</button>
         <button type="submit" name="action" value="queue">${v.t('compose.queue')}</button>
+        <button type="submit" name="action" value="draft">${v.t('compose.draft')}</button>
       </div>
+      ${nextFree.map(
+        (n) =>
+          html`<p class="muted" data-next-free-for="${n.username}">
+            ${v.t('grid.nextFreeFor', { user: n.username, when: formatInZone(n.at, v.locale, v.timeZone) })}
+          </p>`,
+      )}
       <fieldset>
         <legend>${v.t('compose.schedule')}</legend>
         <div class="row">
@@ -69,5 +86,8 @@ ${form.text ?? ''}</textarea>
           <div><button type="submit" name="action" value="schedule">${v.t('compose.schedule')}</button></div>
         </div>
       </fieldset>
-    </form>`;
+    </form>
+    ${previewBox(v, form.text ?? '', accounts.find((a) => a.id === (form.accountId ?? accounts[0]?.id))?.username)}
+    <link rel="stylesheet" href="/static/planning.css" />
+    <script src="/static/planning.js" defer></script>`;
 }

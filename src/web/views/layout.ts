@@ -40,6 +40,7 @@ function nav(v: ViewContext) {
     ['/', 'nav.dashboard'],
     ['/compose', 'nav.compose'],
     ['/posts', 'nav.posts'],
+    ['/calendar', 'nav.calendar'],
     ['/schedules', 'nav.schedules'],
     ['/import', 'nav.import'],
     ['/settings', 'nav.settings'],

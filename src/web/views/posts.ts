@@ -5,9 +5,10 @@ import type { MessageKey } from '../i18n.ts';
 import { formatInstant } from '../format.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
 
-export type PostsTab = 'upcoming' | 'queue' | 'history';
+export type PostsTab = 'upcoming' | 'queue' | 'drafts' | 'history';
 
 const cancellable = new Set(['scheduled', 'queued', 'draft', 'blocked']);
+const editable = new Set(['scheduled', 'queued', 'draft']);
 
 export function postsView(
   v: ViewContext,
@@ -22,6 +23,7 @@ export function postsView(
   const tabs: [PostsTab, MessageKey][] = [
     ['upcoming', 'posts.upcoming'],
     ['queue', 'posts.queue'],
+    ['drafts', 'posts.drafts'],
     ['history', 'posts.history'],
   ];
   return html`<h1>${v.t('posts.title')}</h1>
@@ -62,6 +64,11 @@ export function postsView(
                       ${p.text}${p.mediaCount > 0 ? html` <span class="muted">🖼×${p.mediaCount}</span>` : ''}
                     </td>
                     <td>
+                      ${
+                        editable.has(p.status)
+                          ? html`<a href="/posts/${p.id}/edit" data-edit>${v.t('posts.edit')}</a> `
+                          : ''
+                      }
                       ${
                         cancellable.has(p.status)
                           ? html`<form

@@ -5,17 +5,20 @@ import type { ScheduleRow } from '../../store/schedules.ts';
 import { formatInstant } from '../format.ts';
 import { accountSelect, zoneSelect } from './forms.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
+import { cronField, nextFreeText, repeatFields, scheduleWords, slotGrid } from './slot-grid.ts';
 
 export function schedulesView(
   v: ViewContext,
   accounts: AccountRow[],
   schedules: (ScheduleRow & { username: string })[],
   message?: { text: string; kind: 'ok' | 'error' },
+  /** Each queue's next free slot (by schedule id). */
+  nextFree: Map<string, number> = new Map(),
 ) {
   const row = (s: ScheduleRow & { username: string }) =>
     html`<tr data-schedule="${s.id}">
       <td>@${s.username}</td>
-      <td><code>${s.cron}</code> (${s.tz})</td>
+      <td>${scheduleWords(v, s)} (${s.tz})</td>
       <td>${s.template ?? ''}</td>
       <td>
         ${
@@ -25,6 +28,7 @@ export function schedulesView(
               ? v.t('sched.next', { when: formatInstant(s.nextAt, v.locale, v.timeZone) })
               : ''
         }
+        ${s.kind === 'queue' && !s.paused ? html`<br />${nextFreeText(v, nextFree.get(s.id))}` : ''}
       </td>
       <td>
         ${(['pause', 'resume', 'delete'] as const)
@@ -63,21 +67,11 @@ export function schedulesView(
               ${accountSelect(`${kind}-account`, accounts)}
             </div>
             <div>
-              <label for="${kind}-cron">${v.t('sched.cron')}</label>
-              <input
-                id="${kind}-cron"
-                type="text"
-                name="cron"
-                required
-                placeholder="0 9 * * 1-5"
-                aria-describedby="cron-help"
-              />
-            </div>
-            <div>
               <label for="${kind}-zone">${v.t('compose.zone')}</label>
               ${zoneSelect(v, `${kind}-zone`, v.timeZone, !v.zoneSaved)}
             </div>
           </div>
+          ${kind === 'queue' ? slotGrid(v) : repeatFields(v)} ${cronField(v, kind)}
           ${
             kind === 'recurring'
               ? html`<label for="template">${v.t('sched.template')}</label>

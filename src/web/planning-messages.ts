@@ -1,0 +1,23 @@
+/**
+ * @module The English refusals of editing and planning, matched to their keys in
+ * `i18n-planning.ts` (read by `user-messages.ts`, which says every refusal in the user's language).
+ */
+import { QUEUE_TEXT_ONLY } from '../scheduler/service.ts';
+import type { MessageKey } from './i18n.ts';
+import { SAME_TEXT_MESSAGE } from './handlers/multi-post.ts';
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Known English refusals → keys; named groups become the key's parameters. */
+export const PLANNING_MESSAGES: [RegExp, MessageKey][] = [
+  [new RegExp(`^${esc(SAME_TEXT_MESSAGE)}$`), 'compose.sameText'],
+  [/^choose at least one account$/, 'compose.oneAccount'],
+  [/^tick at least one day for a time in the grid$/, 'grid.noSlot'],
+  [/^"(?<time>[^"]*)" is not a time \(HH:MM\)$/, 'grid.badTime'],
+  [/^give a time for each row of ticked days$/, 'grid.needTime'],
+  [/^choose the weekday$/, 'grid.needDay'],
+  [/^this post is (?<status>\w+) and can no longer be edited$/, 'edit.notEditable'],
+  [new RegExp(`^${esc(QUEUE_TEXT_ONLY)}\\.?$`), 'queue.textOnly'],
+  [/^give "at", or "localTime" with "timeZone", to schedule$/, 'edit.needTime'],
+  [/^a time \("at", "localTime"\) goes with mode "schedule"$/, 'edit.timeForSchedule'],
+];

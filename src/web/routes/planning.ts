@@ -1,0 +1,128 @@
+/**
+ * @module Planning pages: the Edit page of a post (until it publishes) and the calendar with its
+ * move action. Both go through {@link editPostFor}, the API's `PATCH /posts/{id}` handler.
+ */
+import { Hono, type Context } from 'hono';
+import { isRotorError } from '../../core/errors.ts';
+import { listAccounts } from '../../store/accounts.ts';
+import { postTimeZone } from '../../store/post-edits.ts';
+import type { PostRow } from '../../store/posts.ts';
+import type { WebDeps } from '../deps.ts';
+import { instantToZoned, isTimeZone } from '../format.ts';
+import { editPostFor } from '../handlers/post-edit.ts';
+import { getPostFor } from '../handlers/posts.ts';
+import type { EditPostInput } from '../schemas.ts';
+import { currentZoneName } from '../time-zones.ts';
+import { userMessage } from '../user-messages.ts';
+import { page } from '../views/layout.ts';
+import { errorView } from '../views/misc.ts';
+import { editView, type EditForm } from '../views/post-edit.ts';
+import { calendarRoutes } from './calendar.ts';
+import { previewOf } from '../preview.ts';
+import { actorOf, field, files, sessionOf, signedIn } from './guard.ts';
+import type { PageEnv } from './page-env.ts';
+
+/** Where a post is listed on the Posts page. */
+export const tabOf = (p: Pick<PostRow, 'status'>) =>
+  p.status === 'draft' ? 'drafts' : p.status === 'queued' ? 'queue' : 'upcoming';
+
+/** Says a refusal of editing as a page: 409 once publishing has started, 404 for not yours. */
+export function refusalPage(c: Context<PageEnv>, e: unknown) {
+  if (!isRotorError(e, 'conflict') && !isRotorError(e, 'not_found')) throw e;
+  const v = c.get('view');
+  return c.html(
+    page(v, v.t('error.title'), errorView(v, userMessage(v.t, v.locale, e.message))),
+    isRotorError(e, 'conflict') ? 409 : 404,
+  );
+}
+
+export function planningRoutes(deps: WebDeps): Hono<PageEnv> {
+  const app = new Hono<PageEnv>();
+  for (const path of ['/posts/:id/edit', '/calendar', '/calendar/*', '/compose/preview'])
+    app.use(path, signedIn);
+
+  // The compose preview as one types (the page script renders it).
+  app.get('/compose/preview', (c) => c.json(previewOf(c.req.query('text') ?? '')));
+
+  const render = async (
+    c: Context<PageEnv>,
+    post: PostRow,
+    form: EditForm,
+    message?: { text: string; kind: 'ok' | 'error' },
+    status = 200,
+  ) => {
+    const v = c.get('view');
+    const accounts = await listAccounts(deps.db, sessionOf(c).userId);
+    return c.html(page(v, v.t('edit.title'), editView(v, post, accounts, form, message)), status as 200);
+  };
+
+  app.get('/posts/:id/edit', async (c) => {
+    const v = c.get('view');
+    let post: PostRow;
+    try {
+      post = await getPostFor(deps, actorOf(c), c.req.param('id'));
+    } catch (e) {
+      return refusalPage(c, e);
+    }
+    const zone = currentZoneName((await postTimeZone(deps.db, post.id)) ?? v.timeZone);
+    const at = post.dueAt !== null ? instantToZoned(post.dueAt, zone) : { date: '', time: '' };
+    const form = { accountId: post.accountId, text: post.text, ...at, timeZone: zone };
+    const saved =
+      c.req.query('done') === 'saved' ? { text: v.t('edit.saved'), kind: 'ok' as const } : undefined;
+    return render(c, post, form, saved);
+  });
+
+  app.post('/posts/:id/edit', async (c) => {
+    const v = c.get('view');
+    const actor = actorOf(c);
+    let post: PostRow;
+    try {
+      post = await getPostFor(deps, actor, c.req.param('id'));
+    } catch (e) {
+      return refusalPage(c, e);
+    }
+    const body = await c.req.parseBody({ all: true });
+    const zone = currentZoneName(field(body, 'timeZone'));
+    const form: EditForm = {
+      accountId: field(body, 'accountId'),
+      text: field(body, 'text'),
+      date: field(body, 'date'),
+      time: field(body, 'time'),
+      timeZone: isTimeZone(zone) ? zone : v.timeZone,
+    };
+    const action = field(body, 'action');
+    const images = await Promise.all(
+      files(body, 'media').map(async (f) => Buffer.from(await f.arrayBuffer()).toString('base64')),
+    );
+    // "Save" keeps the post's mode; a scheduled one keeps or takes the time in the form.
+    const timed = action === 'schedule' || (action === 'save' && post.status === 'scheduled');
+    const input: EditPostInput = {
+      accountId: form.accountId,
+      text: form.text,
+      ...(action === 'schedule' ? { mode: 'schedule' } : {}),
+      ...(action === 'queue' ? { mode: 'queue' } : {}),
+      ...(action === 'draft' ? { mode: 'draft' } : {}),
+      ...(timed && (form.date !== '' || form.time !== '')
+        ? { localTime: `${form.date}T${form.time}`, timeZone: form.timeZone }
+        : {}),
+      ...(images.length > 0 ? { media: images } : field(body, 'removeMedia') === '1' ? { media: [] } : {}),
+    };
+    try {
+      const edited = await editPostFor(deps, actor, post.id, input);
+      return c.redirect(`/posts?view=${tabOf(edited)}&done=edited`, 303);
+    } catch (e) {
+      if (isRotorError(e, 'invalid_input'))
+        return render(
+          c,
+          post,
+          form,
+          { text: v.t('edit.notSaved', { reason: userMessage(v.t, v.locale, e.message) }), kind: 'error' },
+          400,
+        );
+      return refusalPage(c, e);
+    }
+  });
+
+  app.route('/', calendarRoutes(deps));
+  return app;
+}

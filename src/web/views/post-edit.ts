@@ -1,0 +1,78 @@
+/** @module The Edit page of a draft, queued or scheduled post: everything until it publishes. */
+import { html } from 'hono/html';
+import type { AccountRow } from '../../store/accounts.ts';
+import type { PostRow } from '../../store/posts.ts';
+import type { MessageKey } from '../i18n.ts';
+import { accountSelect, zoneSelect } from './forms.ts';
+import { csrfField, notice, type ViewContext } from './layout.ts';
+
+export interface EditForm {
+  accountId: string;
+  text: string;
+  date: string;
+  time: string;
+  timeZone: string;
+}
+
+export function editView(
+  v: ViewContext,
+  post: PostRow,
+  accounts: AccountRow[],
+  form: EditForm,
+  message?: { text: string; kind: 'ok' | 'error' },
+) {
+  return html`<h1>${v.t('edit.title')}</h1>
+    ${notice(message?.text, message?.kind)}
+    <p>${v.t('edit.lead', { status: v.t(`status.${post.status}` as MessageKey) })}</p>
+    <form method="post" action="/posts/${post.id}/edit" enctype="multipart/form-data" data-edit-post>
+      ${csrfField(v)}
+      <label for="account">${v.t('compose.account')}</label>
+      ${accountSelect('account', accounts, form.accountId)}
+      <label for="text">${v.t('compose.text')}</label>
+      <textarea id="text" name="text" data-count="/compose/count" aria-describedby="counter">
+${form.text}</textarea>
+      <p id="counter" class="counter" data-counter aria-live="polite">${v.t('compose.counter', { n: 0 })}</p>
+      <label for="media">${v.t('edit.media', { n: post.mediaCount })}</label>
+      <input
+        id="media"
+        type="file"
+        name="media"
+        accept="image/png,image/jpeg,image/gif,image/webp"
+        multiple
+      />
+      ${
+        post.mediaCount > 0
+          ? html`<label class="check"
+              ><input type="checkbox" name="removeMedia" value="1" /> ${v.t('edit.removeMedia')}</label
+            >`
+          : ''
+      }
+      <fieldset>
+        <legend>${v.t('compose.schedule')}</legend>
+        <div class="row">
+          <div>
+            <label for="date">${v.t('compose.date')}</label>
+            <input id="date" type="date" name="date" value="${form.date}" />
+          </div>
+          <div>
+            <label for="time">${v.t('compose.time')}</label>
+            <input id="time" type="time" name="time" value="${form.time}" />
+          </div>
+          <div>
+            <label for="zone">${v.t('compose.zone')}</label>
+            ${zoneSelect(v, 'zone', form.timeZone, false)}
+          </div>
+        </div>
+      </fieldset>
+      <div class="actions">
+        <button class="primary" type="submit" name="action" value="save">${v.t('edit.save')}</button>
+        <button type="submit" name="action" value="schedule">${v.t('compose.schedule')}</button>
+        <button type="submit" name="action" value="queue">${v.t('compose.queue')}</button>
+        ${
+          post.status === 'draft'
+            ? ''
+            : html`<button type="submit" name="action" value="draft">${v.t('edit.asDraft')}</button>`
+        }
+      </div>
+    </form>`;
+}
