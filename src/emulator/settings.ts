@@ -1,13 +1,13 @@
 /**
  * @module Emulator settings. Every point where X is undocumented or sources disagree is a
- * setting here, and each defaults to the strictest reading (see `shared/docs/x-api.md`).
+ * setting here, and each defaults to the strictest reading (see docs/x-fidelity.md).
  * Settings come from a JSON file (`--config`) and/or command-line flags; the file is
  * validated strictly, so a misspelt key is an error, not a silently ignored wish.
  */
 import { z } from 'zod';
 import { latencySchema } from './latency.ts';
 
-/** The demo client that is always registered (documented in the README). */
+/** The demo client that is always registered (documented in docs/emulator.md). */
 export const DEMO_CLIENT = {
   clientId: 'rotor-demo',
   clientSecret: 'rotor-demo-secret',

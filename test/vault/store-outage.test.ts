@@ -162,7 +162,7 @@ describe('store outage after X answered', () => {
     });
     assert.equal((await run.done).signal, 'SIGKILL');
     cluster.start();
-    // As the README's library example does: a vault, then getAccessToken, nothing else.
+    // As the library example in docs/token-vault.md does: a vault, then getAccessToken, nothing else.
     const restarted = new TokenVault({
       db,
       provider,
