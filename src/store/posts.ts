@@ -166,6 +166,18 @@ export interface ClaimedPost extends PostRow {
 }
 
 /**
+ * The rows of a `claimed` CTE as {@link ClaimedPost}s: each with its account and any exhausted
+ * rate limit, since every publish needs them.
+ */
+const CLAIMED_WITH_ACCOUNT = `SELECT ${postColumns('p.')}, a.username, a.subject, caps."cappedUntil", caps."cappedBy"
+     FROM claimed p JOIN accounts a ON a.id = p.account_id
+     CROSS JOIN LATERAL (
+       SELECT (extract(epoch FROM max(l.reset_at)) * 1000)::float8 AS "cappedUntil",
+              array_agg(split_part(l.key, ':', 1)) AS "cappedBy"
+       FROM x_limits l
+       WHERE l.key IN ('window:' || a.id, 'user24h:' || a.id, 'app24h') AND l.remaining <= 0 AND l.reset_at > now()) caps`;
+
+/**
  * The at-most-once gate (property 28): moves a due post to `publishing` and counts the attempt.
  * Only one caller can win; a published post is never claimed again. One statement also reads the
  * account and any exhausted rate limit, since every publish needs them.
@@ -177,13 +189,7 @@ export async function claimForPublishing(q: Queryable, id: string): Promise<Clai
          publish_started_at = now(), updated_at = now()
        WHERE id = $1 AND status = 'scheduled' AND due_at <= now() + interval '2 seconds'
        RETURNING *)
-          SELECT ${postColumns('p.')}, a.username, a.subject, caps."cappedUntil", caps."cappedBy"
-     FROM claimed p JOIN accounts a ON a.id = p.account_id
-     CROSS JOIN LATERAL (
-       SELECT (extract(epoch FROM max(l.reset_at)) * 1000)::float8 AS "cappedUntil",
-              array_agg(split_part(l.key, ':', 1)) AS "cappedBy"
-       FROM x_limits l
-       WHERE l.key IN ('window:' || a.id, 'user24h:' || a.id, 'app24h') AND l.remaining <= 0 AND l.reset_at > now()) caps`,
+     ${CLAIMED_WITH_ACCOUNT}`,
     [id],
   );
   return result.rows[0];
@@ -206,13 +212,7 @@ export async function claimManyForPublishing(q: Queryable, ids: string[]): Promi
          publish_started_at = now(), updated_at = now()
        FROM due WHERE posts.id = due.id AND posts.status = 'scheduled'
        RETURNING posts.*)
-     SELECT ${postColumns('p.')}, a.username, a.subject, caps."cappedUntil", caps."cappedBy"
-     FROM claimed p JOIN accounts a ON a.id = p.account_id
-     CROSS JOIN LATERAL (
-       SELECT (extract(epoch FROM max(l.reset_at)) * 1000)::float8 AS "cappedUntil",
-              array_agg(split_part(l.key, ':', 1)) AS "cappedBy"
-       FROM x_limits l
-       WHERE l.key IN ('window:' || a.id, 'user24h:' || a.id, 'app24h') AND l.remaining <= 0 AND l.reset_at > now()) caps`,
+     ${CLAIMED_WITH_ACCOUNT}`,
     [ids],
   );
   return new Map(result.rows.map((r) => [r.id, r]));
