@@ -4,6 +4,7 @@
  * without a database (test/scheduler/publish-decisions.test.ts). The record step writes what these
  * return.
  */
+import { backoffMs as retryDelayMs } from '../core/backoff.ts';
 import { isRotorError, REAUTH_EXPLANATIONS, type ReauthReason } from '../core/errors.ts';
 import type { Fence, PostRow } from '../store/posts.ts';
 import type { CreatePostOutcome } from '../x/client.ts';
@@ -77,7 +78,7 @@ export const callDeadlineMs = (staleMs: number) => Math.max(1000, Math.floor(sta
 
 /** The delay before retry number `retries + 1`: doubling, at most an hour, ±25 % jitter. */
 export const backoffMs = (retries: number, baseMs: number, random: () => number) =>
-  Math.min(baseMs * 2 ** Math.max(0, retries), 60 * 60_000) * (0.75 + random() / 2);
+  retryDelayMs({ baseMs, capMs: 60 * 60_000, spread: 0.25 }, retries, random);
 
 /** Caps X reported (per user and per app, 24 h; the 15-minute window) are respected before sending. */
 export function capDecision(
