@@ -111,9 +111,21 @@ test('3 workers, random kill -9 for 12 s: 60 due posts published exactly once, n
   const missing = texts.filter((t) => !counts.has(t)).length;
   assert.ok(kills >= 8, `chaos happened (${kills} kills, seed ${seed})`);
   assert.equal(duplicated, 0, `no post twice on X (seed ${seed})`);
-  const stuck = (await listPosts(t.db, { limit: 1000 }))
-    .filter((p) => p.status !== 'published')
-    .map((p) => `${p.status} attempts=${p.attempts} ${p.reason ?? ''}`);
+  const unpublished = (await listPosts(t.db, { limit: 1000 })).filter((p) => p.status !== 'published');
+  // What the job queue holds for each post not published: where a lost post's job stopped.
+  const jobs = await t.db.query<{ key: string; state: string; retries: number; after: string }>(
+    `SELECT singleton_key AS key, state::text, retry_count AS retries, start_after::text AS after
+     FROM pgboss.job WHERE name = 'rotor-publish' AND split_part(singleton_key, ':', 1) = ANY($1::text[])
+     ORDER BY created_on`,
+    [unpublished.map((p) => p.id)],
+  );
+  const stuck = unpublished.map(
+    (p) =>
+      `${p.status} attempts=${p.attempts} ${p.reason ?? ''} due=${new Date(p.dueAt ?? 0).toISOString()} jobs=${jobs.rows
+        .filter((j) => j.key.startsWith(p.id))
+        .map((j) => `${j.state}/retries=${j.retries}/after=${j.after}`)
+        .join(',')}`,
+  );
   assert.equal(missing, 0, `no post lost (seed ${seed}); not published: ${stuck.join(' | ')}`);
   assert.equal(onX.length, 60);
   assert.equal(published, 60, 'every post recorded as published');
