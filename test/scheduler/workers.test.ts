@@ -42,7 +42,11 @@ test('3 workers, random kill -9 for 12 s: 60 due posts published exactly once, n
   const vault = new TokenVault({ db: t.db, provider, keyRing });
   const x = new XClient({ apiBase: xApiBase(emu.url) });
   const publisher = new Publisher({ db: t.db, vault, x });
-  const engine = new Engine({ db: t.db, vault, x, publisher, client: true });
+  // The jobs this process enqueues carry its job expiry: the workers' (ROTOR_JOB_EXPIRE_SECONDS
+  // below), as every Rotor process of one installation has. With the default 120 s, a job held by a
+  // killed worker would stay active past this test's wait (found by CI: 5 posts, each one job
+  // `active`, never expired).
+  const engine = new Engine({ db: t.db, vault, x, publisher, client: true, jobExpireSeconds: 4 });
   await engine.start({ work: false });
   after(() => engine.stop());
   const service = new PostingService({ db: t.db, engine, publisher });
