@@ -157,9 +157,6 @@ export const duplicateDecision = (mine: string | undefined): Decision =>
     ? { kind: 'published', xPostId: mine }
     : failed('X refused it as a duplicate of an earlier post', false);
 
-/** X's answer to one media call: its media id, or why not. */
-export type UploadOutcome = { kind: 'uploaded'; id: string } | MediaFailure;
-
 /** Why a media call (upload, append, status) did not succeed; `stopped`: the claim moved on. */
 export type MediaFailure =
   | { kind: 'unauthorized' }
@@ -167,15 +164,6 @@ export type MediaFailure =
   | { kind: 'invalid'; detail: string }
   | { kind: 'failed'; detail: string }
   | { kind: 'stopped' };
-
-/** X's answer to one upload of the post's `what` ("image", "GIF", "video"): its id, or the decision. */
-export function interpretUpload(
-  outcome: UploadOutcome,
-  p: RetryPolicy,
-  what = 'image',
-): { kind: 'uploaded'; id: string } | Decision {
-  return outcome.kind === 'uploaded' ? outcome : mediaFailureDecision(outcome, p, what);
-}
 
 /** What a failed media call means for the post: nothing sent yet, so never `unknown`. */
 export function mediaFailureDecision(f: MediaFailure, p: RetryPolicy, what = 'image'): Decision {

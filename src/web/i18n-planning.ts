@@ -11,7 +11,7 @@ export const PLANNING_EN = {
   'posts.drafts': 'Drafts',
   'posts.edit': 'Edit',
   'edit.title': 'Edit post',
-  'edit.lead': 'Now {status}. Change anything until it starts publishing.',
+  'edit.lead': 'Status: {status}. Change anything until it starts publishing.',
   'edit.save': 'Save changes',
   'edit.saved': 'Saved.',
   'edit.notSaved': 'Not saved: {reason}',

@@ -11,7 +11,7 @@ import {
   fenceOf,
   firstUnowned,
   interpretCreate,
-  interpretUpload,
+  mediaFailureDecision,
   limitsToSave,
   lookupDecision,
   lookupFailedReason,
@@ -178,19 +178,19 @@ describe('interpret', () => {
     });
   });
 
-  test('an upload: its id; refused → failed; 429 → X’s reset; X failing → backoff; 401 → access refused', () => {
-    assert.deepEqual(interpretUpload({ kind: 'uploaded', id: '5' }, policy()), { kind: 'uploaded', id: '5' });
-    assert.equal(interpretUpload({ kind: 'invalid', detail: 'bad' }, policy()).kind, 'final');
-    const limited = interpretUpload({ kind: 'rate_limited', limits: exhausted }, policy());
+  test('a failed media call: refused → failed; 429 → X’s reset; X failing → backoff; 401 → access refused; claim gone → busy', () => {
+    assert.deepEqual(mediaFailureDecision({ kind: 'stopped' }, policy()), { kind: 'busy' });
+    assert.equal(mediaFailureDecision({ kind: 'invalid', detail: 'bad' }, policy()).kind, 'final');
+    const limited = mediaFailureDecision({ kind: 'rate_limited', limits: exhausted }, policy());
     assert.equal(limited.kind === 'reschedule' && limited.dueAt, reset + 3000);
-    const failed = interpretUpload({ kind: 'failed', detail: 'HTTP 503' }, policy({ retries: 1 }));
+    const failed = mediaFailureDecision({ kind: 'failed', detail: 'HTTP 503' }, policy({ retries: 1 }));
     assert.deepEqual(failed, {
       kind: 'reschedule',
       dueAt: now + 60_000,
       reason: 'media upload failed (HTTP 503); retrying',
       refund: true,
     });
-    assert.equal(interpretUpload({ kind: 'unauthorized' }, policy()).kind, 'access_refused');
+    assert.equal(mediaFailureDecision({ kind: 'unauthorized' }, policy()).kind, 'access_refused');
   });
 });
 

@@ -24,3 +24,11 @@ test('the refusal of identical texts says why, in English and in Japanese', () =
   assert.match(ja, /自動化ルール/);
   assert.notEqual(ja, SAME_TEXT_MESSAGE);
 });
+
+test('an edit refused once publishing started names the status in the user’s language', () => {
+  const refusal = 'this post is publishing and can no longer be edited';
+  const ja = userMessage(translator('ja'), 'ja', refusal);
+  assert.ok(ja.includes(translator('ja')('status.publishing')), ja);
+  assert.ok(!/publishing/.test(ja), `no English status word: ${ja}`);
+  assert.ok(userMessage(translator('en'), 'en', refusal).includes('publishing'));
+});
