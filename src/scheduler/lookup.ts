@@ -7,7 +7,8 @@
  * step (`publish-path.ts`), fenced by the `unknown` row's claim.
  */
 import { findAccount } from '../store/accounts.ts';
-import { getPost, noteLookup, type Fence } from '../store/posts.ts';
+import { getPost } from '../store/posts.ts';
+import { noteLookup, type Fence } from '../store/post-claims.ts';
 import { findOnX } from './find-on-x.ts';
 import {
   afterLookupNoted,

@@ -6,7 +6,8 @@
  */
 import { backoffMs as retryDelayMs } from '../core/backoff.ts';
 import { isRotorError, REAUTH_EXPLANATIONS, type ReauthReason } from '../core/errors.ts';
-import type { Fence, PostRow } from '../store/posts.ts';
+import type { PostRow } from '../store/posts.ts';
+import type { Fence } from '../store/post-claims.ts';
 import type { CreatePostOutcome } from '../x/client.ts';
 import { retryAt, type LimitWindow, type RateLimits } from '../x/limits.ts';
 

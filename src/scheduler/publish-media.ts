@@ -10,7 +10,7 @@
  */
 import type { Db } from '../store/db.ts';
 import { getPostMedia, recordMediaId } from '../store/post-media.ts';
-import { confirmClaim, type ClaimedPost } from '../store/posts.ts';
+import { confirmClaim, type ClaimedPost } from '../store/post-claims.ts';
 import type { XClient } from '../x/client.ts';
 import type { ChunkedUploadOutcome, ProcessingInfo } from '../x/media-upload.ts';
 import { mediaCategory, mediaWord, sniffMedia, uploadsChunked, type MediaKind } from './media.ts';

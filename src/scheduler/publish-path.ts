@@ -30,18 +30,17 @@
  * recorded `published`, and any other result stops the thread there (its later parts wait).
  */
 import { saveLimit } from '../store/x-limits.ts';
+import { getPost, type PostRow } from '../store/posts.ts';
 import {
   claimForPublishing,
   confirmClaim,
-  getPost,
   markFinal,
   markPublished,
   markStaleAsUnknown,
   reschedule,
   type ClaimedPost,
   type Fence,
-  type PostRow,
-} from '../store/posts.ts';
+} from '../store/post-claims.ts';
 import { callWithToken } from '../vault/token-call.ts';
 import { postUrl, type CreatePostOutcome } from '../x/client.ts';
 import type { RateLimits } from '../x/limits.ts';

@@ -3,7 +3,7 @@
  * post whose outcome X did not tell. Its steps, read top to bottom, are `publish-path.ts`; their
  * decisions are `publish-decisions.ts`; the lookup is `lookup.ts`.
  */
-import type { ClaimedPost } from '../store/posts.ts';
+import type { ClaimedPost } from '../store/post-claims.ts';
 import type { PublishResult } from './publish-decisions.ts';
 import { publishDeps, type PublishDeps, type PublisherOptions } from './publish-deps.ts';
 import { PublishPath } from './publish-path.ts';

@@ -6,7 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Publisher } from '../../src/scheduler/publisher.ts';
-import { getPost, reschedule } from '../../src/store/posts.ts';
+import { getPost } from '../../src/store/posts.ts';
+import { reschedule } from '../../src/store/post-claims.ts';
 import { findAccount } from '../../src/store/accounts.ts';
 import { resumeReconnected } from '../../src/store/sweeps.ts';
 import { BACKENDS } from '../helpers/db.ts';

@@ -8,7 +8,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { claimManyForPublishing, getPost, insertPost } from '../../src/store/posts.ts';
+import { getPost, insertPost } from '../../src/store/posts.ts';
+import { claimManyForPublishing } from '../../src/store/post-claims.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { schedulerSetup } from '../helpers/scheduler.ts';

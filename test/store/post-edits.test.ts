@@ -6,7 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPostEdit } from '../../src/store/post-edits.ts';
-import { claimForPublishing, getPost, insertPost } from '../../src/store/posts.ts';
+import { getPost, insertPost } from '../../src/store/posts.ts';
+import { claimForPublishing } from '../../src/store/post-claims.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { schedulerSetup } from '../helpers/scheduler.ts';
 
