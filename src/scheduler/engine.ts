@@ -208,9 +208,11 @@ export class Engine {
   }
 
   async #publish(postId: string, claimed?: ClaimedPost): Promise<void> {
-    const result = await this.#o.publisher.publish(postId, claimed);
+    // A thread goes on to its next part in this job (each part claimed on its own).
+    const last = await this.#o.publisher.publishOnward(postId, claimed);
+    const { result } = last;
     if (result.kind === 'rescheduled' || result.kind === 'not_due')
-      await this.enqueuePublish(postId, result.dueAt);
+      await this.enqueuePublish(last.postId, result.dueAt);
   }
 
   /**

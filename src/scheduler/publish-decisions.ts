@@ -12,7 +12,8 @@ import type { CreatePostOutcome } from '../x/client.ts';
 import { retryAt, type LimitWindow, type RateLimits } from '../x/limits.ts';
 
 export type PublishResult =
-  | { kind: 'published'; xPostId: string }
+  /** `next`: the thread's next part, which this publication released (due now). */
+  | { kind: 'published'; xPostId: string; next?: string }
   /** Nothing to do: published already, deleted, failed, a draft… */
   | { kind: 'settled'; status: string }
   /** Another worker holds it right now. */

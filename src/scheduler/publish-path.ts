@@ -22,12 +22,11 @@
  * An outcome X did not tell is `unknown`: looked up later (`lookup.ts`, through the same record
  * step), never resent blindly.
  *
- * Threads (later): a thread is several parts, each claimed and sent at most once, in order. Each
- * step therefore takes the claimed row (its own claim and fence) and the token explicitly and
- * keeps nothing between calls, so a thread runs, per part: claim(part) → send(part, replying to the
- * previous part's X id) → interpret → record, with prepare's token once per thread (it is the
- * account's) and its media per part; the next part is claimed only once the previous one is
- * recorded `published`, and any other result stops the thread there (its later parts wait).
+ * Threads (property 40): a thread is one row per part, and each part goes through these same
+ * steps with its own claim and fence, replying to the part before it. Only the record step knows
+ * threads at all: publishing a part releases the next one (`markPublished`, one statement), a part
+ * that fails for good ends the rest (`markFinal`), any other outcome leaves the later parts
+ * waiting, and {@link Publisher.publishOnward} goes on to the part released.
  */
 import { saveLimit } from '../store/x-limits.ts';
 import { getPost, type PostRow } from '../store/posts.ts';
@@ -224,10 +223,12 @@ export class PublishPath {
     switch (d.kind) {
       case 'busy':
         return { kind: 'busy' };
-      case 'published':
-        // X's id is the truth, whatever state the row moved to meanwhile: no fence here.
-        await markPublished(db, post.id, d.xPostId, postUrl(post.username, d.xPostId));
-        return { kind: 'published', xPostId: d.xPostId };
+      case 'published': {
+        // X's id is the truth, whatever state the row moved to meanwhile: no fence here. A thread's
+        // next part is released by the same write.
+        const { released } = await markPublished(db, post.id, d.xPostId, postUrl(post.username, d.xPostId));
+        return { kind: 'published', xPostId: d.xPostId, ...(released ? { next: released } : {}) };
+      }
       case 'reschedule':
         if (!(await reschedule(db, post.id, d.dueAt, d.reason, d.refund, fence))) return { kind: 'busy' };
         return { kind: 'rescheduled', dueAt: d.dueAt, reason: d.reason };

@@ -35,6 +35,26 @@ export class Publisher {
   }
 
   /**
+   * {@link publish}, then, for a thread, each later part that a publication released, in order, in
+   * this same call (each part still claimed on its own: a second caller gets `busy`). It stops at
+   * the first part that is not published (rescheduled, unknown, failed…): what happens to that
+   * part, and to the thread after it, is that part's own fate.
+   * @returns the last part tried and its result (the one to enqueue again if it was rescheduled).
+   */
+  async publishOnward(
+    postId: string,
+    claimed?: ClaimedPost,
+  ): Promise<{ postId: string; result: PublishResult }> {
+    let id = postId;
+    let result = await this.publish(id, claimed);
+    while (result.kind === 'published' && result.next !== undefined) {
+      id = result.next;
+      result = await this.publish(id);
+    }
+    return { postId: id, result };
+  }
+
+  /**
    * Property 29: a post whose outcome is unknown is looked for among the account's recent posts.
    * Found → published. Absent twice (looks spaced by the sweep) → scheduled again. X unreachable
    * or the account needing its user → stays unknown (never a blind retry), and after

@@ -16,6 +16,8 @@ import { checkText } from './text.ts';
 import { checkPostMedia } from './media.ts';
 import { addPostMedia, type PostMedia } from '../store/post-media.ts';
 import { applyPostEdit, type PostEdit } from '../store/post-edits.ts';
+import { addThreadParts, type ThreadPartInput } from '../store/threads.ts';
+import { checkThread, type ThreadPartDraft } from './threads.ts';
 
 export class InvalidInputError extends RotorError {
   constructor(message: string) {
@@ -114,6 +116,53 @@ export class PostingService {
     if (post?.status === 'scheduled' && post.dueAt !== null)
       await this.#o.engine.enqueuePublish(post.id, post.dueAt);
     return post;
+  }
+
+  /**
+   * A thread (property 40): 2 to 25 parts, each checked as a post (and no two alike), stored
+   * whole in one transaction, then posted now, at `at`, at the account's next queue slot, or kept
+   * as a draft. Each part is published at most once, as a reply to the part before it, and only
+   * once that part is published. "Now" publishes the parts in this process, one after the other.
+   * @returns the thread's first part (it stands for the thread), its parts, and for "now" what
+   * publishing the last part tried did.
+   */
+  async createThread(
+    accountId: string,
+    parts: ThreadPartDraft[],
+    how: { mode: 'now' | 'draft' | 'queue' } | { mode: 'schedule'; at: number },
+  ): Promise<{ post: PostRow; parts: PostRow[]; result?: PublishResult }> {
+    const kinds = checkThread(parts);
+    if (how.mode === 'queue' && parts.some((p) => p.media.length > 0))
+      throw new InvalidInputError(QUEUE_TEXT_ONLY);
+    if (how.mode === 'schedule' && !Number.isFinite(how.at))
+      throw new InvalidInputError('the time is not a valid date');
+    const stored: ThreadPartInput[] = parts.map((p, i) => ({
+      text: p.text,
+      media: p.media.map((data, j) => ({ contentType: kinds[i]?.[j] ?? '', data: Buffer.from(data) })),
+    }));
+    const [first, ...later] = stored;
+    if (!first) throw new InvalidInputError('a thread needs its parts');
+    const status = how.mode === 'draft' ? 'draft' : how.mode === 'queue' ? 'queued' : 'scheduled';
+    const rows = await this.#o.db.transaction(async (tx) => {
+      const head = await insertPost(tx, {
+        accountId,
+        text: first.text,
+        status,
+        dueAt: how.mode === 'schedule' ? how.at : undefined,
+        mediaCount: first.media.length,
+      });
+      if (!head) throw new Error('the thread was not created');
+      await addPostMedia(tx, head.id, first.media);
+      return addThreadParts(tx, head, later);
+    });
+    const head = rows[0];
+    if (!head) throw new Error('the thread was not created');
+    if (how.mode === 'schedule') await this.#o.engine.enqueuePublish(head.id, how.at);
+    if (how.mode !== 'now') return { post: head, parts: rows };
+    const last = await this.#o.publisher.publishOnward(head.id);
+    if (last.result.kind === 'rescheduled' || last.result.kind === 'not_due')
+      await this.#o.engine.enqueuePublish(last.postId, last.result.dueAt).catch(() => undefined);
+    return { post: head, parts: rows, result: last.result };
   }
 
   /** Checks text and media (`invalid_media`), then stores the post and its media in one transaction. */

@@ -94,7 +94,8 @@ export class Sweep {
     const { db, publisher } = this.#d;
     let resolved = 0;
     for (const s of (await this.#guarded(() => stuckPosts(db, publisher.staleMs, 200))) ?? []) {
-      const r = await this.#guarded(() => publisher.publish(s.id));
+      // Found published: a thread's next part, released by it, goes out now too.
+      const r = (await this.#guarded(() => publisher.publishOnward(s.id)))?.result;
       if (r && r.kind !== 'busy' && r.kind !== 'unknown') resolved += 1;
     }
     return resolved;

@@ -94,21 +94,32 @@ export async function markStaleAsUnknown(
 
 /**
  * Records X's id for the post. Whatever state the row has moved to meanwhile (another worker
- * took it as unknown, or rescheduled it), X's id is the truth: the post is published.
+ * took it as unknown, or rescheduled it), X's id is the truth: the post is published. A thread's
+ * next part is released in the same statement (due now, replying to this part), so it can never
+ * go out before this one, nor be left waiting after it.
+ * @returns whether this call recorded it, and the part it released (if any).
  */
 export async function markPublished(
   q: Queryable,
   id: string,
   xPostId: string,
   xUrl: string,
-): Promise<boolean> {
-  const result = await q.query(
-    `UPDATE posts SET status = 'published', x_post_id = $2, x_url = $3, published_at = now(), reason = NULL,
+): Promise<{ recorded: boolean; released?: string }> {
+  const result = await q.query<{ id: string; released: string | null }>(
+    `WITH published AS (
+       UPDATE posts SET status = 'published', x_post_id = $2, x_url = $3, published_at = now(), reason = NULL,
               retryable = NULL, updated_at = now()
-     WHERE id = $1 AND status <> 'published' RETURNING id`,
+       WHERE id = $1 AND status <> 'published' RETURNING id, thread_id, thread_part),
+     released AS (
+       UPDATE posts n SET status = 'scheduled', due_at = now(), reply_to = $2, updated_at = now()
+       FROM published p
+       WHERE n.thread_id = p.thread_id AND n.thread_part = p.thread_part + 1 AND n.status = 'waiting'
+       RETURNING n.id)
+     SELECT p.id, (SELECT r.id FROM released r) AS released FROM published p`,
     [id, xPostId, xUrl],
   );
-  return result.rows.length === 1;
+  const row = result.rows[0];
+  return row ? { recorded: true, ...(row.released ? { released: row.released } : {}) } : { recorded: false };
 }
 
 /**
@@ -145,7 +156,11 @@ export async function reschedule(
   return result.rows.length === 1;
 }
 
-/** A final (or waiting) state, if the row is still as the writer saw it (`fence`). */
+/**
+ * A final (or waiting) state, if the row is still as the writer saw it (`fence`). A thread's part
+ * that fails for good ends the parts after it, in the same statement: they are cancelled, never
+ * posted out of order or left waiting.
+ */
 export async function markFinal(
   q: Queryable,
   id: string,
@@ -155,12 +170,23 @@ export async function markFinal(
   fence: Fence,
 ): Promise<boolean> {
   const result = await q.query(
-    `UPDATE posts SET status = $2, reason = $3, retryable = $4, updated_at = now()
-     WHERE id = $1 AND status = $5 AND claim_seq = $6 RETURNING id`,
-    [id, status, reason, retryable, fence.status, fence.claimSeq],
+    `WITH settled AS (
+       UPDATE posts SET status = $2, reason = $3, retryable = $4, updated_at = now()
+       WHERE id = $1 AND status = $5 AND claim_seq = $6 RETURNING id, thread_id, thread_part, status),
+     ended AS (
+       UPDATE posts n SET status = 'cancelled', reason = $7, updated_at = now()
+       FROM settled s
+       WHERE s.status = 'failed' AND n.thread_id = s.thread_id AND n.thread_part > s.thread_part
+         AND n.status = 'waiting'
+       RETURNING n.id)
+     SELECT id FROM settled`,
+    [id, status, reason, retryable, fence.status, fence.claimSeq, THREAD_ENDED],
   );
   return result.rows.length === 1;
 }
+
+/** Why a thread's later parts were not posted (stored as their reason). */
+export const THREAD_ENDED = 'not posted: an earlier part of its thread failed';
 
 /** Records one more look at X for an unknown outcome (and when: the sweep takes the oldest first). */
 export async function noteLookup(

@@ -13,7 +13,9 @@ export type PostStatus =
   | 'failed'
   | 'blocked'
   | 'unknown'
-  | 'cancelled';
+  | 'cancelled'
+  /** A later part of a thread, until the part before it is published. */
+  | 'waiting';
 
 export interface PostRow {
   id: string;
@@ -39,6 +41,10 @@ export interface PostRow {
   retries: number;
   /** Looks at X for an unknown outcome so far. */
   lookups: number;
+  /** A thread's part: the first part's id (the thread's), or null for a single post. */
+  threadId: string | null;
+  /** Its place in the thread (0 = the first part), or null. */
+  threadPart: number | null;
 }
 
 export const ms = (col: string, as: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS "${as}"`;
@@ -47,7 +53,8 @@ export const postColumns = (t = '') =>
   `${t}id, ${t}account_id AS "accountId", ${t}text, ${t}reply_to AS "replyTo", ${t}status, ${ms(`${t}due_at`, 'dueAt')},
   ${t}schedule_id AS "scheduleId", ${t}attempts, ${t}x_post_id AS "xPostId", ${t}x_url AS "xUrl", ${t}reason, ${t}retryable,
   ${ms(`${t}publish_started_at`, 'publishStartedAt')}, ${ms(`${t}published_at`, 'publishedAt')}, ${ms(`${t}created_at`, 'createdAt')},
-    ${t}media_count AS "mediaCount", ${t}claim_seq AS "claimSeq", ${t}retries, ${t}lookups`;
+    ${t}media_count AS "mediaCount", ${t}claim_seq AS "claimSeq", ${t}retries, ${t}lookups,
+    ${t}thread_id AS "threadId", ${t}thread_part AS "threadPart"`;
 export const POST_COLUMNS = postColumns();
 
 export async function insertPost(
@@ -98,6 +105,8 @@ export async function listPosts(
     /** Soonest first (upcoming) instead of newest first (history). */
     ascending?: boolean;
     limit?: number;
+    /** Also a thread's later parts (by default a thread is listed once, as its first part). */
+    allParts?: boolean;
   } = {},
 ): Promise<(PostRow & { username: string })[]> {
   const where: string[] = [];
@@ -106,6 +115,7 @@ export async function listPosts(
   if (filter.ownerId) where.push(`a.owner_id = $${params.push(filter.ownerId)}`);
   if (filter.status) where.push(`p.status = $${params.push(filter.status)}`);
   if (filter.statuses) where.push(`p.status = ANY($${params.push(filter.statuses)}::text[])`);
+  if (!filter.allParts) where.push('COALESCE(p.thread_part, 0) = 0');
   const limit = `$${params.push(filter.limit ?? 200)}`;
   const order = filter.ascending
     ? 'COALESCE(p.due_at, p.created_at) ASC, p.queue_position ASC'
@@ -121,15 +131,22 @@ export async function listPosts(
 
 /**
  * Cancels a post that has not started publishing (scheduled, queued, draft or blocked): a
- * compare-and-swap, so a post a worker has claimed cannot be cancelled under it.
+ * compare-and-swap, so a post a worker has claimed cannot be cancelled under it. For a thread
+ * (any of its parts' ids), every part not yet started is cancelled: the thread stops there.
+ * @returns the post as it is now, or undefined when nothing could be cancelled.
  */
 export async function cancelPost(q: Queryable, id: string): Promise<PostRow | undefined> {
-  const result = await q.query<PostRow>(
-    `UPDATE posts SET status = 'cancelled', reason = 'cancelled by its user', queue_position = NULL, updated_at = now()
-     WHERE id = $1 AND status IN ('scheduled', 'queued', 'draft', 'blocked') RETURNING ${POST_COLUMNS}`,
+  const result = await q.query<{ n: number }>(
+    `WITH target AS (SELECT id, thread_id FROM posts WHERE id = $1),
+     cancelled AS (
+       UPDATE posts p SET status = 'cancelled', reason = 'cancelled by its user', queue_position = NULL, updated_at = now()
+       FROM target t WHERE (p.id = t.id OR p.thread_id = t.thread_id)
+         AND p.status IN ('scheduled', 'queued', 'draft', 'blocked', 'waiting')
+       RETURNING p.id)
+     SELECT count(*)::int AS n FROM cancelled`,
     [id],
   );
-  return result.rows[0];
+  return (result.rows[0]?.n ?? 0) > 0 ? getPost(q, id) : undefined;
 }
 
 /** Published posts per UTC day over the last `days` days, for one owner's accounts. */

@@ -171,7 +171,7 @@ export interface EmulatorState {
   familiesRevoked: number;
   /** The most times one refresh token reached the token endpoint. */
   mostSendsOfOneRefreshToken: number;
-  posts: { id: string; userId: string; text: string; deleted: boolean }[];
+  posts: { id: string; userId: string; text: string; deleted: boolean; replyTo: string | null }[];
   grants: { id: string; username: string; status: string; endReason: string | null; refreshCount: number }[];
 }
 

@@ -69,6 +69,7 @@ export function controlRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
         clientId: p.clientId,
         text: p.text,
         mediaIds: p.mediaIds,
+        replyTo: p.replyTo ?? null,
         createdAt: new Date(p.createdAt).toISOString(),
         deleted: p.deleted,
       })),
