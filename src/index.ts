@@ -71,6 +71,7 @@ export type { PublishObserver, PublishStep } from './scheduler/publisher.ts';
 export { Engine, QUEUES, type EngineOptions } from './scheduler/engine.ts';
 export type { SweepResult } from './scheduler/sweep.ts';
 export { PostingService, InvalidInputError, type PostingServiceOptions } from './scheduler/service.ts';
+export { THREAD_PARTS, splitThreadText, type ThreadPartDraft } from './scheduler/threads.ts';
 export type { PostRow, PostStatus } from './store/posts.ts';
 export type { ClaimedPost } from './store/post-claims.ts';
 export { EDITABLE_STATUSES, type EditableStatus, type PostEdit } from './store/post-edits.ts';

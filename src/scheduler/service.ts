@@ -16,7 +16,7 @@ import { checkText } from './text.ts';
 import { checkPostMedia } from './media.ts';
 import { addPostMedia, type PostMedia } from '../store/post-media.ts';
 import { applyPostEdit, type PostEdit } from '../store/post-edits.ts';
-import { addThreadParts, type ThreadPartInput } from '../store/threads.ts';
+import { addThreadParts, moveLaterParts, replaceLaterParts, type ThreadPartInput } from '../store/threads.ts';
 import { checkThread, type ThreadPartDraft } from './threads.ts';
 
 export class InvalidInputError extends RotorError {
@@ -50,11 +50,19 @@ function validRecurrence(cron: string, tz: string, now: number): number {
 /** Why a queued post cannot carry images (its slot takes text). */
 export const QUEUE_TEXT_ONLY = 'queued posts take text only; schedule a post to attach images';
 
-/** Checks images for a post: how many, and each one's kind and size. */
 /** The post's files as X takes them (`invalid_media` otherwise), with their kinds. */
 function checkedMedia(media: Uint8Array[]): PostMedia[] {
   const kinds = checkPostMedia(media);
   return media.map((data, i) => ({ contentType: kinds[i] ?? '', data: Buffer.from(data) }));
+}
+
+/** A thread's parts as X takes them (checked: `invalid_input`, `invalid_media`), with their kinds. */
+function storedParts(parts: ThreadPartDraft[]): ThreadPartInput[] {
+  const kinds = checkThread(parts);
+  return parts.map((p, i) => ({
+    text: p.text,
+    media: p.media.map((data, j) => ({ contentType: kinds[i]?.[j] ?? '', data: Buffer.from(data) })),
+  }));
 }
 
 export class PostingService {
@@ -98,21 +106,32 @@ export class PostingService {
   /**
    * Edits a post that has not started publishing (see {@link applyPostEdit}): the text and images
    * checked as for a new post, then one compare-and-swap. A new due time gets its publish job (a
-   * job at the old time finds the post not due and follows it to the new one).
+   * job at the old time finds the post not due and follows it to the new one). `parts`: the post
+   * becomes (or stays) a thread with these parts, the first one's text and images its own; a
+   * thread's later parts follow it to its new account.
    * @returns the edited post, or undefined when its publishing had started (nothing changed).
    */
   async editPost(
     postId: string,
     edit: Omit<PostEdit, 'media'> & { media?: Uint8Array[] | undefined },
     mediaCount: number,
+    parts?: ThreadPartDraft[],
   ): Promise<PostRow | undefined> {
     if (edit.status === 'scheduled' && (edit.dueAt === null || !Number.isFinite(edit.dueAt)))
       throw new InvalidInputError('the time is not a valid date');
-    const images = edit.media ? checkedMedia(edit.media) : undefined;
-    if ((images?.length ?? mediaCount) === 0 || edit.text.trim() !== '') validText(edit.text);
-    if (edit.status === 'queued' && (images?.length ?? mediaCount) > 0)
-      throw new InvalidInputError(QUEUE_TEXT_ONLY);
-    const post = await this.#o.db.transaction((tx) => applyPostEdit(tx, postId, { ...edit, media: images }));
+    const thread = parts ? storedParts(parts) : undefined;
+    const images = thread ? thread[0]?.media : edit.media ? checkedMedia(edit.media) : undefined;
+    if (!thread && ((images?.length ?? mediaCount) === 0 || edit.text.trim() !== '')) validText(edit.text);
+    const withMedia = thread ? thread.some((p) => p.media.length > 0) : (images?.length ?? mediaCount) > 0;
+    if (edit.status === 'queued' && withMedia) throw new InvalidInputError(QUEUE_TEXT_ONLY);
+    const text = thread?.[0]?.text ?? edit.text;
+    const post = await this.#o.db.transaction(async (tx) => {
+      const row = await applyPostEdit(tx, postId, { ...edit, text, media: images });
+      if (!row) return undefined;
+      if (thread) await replaceLaterParts(tx, postId, thread.slice(1));
+      else await moveLaterParts(tx, postId, edit.accountId);
+      return row;
+    });
     if (post?.status === 'scheduled' && post.dueAt !== null)
       await this.#o.engine.enqueuePublish(post.id, post.dueAt);
     return post;
@@ -131,15 +150,11 @@ export class PostingService {
     parts: ThreadPartDraft[],
     how: { mode: 'now' | 'draft' | 'queue' } | { mode: 'schedule'; at: number },
   ): Promise<{ post: PostRow; parts: PostRow[]; result?: PublishResult }> {
-    const kinds = checkThread(parts);
+    const stored = storedParts(parts);
     if (how.mode === 'queue' && parts.some((p) => p.media.length > 0))
       throw new InvalidInputError(QUEUE_TEXT_ONLY);
     if (how.mode === 'schedule' && !Number.isFinite(how.at))
       throw new InvalidInputError('the time is not a valid date');
-    const stored: ThreadPartInput[] = parts.map((p, i) => ({
-      text: p.text,
-      media: p.media.map((data, j) => ({ contentType: kinds[i]?.[j] ?? '', data: Buffer.from(data) })),
-    }));
     const [first, ...later] = stored;
     if (!first) throw new InvalidInputError('a thread needs its parts');
     const status = how.mode === 'draft' ? 'draft' : how.mode === 'queue' ? 'queued' : 'scheduled';

@@ -18,6 +18,14 @@ export interface ThreadPartDraft {
   media: Uint8Array[];
 }
 
+/**
+ * The part that says where a thread stands: its first part not yet published, or its last part
+ * once all are. A thread's status is that part's (the store lists threads by the same rule).
+ */
+export function currentPart<T extends { status: string }>(parts: readonly T[]): T | undefined {
+  return parts.find((p) => p.status !== 'published') ?? parts.at(-1);
+}
+
 /** How a refusal names the part it is about (1-based). */
 export const partRefusal = (n: number, message: string) => `part ${n}: ${message}`;
 

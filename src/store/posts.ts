@@ -113,8 +113,12 @@ export async function listPosts(
   const params: unknown[] = [];
   if (filter.accountId) where.push(`p.account_id = $${params.push(filter.accountId)}`);
   if (filter.ownerId) where.push(`a.owner_id = $${params.push(filter.ownerId)}`);
-  if (filter.status) where.push(`p.status = $${params.push(filter.status)}`);
-  if (filter.statuses) where.push(`p.status = ANY($${params.push(filter.statuses)}::text[])`);
+  // A thread is listed by its own status: that of its first part not yet published (`currentPart`).
+  const status = `CASE WHEN p.thread_id IS NULL OR p.thread_part > 0 THEN p.status ELSE COALESCE(
+      (SELECT n.status FROM posts n WHERE n.thread_id = p.thread_id AND n.status <> 'published'
+       ORDER BY n.thread_part LIMIT 1), 'published') END`;
+  if (filter.status) where.push(`${status} = $${params.push(filter.status)}`);
+  if (filter.statuses) where.push(`${status} = ANY($${params.push(filter.statuses)}::text[])`);
   if (!filter.allParts) where.push('COALESCE(p.thread_part, 0) = 0');
   const limit = `$${params.push(filter.limit ?? 200)}`;
   const order = filter.ascending

@@ -1,4 +1,5 @@
 /** @module JSON shapes of the HTTP API (times as ISO 8601 UTC; never a token but the broker's). */
+import { currentPart } from '../scheduler/threads.ts';
 import type { PostRow } from '../store/posts.ts';
 import type { ScheduleRow } from '../store/schedules.ts';
 import type { AccountHealth } from './handlers/accounts.ts';
@@ -20,19 +21,29 @@ export const accountJson = (a: AccountHealth) => ({
   reconnectUrl: '/accounts/connect',
 });
 
-export const postJson = (p: PostRow & { username?: string }) => ({
-  id: p.id,
-  accountId: p.accountId,
-  username: p.username ?? null,
-  text: p.text,
-  status: p.status,
-  dueAt: iso(p.dueAt),
-  publishedAt: iso(p.publishedAt),
-  xPostId: p.xPostId,
-  url: p.xUrl,
-  reason: p.reason,
-  mediaCount: p.mediaCount,
-});
+/**
+ * A post as the API shows it. A thread (`parts` given) is its first part's row with its parts in
+ * order; its status and reason are those of the part that says where it stands.
+ */
+export const postJson = (p: PostRow & { username?: string; parts?: PostRow[] }) => {
+  const now = p.parts ? (currentPart(p.parts) ?? p) : p;
+  return {
+    id: p.id,
+    accountId: p.accountId,
+    username: p.username ?? null,
+    text: p.text,
+    status: now.status,
+    dueAt: iso(now.dueAt),
+    publishedAt: iso(p.publishedAt),
+    xPostId: p.xPostId,
+    url: p.xUrl,
+    reason: now.reason,
+    mediaCount: p.mediaCount,
+    ...(p.parts
+      ? { parts: p.parts.map((part) => ({ text: part.text, status: part.status, xPostId: part.xPostId })) }
+      : {}),
+  };
+};
 
 export const scheduleJson = (s: ScheduleRow & { username?: string }) => ({
   id: s.id,

@@ -45,10 +45,33 @@ export async function assertStorableForm(form: Record<string, unknown>): Promise
 const uuid = z.uuid({ error: 'must be an id (UUID)' });
 const zone = text().min(1).max(64).describe('IANA time zone, e.g. "Asia/Tokyo"');
 
-export const CreatePostInput = z
+const media = z
+  .array(z.base64({ error: 'must be base64' }))
+  .max(4)
+  .describe('Media as base64: up to 4 images (PNG, JPEG, WebP), or 1 GIF, or 1 MP4 video');
+
+/** One part of a thread: a post's text and media. */
+const PartInput = z
+  .object({
+    text: text().max(10_000).describe('The part’s text; X counts it by weighted length (280)'),
+    media: media.optional(),
+  })
+  .strict();
+
+/** A thread's parts: at most 25 (its lower bound, 2, is checked with the parts' own checks). */
+const parts = z
+  .array(PartInput)
+  .max(25, 'a thread has 2 to 25 parts')
+  .describe(
+    'A thread, instead of "text" and "media": 2 to 25 parts, each published as a reply to the one before',
+  );
+
+/** The fields of a new post; {@link CreatePostInput} adds which of them go together. */
+const PostFields = z
   .object({
     accountId: uuid.describe('One of your accounts'),
-    text: text().max(10_000).describe('Post text; X counts it by weighted length (280)'),
+    text: text().max(10_000).optional().describe('Post text; X counts it by weighted length (280)'),
+    parts: parts.optional(),
     mode: z
       .enum(['now', 'schedule', 'queue', 'draft'])
       .describe('Publish now, at a time, at the next queue slot, or keep it as a draft'),
@@ -61,21 +84,40 @@ export const CreatePostInput = z
       .optional()
       .describe('For "schedule", instead of "at": a wall-clock time in "timeZone"'),
     timeZone: zone.optional(),
-    media: z
-      .array(z.base64({ error: 'must be base64' }))
-      .max(4)
-      .optional()
-      .describe('Media as base64: up to 4 images (PNG, JPEG, WebP), or 1 GIF, or 1 MP4 video'),
+    media: media.optional(),
   })
   .strict();
+
+/** A post's content is its `text` (and `media`), or a thread's `parts`: never both. */
+function oneContent(
+  v: { text?: string | undefined; parts?: unknown; media?: unknown },
+  ctx: z.RefinementCtx,
+  required: boolean,
+) {
+  if (v.parts !== undefined && (v.text !== undefined || v.media !== undefined))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['parts'],
+      message: 'give "text" (and "media") for a post, or "parts" for a thread, not both',
+    });
+  else if (required && v.parts === undefined && v.text === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['text'],
+      message: 'give "text" for a post, or "parts" for a thread',
+    });
+}
+
+export const CreatePostInput = PostFields.superRefine((v, ctx) => oneContent(v, ctx, true));
 export type CreatePostInput = z.infer<typeof CreatePostInput>;
 
 /**
  * `PATCH /posts/{id}`: any of the fields of a new post; those left out stay as they are. A time
  * without `mode` schedules the post at it; `mode` alone moves it (a draft to `schedule` keeps
- * nothing to guess: it needs a time unless it had one).
+ * nothing to guess: it needs a time unless it had one). `parts` replaces a thread's parts (or
+ * makes a post a thread).
  */
-export const EditPostInput = CreatePostInput.partial();
+export const EditPostInput = PostFields.partial().superRefine((v, ctx) => oneContent(v, ctx, false));
 export type EditPostInput = z.infer<typeof EditPostInput>;
 
 export const ListPostsQuery = z
@@ -92,7 +134,8 @@ export const ListPostsQuery = z
         'unknown',
         'cancelled',
       ])
-      .optional(),
+      .optional()
+      .describe('A thread is listed by its own status: that of its first part not yet published'),
     accountId: uuid.optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
@@ -146,6 +189,12 @@ export const PostOutput = z.object({
   url: z.string().nullable(),
   reason: z.string().nullable(),
   mediaCount: z.number(),
+  parts: z
+    .array(z.object({ text: z.string(), status: z.string(), xPostId: z.string().nullable() }))
+    .optional()
+    .describe(
+      'For a thread: its parts in order. Its status and reason are then those of its first part not yet published (published once all are); its text, xPostId and url are its first part’s',
+    ),
 });
 
 export const ScheduleOutput = z.object({

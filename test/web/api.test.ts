@@ -288,6 +288,7 @@ test('HTTP API: keys, permissions, ownership, CSRF, validation, token broker', a
       'localTime',
       'media',
       'mode',
+      'parts',
       'text',
       'timeZone',
     ]);

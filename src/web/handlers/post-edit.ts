@@ -12,7 +12,12 @@ import type { WebDeps } from '../deps.ts';
 import { isTimeZone } from '../format.ts';
 import type { EditPostInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
-import { ownedPost, scheduledInstant } from './posts.ts';
+import { freshView, ownedPost, scheduledInstant, withParts, type PostView } from './posts.ts';
+import { QUEUE_TEXT_ONLY } from '../../scheduler/service.ts';
+
+/** A thread's parts, in order. */
+const threadPartsFor = async (deps: WebDeps, post: PostRow) =>
+  (await withParts(deps, [post]))[0]?.parts ?? [];
 
 const invalid = (message: string) => new RotorError('invalid_input', message);
 
@@ -40,7 +45,7 @@ export async function editPostFor(
   actor: Actor,
   postId: string,
   input: EditPostInput,
-): Promise<PostRow> {
+): Promise<PostView> {
   requirePermission(actor, 'posts:write');
   const post = await ownedPost(deps, actor, postId);
   if (!isEditable(post.status)) throw notEditable(post.status);
@@ -62,7 +67,15 @@ export async function editPostFor(
     else throw invalid('give "at", or "localTime" with "timeZone", to schedule');
   } else if (timeGiven) throw invalid('a time ("at", "localTime") goes with mode "schedule"');
   else if (mode === 'now') dueAt = deps.clock.now();
-  const media = input.media?.map((b64) => new Uint8Array(Buffer.from(b64, 'base64')));
+  const decode = (files: string[]) => files.map((b64) => new Uint8Array(Buffer.from(b64, 'base64')));
+  const media = input.media ? decode(input.media) : undefined;
+  const parts = input.parts?.map((p) => ({ text: p.text, media: decode(p.media ?? []) }));
+  if (post.threadId !== null && !parts) {
+    if (input.text !== undefined || input.media !== undefined)
+      throw invalid('this post is a thread: give its "parts" (all of them) to change its text or media');
+    if (mode === 'queue' && (await threadPartsFor(deps, post)).some((p) => p.mediaCount > 0))
+      throw invalid(QUEUE_TEXT_ONLY);
+  }
   const edited = await deps.service.editPost(
     post.id,
     {
@@ -74,7 +87,8 @@ export async function editPostFor(
       media,
     },
     post.mediaCount,
+    parts,
   );
-  if (edited) return edited;
+  if (edited) return freshView(deps, edited);
   throw notEditable((await getPost(deps.db, post.id))?.status ?? 'deleted');
 }

@@ -14,6 +14,8 @@ import type { CreatePostInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
 import { QUEUE_TEXT_ONLY } from '../../scheduler/service.ts';
 import { setPostTimeZone } from '../../store/post-edits.ts';
+import { threadParts } from '../../store/threads.ts';
+import { findAccount } from '../../store/accounts.ts';
 
 const invalid = (message: string) => new RotorError('invalid_input', message);
 
@@ -30,35 +32,99 @@ export function scheduledInstant(input: Pick<CreatePostInput, 'at' | 'localTime'
   return wall.at;
 }
 
+/** A post as the pages and the API show it: for a thread, with its parts in order. */
+export type PostView = PostRow & { username?: string; parts?: PostRow[] };
+
 export interface CreatedPost {
-  post: PostRow;
-  /** For "now": what publishing did. */
+  post: PostView;
+  /** For "now": what publishing did (for a thread: the last part tried). */
   result?: PublishResult;
 }
 
+const decoded = (media: string[] | undefined) =>
+  (media ?? []).map((b64) => new Uint8Array(Buffer.from(b64, 'base64')));
+
+/** Creates a post, or (`parts`) a thread, for one of the actor's accounts. */
 export async function createPost(deps: WebDeps, actor: Actor, input: CreatePostInput): Promise<CreatedPost> {
   requirePermission(actor, 'posts:write');
   const account = await ownedAccount(deps, actor, input.accountId);
-  const media = (input.media ?? []).map((b64) => new Uint8Array(Buffer.from(b64, 'base64')));
-  switch (input.mode) {
+  const at = input.mode === 'schedule' ? checkedInstant(deps, input) : undefined;
+  const created = input.parts
+    ? await createThread(deps, account.id, input.parts, input.mode, at)
+    : await createSingle(deps, account.id, input.text ?? '', decoded(input.media), input.mode, at);
+  // The zone the time was picked in, for its Edit page and the calendar.
+  if (at !== undefined && input.timeZone !== undefined && isTimeZone(input.timeZone))
+    await setPostTimeZone(deps.db, created.post.id, input.timeZone);
+  return created;
+}
+
+async function createThread(
+  deps: WebDeps,
+  accountId: string,
+  parts: NonNullable<CreatePostInput['parts']>,
+  mode: CreatePostInput['mode'],
+  at: number | undefined,
+): Promise<CreatedPost> {
+  const drafts = parts.map((p) => ({ text: p.text, media: decoded(p.media) }));
+  const {
+    post,
+    parts: rows,
+    result,
+  } = await deps.service.createThread(
+    accountId,
+    drafts,
+    mode === 'schedule' ? { mode, at: at ?? NaN } : { mode },
+  );
+  return { post: { ...post, parts: rows }, ...(result ? { result } : {}) };
+}
+
+/** The instant a "schedule" input names, refused when it is past or too far ahead. */
+function checkedInstant(deps: WebDeps, input: CreatePostInput): number {
+  const at = scheduledInstant(input);
+  const problem = dueTimeProblem(at, deps.clock.now());
+  if (problem) throw invalid(DUE_TIME_MESSAGES[problem]);
+  return at;
+}
+
+async function createSingle(
+  deps: WebDeps,
+  accountId: string,
+  text: string,
+  media: Uint8Array[],
+  mode: CreatePostInput['mode'],
+  at: number | undefined,
+): Promise<CreatedPost> {
+  switch (mode) {
     case 'now':
-      return deps.service.postNow(account.id, input.text, undefined, media);
-    case 'schedule': {
-      const at = scheduledInstant(input);
-      const problem = dueTimeProblem(at, deps.clock.now());
-      if (problem) throw invalid(DUE_TIME_MESSAGES[problem]);
-      const post = await deps.service.schedulePost(account.id, input.text, at, undefined, media);
-      // The zone the time was picked in, for its Edit page and the calendar.
-      if (input.timeZone !== undefined && isTimeZone(input.timeZone))
-        await setPostTimeZone(deps.db, post.id, input.timeZone);
-      return { post };
-    }
+      return deps.service.postNow(accountId, text, undefined, media);
+    case 'schedule':
+      return { post: await deps.service.schedulePost(accountId, text, at ?? NaN, undefined, media) };
     case 'queue':
       if (media.length > 0) throw invalid(QUEUE_TEXT_ONLY);
-      return { post: await deps.service.addToQueue(account.id, input.text) };
+      return { post: await deps.service.addToQueue(accountId, text) };
     case 'draft':
-      return { post: await deps.service.saveDraft(account.id, input.text, media) };
+      return { post: await deps.service.saveDraft(accountId, text, media) };
   }
+}
+
+/** The posts with, for each thread among them, its parts (one query for all). */
+export async function withParts<T extends PostRow>(deps: WebDeps, posts: T[]): Promise<(T & PostView)[]> {
+  const threads = await threadParts(
+    deps.db,
+    posts.flatMap((p) => (p.threadId === null ? [] : [p.threadId])),
+  );
+  return posts.map((p) => {
+    const parts = p.threadId === null ? undefined : threads.get(p.threadId);
+    return parts ? { ...p, parts } : p;
+  });
+}
+
+/** A post just created or changed by the actor, as it is now (with its account's username and its parts). */
+export async function freshView(deps: WebDeps, post: PostRow): Promise<PostView> {
+  const now = (await getPost(deps.db, post.id)) ?? post;
+  const username = (await findAccount(deps.db, { id: now.accountId }))?.username;
+  const [view] = await withParts(deps, [{ ...now, ...(username === undefined ? {} : { username }) }]);
+  return view ?? now;
 }
 
 export async function listPostsFor(
@@ -71,10 +137,10 @@ export async function listPostsFor(
     limit?: number;
     ascending?: boolean;
   },
-): Promise<(PostRow & { username: string })[]> {
+): Promise<(PostRow & { username: string } & PostView)[]> {
   requirePermission(actor, 'posts:read');
   if (filter.accountId) await ownedAccount(deps, actor, filter.accountId);
-  return listPosts(deps.db, { ...filter, ownerId: actor.userId });
+  return withParts(deps, await listPosts(deps.db, { ...filter, ownerId: actor.userId }));
 }
 
 /** One of the actor's posts; another user's reads as not found. */
@@ -89,18 +155,18 @@ export async function ownedPost(deps: WebDeps, actor: Actor, postId: string): Pr
   return post;
 }
 
-export async function getPostFor(deps: WebDeps, actor: Actor, postId: string): Promise<PostRow> {
+export async function getPostFor(deps: WebDeps, actor: Actor, postId: string): Promise<PostView> {
   requirePermission(actor, 'posts:read');
-  return ownedPost(deps, actor, postId);
+  return freshView(deps, await ownedPost(deps, actor, postId));
 }
 
-/** Cancels a post not yet being published. */
-export async function cancelPostFor(deps: WebDeps, actor: Actor, postId: string): Promise<PostRow> {
+/** Cancels a post not yet being published (a thread: every part not yet started). */
+export async function cancelPostFor(deps: WebDeps, actor: Actor, postId: string): Promise<PostView> {
   requirePermission(actor, 'posts:write');
   const post = await ownedPost(deps, actor, postId);
   const cancelled = await cancelPost(deps.db, post.id);
   if (!cancelled) {
     throw new RotorError('conflict', `this post is ${post.status} and can no longer be cancelled`);
   }
-  return cancelled;
+  return freshView(deps, cancelled);
 }

@@ -7,13 +7,12 @@ import { Hono, type Context } from 'hono';
 import { RotorError } from '../../core/errors.ts';
 import { checkText } from '../../scheduler/text.ts';
 import { useApiKey } from '../../store/api-keys.ts';
-import { getPost } from '../../store/posts.ts';
 import type { Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import { errorResponse } from '../errors.ts';
 import { issueToken, listAccountHealth } from '../handlers/accounts.ts';
 import { hashApiKey } from '../handlers/api-keys.ts';
-import { cancelPostFor, createPost, getPostFor, listPostsFor } from '../handlers/posts.ts';
+import { cancelPostFor, createPost, freshView, getPostFor, listPostsFor } from '../handlers/posts.ts';
 import { createSchedule, listSchedulesFor, setScheduleState } from '../handlers/schedules.ts';
 import { accountJson, postJson, scheduleJson } from '../present.ts';
 import {
@@ -120,7 +119,7 @@ export function apiRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimite
     const input = CreatePostInput.parse(await jsonBody(c));
     const { post, result } = await createPost(deps, c.get('actor'), input);
     // Its state after publishing ("now"); the writer may lack posts:read, and owns it already.
-    const fresh = (await getPost(deps.db, post.id)) ?? post;
+    const fresh = await freshView(deps, post);
     return c.json({ post: postJson(fresh), ...(result ? { result } : {}) }, 201);
   });
 
