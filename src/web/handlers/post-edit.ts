@@ -12,7 +12,7 @@ import type { WebDeps } from '../deps.ts';
 import { isTimeZone } from '../format.ts';
 import type { EditPostInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
-import { ownedPost, scheduledInstant } from './posts.ts';
+import { getPostFor, ownedPost, scheduledInstant } from './posts.ts';
 
 const invalid = (message: string) => new RotorError('invalid_input', message);
 
@@ -77,4 +77,14 @@ export async function editPostFor(
   );
   if (edited) return edited;
   throw notEditable((await getPost(deps.db, post.id))?.status ?? 'deleted');
+}
+
+/** One of the actor's posts for its Edit page, with the zone its time was picked in (null: none kept). */
+export async function postForEditing(
+  deps: WebDeps,
+  actor: Actor,
+  postId: string,
+): Promise<{ post: PostRow; timeZone: string | null }> {
+  const post = await getPostFor(deps, actor, postId);
+  return { post, timeZone: await postTimeZone(deps.db, post.id) };
 }
