@@ -33,6 +33,9 @@ export type RotorErrorCode =
   /**
    * This installation may not refresh now: its database was exported, it runs from a copy, or
    * ROTOR_REFRESH=off (docs/backups-and-moves.md). Transient: it ends when the operator decides.
+   * Closing the vault reports it too, as its transient refusal: while `TokenVault.close` lets the
+   * refreshes already sent drain, a call that would need a new refresh (its stored token no
+   * longer usable) gets `refresh_fenced`; the next process serves it.
    */
   | 'refresh_fenced'
   /** The authorization callback was refused (state, error, exchange). */

@@ -6,6 +6,7 @@
  */
 import type { ReauthReason } from '../core/errors.ts';
 import type { RefreshOutcome } from '../oauth/token-client.ts';
+import { backoffMs as sharedBackoffMs, type Backoff } from '../core/backoff.ts';
 
 /** A token's margins, all derived from its lifetime and the configured refresh margin. */
 export interface Margins {
@@ -185,9 +186,12 @@ export function interpret(
   }
 }
 
+/** The refresh retries' backoff: from 200 ms, at most 5 s, between half and all of it. */
+export const REFRESH_BACKOFF: Backoff = { baseMs: 200, capMs: 5_000, below: 0.5 };
+
 /** The backoff after the `attempt`-th known transient failure (ms), jittered by `random` ∈ [0, 1). */
 export function backoffMs(attempt: number, random: number): number {
-  return Math.min(200 * 2 ** attempt, 5_000) * (0.5 + random / 2);
+  return sharedBackoffMs(REFRESH_BACKOFF, attempt, () => random);
 }
 
 /** A waiter's next look at the lease: backoff from 50 ms to 1 s, never past the lease's end. */

@@ -30,6 +30,11 @@ export function requirePermission(actor: Actor, permission: Permission): void {
   }
 }
 
+/** Throws `forbidden` (saying `message`) unless the actor is a signed-in person, not an API key. */
+export function requirePerson(actor: Actor, message: string): void {
+  if (actor.apiKey) throw new RotorError('forbidden', message);
+}
+
 /** A UUID as PostgreSQL reads it (anything else is "not found" before any query). */
 export const isUuid = (v: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);

@@ -1,4 +1,5 @@
 /** @module X's rate-limit headers, read into numbers (docs/x-fidelity.md, "Rate limits"). */
+import { addedJitterMs, backoffMs, type Backoff } from '../core/backoff.ts';
 
 export interface LimitWindow {
   limit: number;
@@ -40,6 +41,13 @@ export function readRateLimits(h: Headers): RateLimits {
   return out;
 }
 
+/** Without a usable reset: from a minute, at most an hour, plus 1–5 s (also added to a reset). */
+export const RATE_LIMIT_BACKOFF = {
+  baseMs: 60_000,
+  capMs: 3600_000,
+  addedMs: { min: 1000, max: 5000 },
+} as const satisfies Backoff;
+
 /**
  * When to try again after a 429 (property 30): X's reset, clamped to sane bounds, with jitter; a
  * missing or absurd reset falls back to exponential backoff from `attempt`.
@@ -49,7 +57,7 @@ export function retryAt(now: number, limits: RateLimits, attempt: number, random
     .filter((w): w is LimitWindow => w !== undefined && w.remaining === 0)
     .map((w) => w.resetAt);
   const reset = candidates.length > 0 ? Math.max(...candidates) : limits.window?.resetAt;
-  const jitter = 1000 + random() * 4000;
-  if (reset !== undefined && reset > now && reset - now <= 25 * 3600_000) return reset + jitter;
-  return now + Math.min(60_000 * 2 ** Math.min(attempt, 6), 3600_000) + jitter;
+  if (reset !== undefined && reset > now && reset - now <= 25 * 3600_000)
+    return reset + addedJitterMs(RATE_LIMIT_BACKOFF.addedMs, random);
+  return now + backoffMs(RATE_LIMIT_BACKOFF, attempt, random);
 }

@@ -31,18 +31,32 @@ export function healthOf(a: AccountRow, now: number): AccountHealth {
   };
 }
 
+/** The actor's accounts (for the pages' account pickers and names). */
+export async function listAccountsFor(deps: WebDeps, actor: Actor): Promise<AccountRow[]> {
+  requirePermission(actor, 'accounts:read');
+  return listAccounts(deps.db, actor.userId);
+}
+
 export async function listAccountHealth(deps: WebDeps, actor: Actor): Promise<AccountHealth[]> {
   requirePermission(actor, 'accounts:read');
   const now = deps.clock.now();
   return (await listAccounts(deps.db, actor.userId)).map((a) => healthOf(a, now));
 }
 
+/** The account if the actor owns it; undefined otherwise (someone else's reads as missing). */
+export async function findOwnedAccount(
+  deps: WebDeps,
+  actor: Actor,
+  accountId: string,
+): Promise<AccountRow | undefined> {
+  const account = isUuid(accountId) ? await findAccount(deps.db, { id: accountId }) : undefined;
+  return account && account.ownerId === actor.userId ? account : undefined;
+}
+
 /** The account if the actor owns it; `not_found` otherwise (someone else's reads as missing). */
 export async function ownedAccount(deps: WebDeps, actor: Actor, accountId: string): Promise<AccountRow> {
-  const account = isUuid(accountId) ? await findAccount(deps.db, { id: accountId }) : undefined;
-  if (!account || account.ownerId !== actor.userId) {
-    throw new RotorError('not_found', 'no such account among yours');
-  }
+  const account = await findOwnedAccount(deps, actor, accountId);
+  if (!account) throw new RotorError('not_found', 'no such account among yours');
   return account;
 }
 

@@ -12,7 +12,7 @@ import type { WebDeps } from '../deps.ts';
 import { isTimeZone } from '../format.ts';
 import type { EditPostInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
-import { freshView, ownedPost, scheduledInstant, withParts, type PostView } from './posts.ts';
+import { freshView, getPostFor, ownedPost, scheduledInstant, withParts, type PostView } from './posts.ts';
 import { QUEUE_TEXT_ONLY } from '../../scheduler/service.ts';
 
 /** A thread's parts, in order. */
@@ -91,4 +91,14 @@ export async function editPostFor(
   );
   if (edited) return freshView(deps, edited);
   throw notEditable((await getPost(deps.db, post.id))?.status ?? 'deleted');
+}
+
+/** One of the actor's posts for its Edit page, with the zone its time was picked in (null: none kept). */
+export async function postForEditing(
+  deps: WebDeps,
+  actor: Actor,
+  postId: string,
+): Promise<{ post: PostRow; timeZone: string | null }> {
+  const post = await getPostFor(deps, actor, postId);
+  return { post, timeZone: await postTimeZone(deps.db, post.id) };
 }

@@ -2,7 +2,7 @@
  * @module Posts for their owner: create (now, at a time, into the queue, as a draft), list, cancel. The API
  * and the pages call these same functions; each checks permission and ownership.
  */
-import { RotorError } from '../../core/errors.ts';
+import { isRotorError, RotorError } from '../../core/errors.ts';
 import type { PublishResult } from '../../scheduler/publisher.ts';
 import { cancelPost, getPost, listPosts, type PostRow, type PostStatus } from '../../store/posts.ts';
 import { isUuid, requirePermission, type Actor } from '../actor.ts';
@@ -153,6 +153,20 @@ export async function ownedPost(deps: WebDeps, actor: Actor, postId: string): Pr
     throw new RotorError('not_found', 'no such post among yours');
   }
   return post;
+}
+
+/**
+ * A post the actor has just written, as it stands now ("now" has published it by then), with its
+ * parts. Needs no `posts:read`: the writer owns it already. One gone since, or not the actor's,
+ * reads as `post`.
+ */
+export async function currentPostFor(deps: WebDeps, actor: Actor, post: PostView): Promise<PostView> {
+  try {
+    return await freshView(deps, await ownedPost(deps, actor, post.id));
+  } catch (e) {
+    if (isRotorError(e, 'not_found')) return post;
+    throw e;
+  }
 }
 
 export async function getPostFor(deps: WebDeps, actor: Actor, postId: string): Promise<PostView> {

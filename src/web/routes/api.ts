@@ -6,13 +6,12 @@
 import { Hono, type Context } from 'hono';
 import { RotorError } from '../../core/errors.ts';
 import { checkText } from '../../scheduler/text.ts';
-import { useApiKey } from '../../store/api-keys.ts';
 import type { Actor } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import { errorResponse } from '../errors.ts';
 import { issueToken, listAccountHealth } from '../handlers/accounts.ts';
-import { hashApiKey } from '../handlers/api-keys.ts';
-import { cancelPostFor, createPost, freshView, getPostFor, listPostsFor } from '../handlers/posts.ts';
+import { actorForApiKey } from '../handlers/api-keys.ts';
+import { cancelPostFor, createPost, currentPostFor, getPostFor, listPostsFor } from '../handlers/posts.ts';
 import { createSchedule, listSchedulesFor, setScheduleState } from '../handlers/schedules.ts';
 import { accountJson, postJson, scheduleJson } from '../present.ts';
 import {
@@ -62,12 +61,12 @@ export function apiRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimite
       const address = limiter.address(c as Context);
       await limiter.check('apiKeyFailure', address);
       const m = /^Bearer\s+(rotor_[A-Za-z0-9_-]{20,100})$/.exec(auth);
-      const key = m?.[1] ? await useApiKey(deps.db, hashApiKey(m[1])) : undefined;
-      if (!key) {
+      const actor = m?.[1] ? await actorForApiKey(deps, m[1]) : undefined;
+      if (!actor) {
         await limiter.hit('apiKeyFailure', address);
         throw new RotorError('unauthenticated', 'unknown or revoked API key');
       }
-      c.set('actor', { userId: key.ownerId, apiKey: { id: key.id, permissions: new Set(key.permissions) } });
+      c.set('actor', actor);
       return next();
     }
     const request = c as Context; // the middleware's input type is open; only cookies are read
@@ -118,8 +117,8 @@ export function apiRoutes(deps: WebDeps, names: CookieNames, limiter: RateLimite
   api.post('/posts', async (c) => {
     const input = CreatePostInput.parse(await jsonBody(c));
     const { post, result } = await createPost(deps, c.get('actor'), input);
-    // Its state after publishing ("now"); the writer may lack posts:read, and owns it already.
-    const fresh = await freshView(deps, post);
+    // Its state after publishing ("now").
+    const fresh = await currentPostFor(deps, c.get('actor'), post);
     return c.json({ post: postJson(fresh), ...(result ? { result } : {}) }, 201);
   });
 

@@ -2,19 +2,17 @@
 import { Hono, type Context } from 'hono';
 import { DateTime } from 'luxon';
 import { isRotorError } from '../../core/errors.ts';
-import { calendarPosts, queuedByAccount } from '../../store/calendar.ts';
-import { listOwnerSchedules } from '../../store/schedules.ts';
 import { calendarDays, calendarRange, type CalendarView } from '../calendar-data.ts';
 import type { WebDeps } from '../deps.ts';
 import { formatInZone } from '../format.ts';
+import { calendarFor } from '../handlers/calendar.ts';
 import { editPostFor } from '../handlers/post-edit.ts';
 import { userMessage } from '../user-messages.ts';
 import { calendarView } from '../views/calendar.ts';
 import { page } from '../views/layout.ts';
-import { actorOf, field, sessionOf } from './guard.ts';
+import { actorOf, field } from './guard.ts';
 import type { PageEnv } from './page-env.ts';
 import { refusalPage } from './planning.ts';
-import { requirePermission } from '../actor.ts';
 
 const viewOf = (s: string | undefined): CalendarView => (s === 'month' ? 'month' : 'week');
 const dateOf = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : undefined);
@@ -30,15 +28,9 @@ export function calendarRoutes(deps: WebDeps): Hono<PageEnv> {
     status = 200,
   ) => {
     const v = c.get('view');
-    requirePermission(actorOf(c), 'posts:read');
     const now = deps.clock.now();
     const range = calendarRange(view, date, v.timeZone, now);
-    const ownerId = sessionOf(c).userId;
-    const [posts, schedules, { queued, drafts }] = await Promise.all([
-      calendarPosts(deps.db, ownerId, range.from, range.to),
-      listOwnerSchedules(deps.db, ownerId),
-      queuedByAccount(deps.db, ownerId),
-    ]);
+    const { posts, schedules, queued, drafts } = await calendarFor(deps, actorOf(c), range.from, range.to);
     const days = calendarDays(range, v.timeZone, now, posts, schedules, queued);
     const today = DateTime.fromMillis(now, { zone: v.timeZone }).toFormat('yyyy-MM-dd');
     return c.html(

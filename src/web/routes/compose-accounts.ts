@@ -5,18 +5,18 @@
  */
 import type { Context } from 'hono';
 import { isRotorError } from '../../core/errors.ts';
-import { listAccounts } from '../../store/accounts.ts';
-import { getPost } from '../../store/posts.ts';
 import { postUrl } from '../../x/client.ts';
 import type { WebDeps } from '../deps.ts';
 import { viewOnXUrl } from '../feedback.ts';
+import { listAccountsFor } from '../handlers/accounts.ts';
 import { createForAccounts } from '../handlers/multi-post.ts';
+import { currentPostFor } from '../handlers/posts.ts';
 import type { MessageKey } from '../i18n.ts';
 import type { CreatePostInput } from '../schemas.ts';
 import { userMessage } from '../user-messages.ts';
 import type { AccountOutcomeLine } from '../views/compose-accounts.ts';
 import type { ComposeForm } from '../views/compose.ts';
-import { actorOf, sessionOf } from './guard.ts';
+import { actorOf } from './guard.ts';
 import type { PageEnv } from './page-env.ts';
 
 type Render = (
@@ -36,9 +36,10 @@ export async function sendToAccounts(
 ): Promise<Response> {
   const v = c.get('view');
   const say = (m: string) => userMessage(v.t, v.locale, m);
+  const actor = actorOf(c);
   let outcomes;
   try {
-    outcomes = await createForAccounts(deps, actorOf(c), o.posts, o.common);
+    outcomes = await createForAccounts(deps, actor, o.posts, o.common);
   } catch (e) {
     if (!isRotorError(e, 'invalid_input') && !isRotorError(e, 'not_found')) throw e;
     return render(
@@ -48,7 +49,7 @@ export async function sendToAccounts(
       400,
     );
   }
-  const names = new Map((await listAccounts(deps.db, sessionOf(c).userId)).map((a) => [a.id, a.username]));
+  const names = new Map((await listAccountsFor(deps, actor)).map((a) => [a.id, a.username]));
   const lines: AccountOutcomeLine[] = [];
   const failed: string[] = [];
   for (const out of outcomes) {
@@ -60,9 +61,7 @@ export async function sendToAccounts(
       lines.push({ username, ok: false, text: v.t('compose.notPosted', { reason: say(reason) }) });
       continue;
     }
-    const post = out.created
-      ? ((await getPost(deps.db, out.created.post.id)) ?? out.created.post)
-      : undefined;
+    const post = out.created ? await currentPostFor(deps, actor, out.created.post) : undefined;
     const link =
       result?.kind === 'published'
         ? (viewOnXUrl(postUrl(username, result.xPostId), deps) ?? undefined)

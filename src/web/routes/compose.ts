@@ -2,17 +2,17 @@
 import { Hono, type Context } from 'hono';
 import { isRotorError } from '../../core/errors.ts';
 import { checkText } from '../../scheduler/text.ts';
-import { findAccount, listAccounts } from '../../store/accounts.ts';
 import { postUrl } from '../../x/client.ts';
 import type { WebDeps } from '../deps.ts';
 import { dueTimeProblem } from '../../core/due-time.ts';
-import { listOwnerSchedules } from '../../store/schedules.ts';
 import { formatInZone, isTimeZone } from '../format.ts';
 import { currentZoneName, readWallClock } from '../time-zones.ts';
 import { userMessage } from '../user-messages.ts';
 import { viewOnXUrl } from '../feedback.ts';
 import { ImportRejectedError, importCsv } from '../handlers/csv-import.ts';
+import { findOwnedAccount, listAccountsFor } from '../handlers/accounts.ts';
 import { createPost } from '../handlers/posts.ts';
+import { listSchedulesFor } from '../handlers/schedules.ts';
 import { sendToAccounts } from './compose-accounts.ts';
 import { nextFreeSlots } from '../schedule-forms.ts';
 import type { AccountOutcomeLine } from '../views/compose-accounts.ts';
@@ -34,11 +34,12 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     outcomes: AccountOutcomeLine[] = [],
   ) => {
     const v = c.get('view');
-    const accounts = await listAccounts(deps.db, sessionOf(c).userId);
+    const actor = actorOf(c);
+    const accounts = await listAccountsFor(deps, actor);
     const userZone = sessionOf(c).timeZone !== null;
     // When a post added to each account's queue now would go out.
-    const queues = await listOwnerSchedules(deps.db, sessionOf(c).userId);
-    const free = await nextFreeSlots(deps, sessionOf(c).userId, queues);
+    const queues = await listSchedulesFor(deps, actor);
+    const free = await nextFreeSlots(deps, actor.userId, queues);
     const nextFree = queues.flatMap((q) => {
       const at = free.get(q.id);
       return at === undefined ? [] : [{ username: q.username, at }];
@@ -170,10 +171,10 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
           303,
         );
       if (mode === 'draft') return c.redirect(`/compose?done=drafted&account=${post.accountId}`, 303);
-      const user = (await findAccount(deps.db, { id: post.accountId }))?.username ?? '';
+      const user = (await findOwnedAccount(deps, actorOf(c), post.accountId))?.username ?? '';
       if (mode === 'queue') {
         // A queue without slots posts nothing: say so where the post was added.
-        const slots = (await listOwnerSchedules(deps.db, sessionOf(c).userId)).some(
+        const slots = (await listSchedulesFor(deps, actorOf(c))).some(
           (s) => s.kind === 'queue' && s.accountId === post.accountId && !s.paused,
         );
         return c.redirect(
@@ -227,7 +228,7 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
 
   app.get('/import', async (c) => {
     const v = c.get('view');
-    const accounts = await listAccounts(deps.db, sessionOf(c).userId);
+    const accounts = await listAccountsFor(deps, actorOf(c));
     const done = Number(c.req.query('done'));
     return c.html(
       page(
@@ -247,7 +248,7 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     const v = c.get('view');
     const body = await c.req.parseBody({ all: true });
     const [file] = files(body, 'file');
-    const accounts = await listAccounts(deps.db, sessionOf(c).userId);
+    const accounts = await listAccountsFor(deps, actorOf(c));
     const zone = currentZoneName(field(body, 'timeZone'));
     try {
       const csv = file ? new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer()) : '';

@@ -1,17 +1,11 @@
 /** @module The signed-in pages: dashboard, posts, schedules (reading, and the small actions on them). */
 import { Hono, type Context } from 'hono';
 import { isRotorError } from '../../core/errors.ts';
-import { listAccounts } from '../../store/accounts.ts';
-import { metricsSince } from '../../store/metrics-history.ts';
-import { postsPerDay } from '../../store/posts.ts';
-import {
-  listNotifications,
-  listOperatorNotifications,
-  markNotificationsRead,
-} from '../../store/notifications.ts';
 import type { WebDeps } from '../deps.ts';
 import type { MessageKey } from '../i18n.ts';
-import { disconnect, listAccountHealth } from '../handlers/accounts.ts';
+import { disconnect, findOwnedAccount, listAccountsFor } from '../handlers/accounts.ts';
+import { dashboardFor } from '../handlers/dashboard.ts';
+import { markNotificationsReadFor } from '../handlers/notifications.ts';
 import { cancelPostFor, listPostsFor } from '../handlers/posts.ts';
 import { createSchedule, listSchedulesFor, setScheduleState } from '../handlers/schedules.ts';
 import { CreateScheduleInput } from '../schemas.ts';
@@ -25,9 +19,6 @@ import type { PageEnv } from './page-env.ts';
 import { errorView } from '../views/misc.ts';
 import { flashText, viewOnXUrl, withFlash } from '../feedback.ts';
 import { userMessage } from '../user-messages.ts';
-import { findAccount } from '../../store/accounts.ts';
-
-const DAY = 86_400_000;
 
 export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
   const app = new Hono<PageEnv>();
@@ -40,36 +31,13 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
 
   app.get('/', async (c) => {
     const v = c.get('view');
-    const actor = actorOf(c);
-    const now = deps.clock.now();
-    const accounts = await listAccountHealth(deps, actor);
-    const followers = new Map(
-      await Promise.all(
-        accounts.map(async (a) => [a.id, await metricsSince(deps.db, a.id, now - 90 * DAY)] as const),
-      ),
-    );
-    const perDay = new Map((await postsPerDay(deps.db, actor.userId, 30)).map((r) => [r.day, r.count]));
-    const upcoming = await listPostsFor(deps, actor, {
-      statuses: ['scheduled', 'queued'],
-      ascending: true,
-      limit: 20,
-    });
-    const schedules = await listSchedulesFor(deps, actor);
-    const notifications = await listNotifications(deps.db, actor.userId, { unreadOnly: true, limit: 10 });
-    const operatorAlerts = await listOperatorNotifications(deps.db, now - DAY);
+    const dashboard = await dashboardFor(deps, actorOf(c));
     return c.html(
       page(
         v,
         v.t('dash.title'),
         dashboardView(v, {
-          accounts,
-          upcoming,
-          followers,
-          postsPerDay: perDay,
-          now,
-          notifications,
-          operatorAlerts,
-          schedules,
+          ...dashboard,
           flash: flashText(v.t, (n) => c.req.query(n)),
           wrongAccount: wrongAccount(c.req.query('got'), c.req.query('want')),
         }),
@@ -79,12 +47,12 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
 
   app.use('/notifications/*', signedIn);
   app.post('/notifications/read', async (c) => {
-    await markNotificationsRead(deps.db, actorOf(c).userId);
+    await markNotificationsReadFor(deps, actorOf(c));
     return c.redirect(withFlash('/', 'read'), 303);
   });
 
   app.post('/accounts/:id/disconnect', async (c) => {
-    const account = await findAccount(deps.db, { id: c.req.param('id') }).catch(() => undefined);
+    const account = await findOwnedAccount(deps, actorOf(c), c.req.param('id')).catch(() => undefined);
     await disconnect(deps, actorOf(c), c.req.param('id'));
     return c.redirect(withFlash('/', 'disconnected', { user: account?.username ?? '' }), 303);
   });
@@ -145,7 +113,7 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
   ) => {
     const v = c.get('view');
     const actor = actorOf(c);
-    const accounts = await listAccounts(deps.db, actor.userId);
+    const accounts = await listAccountsFor(deps, actor);
     const schedules = await listSchedulesFor(deps, actor);
     const nextFree = await nextFreeSlots(deps, actor.userId, schedules);
     return c.html(

@@ -4,12 +4,11 @@
  */
 import { Hono, type Context } from 'hono';
 import { isRotorError } from '../../core/errors.ts';
-import { listAccounts } from '../../store/accounts.ts';
-import { postTimeZone } from '../../store/post-edits.ts';
 import type { PostRow } from '../../store/posts.ts';
 import type { WebDeps } from '../deps.ts';
 import { instantToZoned, isTimeZone } from '../format.ts';
-import { editPostFor } from '../handlers/post-edit.ts';
+import { listAccountsFor } from '../handlers/accounts.ts';
+import { editPostFor, postForEditing } from '../handlers/post-edit.ts';
 import { getPostFor } from '../handlers/posts.ts';
 import type { EditPostInput } from '../schemas.ts';
 import { currentZoneName } from '../time-zones.ts';
@@ -19,7 +18,7 @@ import { errorView } from '../views/misc.ts';
 import { editView, type EditForm } from '../views/post-edit.ts';
 import { calendarRoutes } from './calendar.ts';
 import { previewOf } from '../preview.ts';
-import { actorOf, field, files, sessionOf, signedIn } from './guard.ts';
+import { actorOf, field, files, signedIn } from './guard.ts';
 import type { PageEnv } from './page-env.ts';
 
 /** Where a post is listed on the Posts page. */
@@ -52,19 +51,20 @@ export function planningRoutes(deps: WebDeps): Hono<PageEnv> {
     status = 200,
   ) => {
     const v = c.get('view');
-    const accounts = await listAccounts(deps.db, sessionOf(c).userId);
+    const accounts = await listAccountsFor(deps, actorOf(c));
     return c.html(page(v, v.t('edit.title'), editView(v, post, accounts, form, message)), status as 200);
   };
 
   app.get('/posts/:id/edit', async (c) => {
     const v = c.get('view');
     let post: PostRow;
+    let savedZone: string | null;
     try {
-      post = await getPostFor(deps, actorOf(c), c.req.param('id'));
+      ({ post, timeZone: savedZone } = await postForEditing(deps, actorOf(c), c.req.param('id')));
     } catch (e) {
       return refusalPage(c, e);
     }
-    const zone = currentZoneName((await postTimeZone(deps.db, post.id)) ?? v.timeZone);
+    const zone = currentZoneName(savedZone ?? v.timeZone);
     const at = post.dueAt !== null ? instantToZoned(post.dueAt, zone) : { date: '', time: '' };
     const form = { accountId: post.accountId, text: post.text, ...at, timeZone: zone };
     const saved =

@@ -2,8 +2,6 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { isRotorError } from '../../core/errors.ts';
-import { listHandouts } from '../../store/api-keys.ts';
-import { listSessions, setPreferences } from '../../store/web-sessions.ts';
 import { isPermission } from '../actor.ts';
 import type { WebDeps } from '../deps.ts';
 import { isTimeZone } from '../format.ts';
@@ -11,7 +9,8 @@ import { currentZoneName } from '../time-zones.ts';
 import { flashText, withFlash } from '../feedback.ts';
 import { giveNewKey, takeNewKey } from '../handlers/new-key-flash.ts';
 import { userMessage } from '../user-messages.ts';
-import { createApiKey, listApiKeysFor, revokeApiKeyFor } from '../handlers/api-keys.ts';
+import { createApiKey, listApiKeysFor, listHandoutsFor, revokeApiKeyFor } from '../handlers/api-keys.ts';
+import { listSessionsFor, savePreferences } from '../handlers/sessions.ts';
 import { isLocale } from '../i18n.ts';
 import { currentSessionHash, putCookie, type CookieNames } from '../session.ts';
 import { DEFAULT_WEB_SECURITY } from '../security-config.ts';
@@ -36,8 +35,8 @@ export function settingsRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv>
     const idleMs = (deps.security ?? DEFAULT_WEB_SECURITY).sessionIdleMs;
     const [keys, handouts, sessions] = await Promise.all([
       listApiKeysFor(deps, actor),
-      listHandouts(deps.db, actor.userId),
-      listSessions(deps.db, actor.userId, idleMs),
+      listHandoutsFor(deps, actor),
+      listSessionsFor(deps, actor, idleMs),
     ]);
     const current = currentSessionHash(c, names);
     const idleDays = Math.round((idleMs / 86_400_000) * 10) / 10;
@@ -70,7 +69,7 @@ export function settingsRoutes(deps: WebDeps, names: CookieNames): Hono<PageEnv>
     const zone = field(form, 'timeZone');
     if (!isLocale(locale) || !isTimeZone(zone))
       return render(c, { message: { text: c.get('view').t('form.langZone'), kind: 'error' } }, 400);
-    await setPreferences(deps.db, sessionOf(c).userId, { locale, timeZone: currentZoneName(zone) });
+    await savePreferences(deps, actorOf(c), { locale, timeZone: currentZoneName(zone) });
     putCookie(c, names.lang, locale, deps.insecureLoopback, 365 * 86_400);
     return c.redirect('/settings?done=1', 303);
   });
