@@ -19,16 +19,12 @@
  */
 import { clientRefusedText } from '../core/client-refused.ts';
 import { isRotorError, RotorError } from '../core/errors.ts';
-import { seal } from '../crypto/aead.ts';
 import { refreshTokens, type IssuedTokens, type RefreshOutcome } from '../oauth/token-client.ts';
 import {
   acquireLease,
-  holdLease,
   markSent,
   readTokenSet,
-  releaseLease,
   storeRotation,
-  unmarkSent,
   type TokenSetRow,
 } from '../store/token-sets.ts';
 import {
@@ -44,9 +40,10 @@ import {
   tokenLifetime,
   type TokenFacts,
 } from './decisions.ts';
-import { tokenBinding } from '../crypto/token-binding.ts';
+import { settledWithin } from '../core/settled.ts';
+import { releaseStep, sealedRotation, type ReleaseHow } from './section-writes.ts';
 import { HandOut, openField, storeCall, type AccessToken } from './hand-out.ts';
-import { guardBeforeSend, guardKeepPair, guardSendCleared, guardSendMarked } from './guard-steps.ts';
+import { guardBeforeSend, guardKeepPair, guardSendMarked } from './guard-steps.ts';
 import { settleRefusal, suspectReuse, waitForLease } from './refusal.ts';
 import type { Ask, Lease, RefreshStep, SectionDeps } from './section-deps.ts';
 import { transientError } from './transient.ts';
@@ -331,16 +328,7 @@ export class CriticalSection {
     const d = this.#d;
     const lifetimeMs = (tokens.expiresIn ?? 7200) * 1000;
     const expiresAt = d.clock.now() + lifetimeMs;
-    const rotation = {
-      accessCt: seal(d.keyRing, tokens.accessToken, tokenBinding(accountId, 'access')),
-      refreshCt:
-        tokens.refreshToken === undefined
-          ? null
-          : seal(d.keyRing, tokens.refreshToken, tokenBinding(accountId, 'refresh')),
-      keyId: d.keyRing.active.id,
-      accessExpiresAt: expiresAt,
-      scope: tokens.scope ?? row.scope,
-    };
+    const rotation = sealedRotation(d.keyRing, row, tokens, expiresAt);
     guardKeepPair(d, row, rotation);
     const entry = { accountId, fromVersion: row.version, rotation };
     const late = !mayStoreAsOwner(leaseLeft(lease.takenAt, d.leaseTtlMs, d.timer.monotonic()), d.leaseTtlMs);
@@ -380,27 +368,9 @@ export class CriticalSection {
     );
   }
 
-  /**
-   * Step 8, the one release path. `give_back`: nothing new went out (the doubt there was stays);
-   * `hold`: keep the lease, and its doubt, until a request with an unknown outcome has surely
-   * ended at X — against everyone, this process included; `cool_down`: the same, much longer,
-   * after both sends went unanswered; `unsent`: the send was marked but
-   * never made. A failure is reported (`release_failed`); the lease then ends at its expiry.
-   */
-  async release(lease: Lease, how: 'give_back' | 'hold' | 'cool_down' | 'unsent'): Promise<void> {
-    const { db, holder, httpTimeoutMs, coolDownMs } = this.#d;
-    const { accountId, version, inDoubt } = lease.row;
-    try {
-      if (how === 'give_back') await releaseLease(db, accountId, holder, inDoubt);
-      else if (how === 'hold') await holdLease(db, accountId, holder, httpTimeoutMs);
-      else if (how === 'cool_down') await holdLease(db, accountId, holder, coolDownMs);
-      else await unmarkSent(db, accountId, holder, version);
-      // No doubt left on this version (the doubt of an earlier send stays, in the store and beside it).
-      if ((how === 'give_back' || how === 'unsent') && !inDoubt)
-        guardSendCleared(this.#d, accountId, version);
-    } catch (e) {
-      this.#d.events.emit('release_failed', { accountId, message: (e as Error).message });
-    }
+  /** Step 8, the one release path ({@link releaseStep}): its failure is reported, not swallowed. */
+  release(lease: Lease, how: ReleaseHow): Promise<void> {
+    return releaseStep(this.#d, lease, how);
   }
 
   #facts(expiresAt: number, lifetimeMs: number, ask: Ask, access: string): TokenFacts {
@@ -421,15 +391,4 @@ export class CriticalSection {
 
 function clientRefused(accountId: string, message: string): RotorError {
   return new RotorError('invalid_client', message, { accountId });
-}
-
-/** Every promise settled, or `ms` passed (a real timer, cleared: it keeps no process alive). */
-function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const bound = setTimeout(resolve, ms);
-    void Promise.allSettled(promises).then(() => {
-      clearTimeout(bound);
-      resolve();
-    });
-  });
 }
