@@ -291,7 +291,7 @@ export class CriticalSection {
       return { kind: 'not_sent' };
     }
     this.#sentHere.add(key);
-    guardSendMarked(d, row, sentCount);
+    await guardSendMarked(d, row, sentCount);
     await d.onStep?.('send_marked', accountId);
     // Property 33: the last look before the bytes go out, by the monotonic clock.
     if (
@@ -329,7 +329,7 @@ export class CriticalSection {
     const lifetimeMs = (tokens.expiresIn ?? 7200) * 1000;
     const expiresAt = d.clock.now() + lifetimeMs;
     const rotation = sealedRotation(d.keyRing, row, tokens, expiresAt);
-    guardKeepPair(d, row, rotation);
+    await guardKeepPair(d, row, rotation);
     const entry = { accountId, fromVersion: row.version, rotation };
     const late = !mayStoreAsOwner(leaseLeft(lease.takenAt, d.leaseTtlMs, d.timer.monotonic()), d.leaseTtlMs);
     if (late) d.kept.keep(entry, 'lease_ran_out'); // property 33: never dropped, whoever holds the lease now

@@ -29,8 +29,8 @@ export async function guardBeforeSend(
 }
 
 /** Keeps the pair X just issued outside the database, before the store takes it. */
-export function guardKeepPair(d: SectionDeps, row: TokenSetRow, rotation: Rotation): void {
-  d.guard?.keepPair({
+export async function guardKeepPair(d: SectionDeps, row: TokenSetRow, rotation: Rotation): Promise<void> {
+  await d.guard?.keepPair({
     accountId: row.accountId,
     version: row.version + 1,
     consentedAt: row.consentedAt,
@@ -40,8 +40,8 @@ export function guardKeepPair(d: SectionDeps, row: TokenSetRow, rotation: Rotati
 }
 
 /** The send is marked in the store: the mark is kept outside the database too, before the bytes go out. */
-export function guardSendMarked(d: SectionDeps, row: TokenSetRow, sentCount: number): void {
-  d.guard?.sendMarked?.({
+export async function guardSendMarked(d: SectionDeps, row: TokenSetRow, sentCount: number): Promise<void> {
+  await d.guard?.sendMarked?.({
     accountId: row.accountId,
     version: row.version,
     sentCount,

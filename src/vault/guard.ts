@@ -32,13 +32,18 @@ export interface VaultHooks {
     rotation: Rotation;
     /** The refresh token ciphertext now valid: the rotation's, or the row's if X sent none. */
     refreshCt: string | null;
-  }): void;
+  }): Promise<void>;
   /**
    * The refresh token of `version` is about to go out, its send now counted `sentCount` (the
    * store's in-doubt mark is set): the mark is kept outside the database too, so that a restore
    * does not take it away. Optional, as {@link sendCleared}.
    */
-  sendMarked?(p: { accountId: string; version: number; sentCount: number; consentedAt: number }): void;
+  sendMarked?(p: {
+    accountId: string;
+    version: number;
+    sentCount: number;
+    consentedAt: number;
+  }): Promise<void>;
   /** The in-doubt mark of `version` was taken away in the store (nothing went out unanswered). */
   sendCleared?(accountId: string, version: number): void;
   /** At open, before any refresh. */
@@ -98,9 +103,9 @@ export class VaultGuard implements VaultHooks {
     this.#events = events;
   }
 
-  keepPair(p: Parameters<VaultHooks['keepPair']>[0]): void {
+  async keepPair(p: Parameters<VaultHooks['keepPair']>[0]): Promise<void> {
     try {
-      this.pairs.keep({
+      await this.pairs.keep({
         accountId: p.accountId,
         version: p.version,
         installationId: this.gate.installationId,
@@ -118,9 +123,9 @@ export class VaultGuard implements VaultHooks {
     }
   }
 
-  sendMarked(p: Parameters<NonNullable<VaultHooks['sendMarked']>>[0]): void {
+  async sendMarked(p: Parameters<NonNullable<VaultHooks['sendMarked']>>[0]): Promise<void> {
     try {
-      this.pairs.markSent(p.accountId, { ...p, installationId: this.gate.installationId });
+      await this.pairs.markSent(p.accountId, { ...p, installationId: this.gate.installationId });
     } catch {
       // As for a pair: the store has the mark; only its copy against a later restore is missing.
     }

@@ -9,20 +9,13 @@
  * Beside them, `<version>.sent`: the refresh token of that version went out and its answer is not
  * known yet (the store's in-doubt mark, {@link SentMark}), so that a restore which takes the mark
  * out of the database does not make a refusal of that token look like anything but a lost answer.
- * Written like the journal: a file of its own, fsync, rename, fsync the folder.
+ * Written like the journal: a file of its own, fsync, rename, fsync the folder — asynchronously
+ * (awaited before the store takes the pair, or before the token goes out), so that the disk's
+ * fsyncs never hold up the other posts and refreshes of the process meanwhile.
  */
 import type { ForwardPair } from '../store/bring-forward.ts';
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdir, open as openFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
@@ -70,6 +63,7 @@ const UUIDISH = /^[0-9a-f-]{36}$/;
 export class NewestPairs {
   readonly dir: string;
   readonly #ring: KeyRing;
+  #writes = 0;
 
   constructor(dir: string, ring: KeyRing) {
     this.dir = dir;
@@ -80,24 +74,24 @@ export class NewestPairs {
    * Keeps the pair durably; older versions but the previous one are removed, and so are the
    * in-doubt marks of older versions (the send they stood for has its answer: this pair).
    */
-  keep(pair: KeptPair): void {
+  async keep(pair: KeptPair): Promise<void> {
     const folder = join(this.dir, pair.accountId);
-    this.#write(
+    await this.#write(
       folder,
       `${pair.version}.pair`,
       seal(this.#ring, JSON.stringify(pair), binding(pair.accountId, pair.version)),
     );
     for (const v of this.#versions(pair.accountId)) {
-      if (v < pair.version - 1) rmSync(join(folder, `${v}.pair`), { force: true });
+      if (v < pair.version - 1) await rm(join(folder, `${v}.pair`), { force: true });
     }
     for (const v of this.#versions(pair.accountId, '.sent')) {
-      if (v < pair.version) rmSync(join(folder, `${v}.sent`), { force: true });
+      if (v < pair.version) await rm(join(folder, `${v}.sent`), { force: true });
     }
   }
 
   /** Keeps the in-doubt mark of a send durably, before the refresh token goes out. */
-  markSent(accountId: string, mark: SentMark): void {
-    this.#write(
+  async markSent(accountId: string, mark: SentMark): Promise<void> {
+    await this.#write(
       join(this.dir, accountId),
       `${mark.version}.sent`,
       seal(this.#ring, JSON.stringify(mark), sentBinding(accountId, mark.version)),
@@ -175,23 +169,24 @@ export class NewestPairs {
   }
 
   /** Writes `name` in `folder`: a file of its own, fsync, rename, fsync the folder. */
-  #write(folder: string, name: string, content: string): void {
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
+  async #write(folder: string, name: string, content: string): Promise<void> {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     const target = join(folder, name);
-    const tmp = `${target}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
+    // The process's own name for it, and a count: two writes under way never share a file.
+    const tmp = `${target}.${process.pid}.${(this.#writes += 1)}.tmp`;
+    const file = await openFile(tmp, 'w', 0o600);
     try {
-      writeSync(fd, content);
-      fsyncSync(fd);
+      await file.writeFile(content);
+      await file.sync();
     } finally {
-      closeSync(fd);
+      await file.close();
     }
-    renameSync(tmp, target);
-    const dirFd = openSync(folder, 'r');
+    await rename(tmp, target);
+    const dir = await openFile(folder, 'r');
     try {
-      fsyncSync(dirFd);
+      await dir.sync();
     } finally {
-      closeSync(dirFd);
+      await dir.close();
     }
   }
 

@@ -89,16 +89,16 @@ const pair = (version: number): KeptPair => ({
   keptAt: 3,
 });
 
-test('kept pairs: the two newest stay; a changed or foreign-key file does not open but its version still counts', () => {
+test('kept pairs: the two newest stay; a changed or foreign-key file does not open but its version still counts', async () => {
   const folder = dir();
   const ring = testKeyRing();
   const pairs = new NewestPairs(folder, ring);
-  for (let v = 1; v <= 4; v += 1) pairs.keep(pair(v));
+  for (let v = 1; v <= 4; v += 1) await pairs.keep(pair(v));
   const account = pair(1).accountId;
   assert.deepEqual(readdirSync(join(folder, account)).sort(), ['3.pair', '4.pair']);
   assert.equal(pairs.state(account, 'i1').pair?.version, 4);
   assert.equal(pairs.state(account, 'other installation').pair, undefined);
-  new NewestPairs(folder, testKeyRing()).keep(pair(5)); // sealed with another key
+  await new NewestPairs(folder, testKeyRing()).keep(pair(5)); // sealed with another key
   writeFileSync(join(folder, account, '6.pair'), 'v1.k1.AAAA.BBBB'); // not a sealed pair
   const s = pairs.state(account, 'i1');
   assert.equal(s.highest, 6);
