@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { startEmulator, type RunningEmulator } from '../emulator/server.ts';
+import type { RunningEmulator } from '../emulator/server.ts';
 import { DEMO_CLIENT, EmulatorSettingsError, type EmulatorSettingsInput } from '../emulator/settings.ts';
 import { parseLatencyFlag, type LatencySpec } from '../emulator/latency.ts';
 import { collect, wholeNumber } from './options.ts';
@@ -185,6 +185,7 @@ export function emulatorCommand(): Command {
     .action(async (flags: EmulatorFlags) => {
       let emu: RunningEmulator;
       try {
+        const { startEmulator } = await import('../emulator/server.ts');
         emu = await startEmulator(settingsFromFlags(flags));
       } catch (e) {
         if (e instanceof EmulatorSettingsError) {

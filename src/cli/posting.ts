@@ -5,7 +5,6 @@
 import { xApiBase } from '../oauth/x.ts';
 import { publishObserver } from '../ops/ops.ts';
 import { Engine } from '../scheduler/engine.ts';
-import { startMetricsServer } from '../web/metrics-server.ts';
 import { Publisher } from '../scheduler/publisher.ts';
 import { PostingService } from '../scheduler/service.ts';
 import { findAccount } from '../store/accounts.ts';
@@ -58,21 +57,25 @@ export async function openPostingRuntime(
   const listen = rt.config.ops.metricsListen;
   const metricsServer =
     work && listen
-      ? await startMetricsServer(listen, {
-          db: rt.db,
-          keyRing: rt.keyRing,
-          metrics: rt.ops.metrics,
-          metricsToken: rt.config.ops.metricsToken,
-        }).catch(async (e: NodeJS.ErrnoException) => {
-          await engine.stop().catch(() => undefined);
-          await rt.close();
-          return fail(
-            command,
-            e.code === 'EADDRINUSE'
-              ? `ROTOR_METRICS_PORT ${listen.port} is already in use; choose another`
-              : `cannot serve metrics on ${listen.host}:${listen.port}: ${e.message}`,
-          );
-        })
+      ? await (
+          await import('../web/metrics-server.ts')
+        )
+          .startMetricsServer(listen, {
+            db: rt.db,
+            keyRing: rt.keyRing,
+            metrics: rt.ops.metrics,
+            metricsToken: rt.config.ops.metricsToken,
+          })
+          .catch(async (e: NodeJS.ErrnoException) => {
+            await engine.stop().catch(() => undefined);
+            await rt.close();
+            return fail(
+              command,
+              e.code === 'EADDRINUSE'
+                ? `ROTOR_METRICS_PORT ${listen.port} is already in use; choose another`
+                : `cannot serve metrics on ${listen.host}:${listen.port}: ${e.message}`,
+            );
+          })
       : undefined;
   if (metricsServer) rt.ops.logger.info({ url: `${metricsServer.url}/metrics` }, 'serving metrics');
   return {

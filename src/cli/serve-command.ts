@@ -8,9 +8,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Command } from 'commander';
 import type { Server } from 'node:http';
 import { isLoopbackHost } from '../core/loopback.ts';
-import { startEmulator, type RunningEmulator } from '../emulator/server.ts';
+import type { RunningEmulator } from '../emulator/server.ts';
 import { DEMO_CLIENT } from '../emulator/settings.ts';
-import { createWebApp } from '../web/app.ts';
 import { webSecurity } from '../web/security-config.ts';
 import { serveOrigin } from '../core/config.ts';
 import { CookieVault } from '../vault/cookie.ts';
@@ -35,6 +34,8 @@ export function serveCommand(): Command {
         // Demo mode: X is the built-in emulator, with a client registered for this server's callback.
         const redirectUri = config.x.redirectUri;
         const extra = redirectUri === DEMO_CLIENT.redirectUris[0] ? [] : [redirectUri];
+        // Loaded here, not at start: a worker or a short command never loads the emulator or the web app.
+        const { startEmulator } = await import('../emulator/server.ts');
         emulator = await startEmulator({
           port: config.web.emulatorPort,
           ...(extra.length > 0
@@ -78,6 +79,7 @@ export function serveCommand(): Command {
       })();
       // `/metrics` may stay open without a token only in demo mode on loopback.
       const security = webSecurity(config, { openMetrics: demo && insecureLoopback && isLoopbackHost(host) });
+      const { createWebApp } = await import('../web/app.ts');
       const app = createWebApp({
         db: rt.db,
         vault: rt.vault,
