@@ -9,7 +9,7 @@ export interface EmulatorState {
   tokenRequests: { authorization_code: number; refresh_token: number };
   reuseDetected: number;
   familiesRevoked: number;
-  posts: { id: string; username?: string; text: string; deleted: boolean }[];
+  posts: { id: string; username?: string; text: string; deleted: boolean; replyTo?: string | null }[];
   grants: { username?: string; status: string; endReason: string | null; refreshCount: number }[];
 }
 

@@ -9,7 +9,12 @@
  * the spent token (reuse detected, the grant ends) and the account ends `reauth_required` with the
  * reason `lost_response`, said to its owner. Any other end of an account, any reuse on an account
  * Rotor did not lose that way, and any loss Rotor does not know of break an invariant.
+ *
+ * A thread's parts are posts here too (one row each); a later part still `waiting` is counted as
+ * the part its thread stopped at is, and the thread invariants are `thread-invariants.ts`.
  */
+import { THREAD_ENDED } from '../../src/store/post-claims.ts';
+import { brokenThreadInvariants, threadStops, type ThreadFigures } from './thread-invariants.ts';
 
 export interface PostFigures {
   /** Posts scheduled during the run (all due before it ended). */
@@ -29,9 +34,11 @@ export interface PostFigures {
   blocked: number;
   /** On X but not recorded as published (or recorded with another id) when the run settled. */
   unrecorded: number;
+  /** Not on X: a thread's later part, cancelled because an earlier part failed for good. */
+  ended: number;
 }
 
-/** Counts posts from Rotor's rows and X's timeline (texts are unique per run) at time `now`. */
+/** Counts posts (a thread's parts each count) from Rotor's rows and X's timeline (texts are unique per run) at time `now`. */
 export function postFigures(
   rows: readonly {
     text: string;
@@ -39,6 +46,9 @@ export function postFigures(
     xPostId: string | null;
     dueAt: number | null;
     accountId: string;
+    reason?: string | null;
+    threadId?: string | null;
+    threadPart?: number | null;
   }[],
   onX: readonly { id: string; text: string; deleted: boolean }[],
   lostAccounts: ReadonlySet<string>,
@@ -54,17 +64,31 @@ export function postFigures(
     later: 0,
     blocked: 0,
     unrecorded: 0,
+    ended: 0,
+  };
+  type Row = (typeof rows)[number];
+  const stops = threadStops(
+    rows.map((r) => ({ ...r, threadId: r.threadId ?? null, threadPart: r.threadPart ?? null })),
+  );
+  /** Why a row is not on X: waiting for its user, moved past the end by a 429, or lost. */
+  const missing = (row: Row): 'blocked' | 'later' | 'lost' => {
+    // `blocked` or `unknown` on an account that is still active would wait for nobody: lost.
+    if ((row.status === 'blocked' || row.status === 'unknown') && lostAccounts.has(row.accountId))
+      return 'blocked';
+    if (row.status === 'scheduled' && row.dueAt !== null && row.dueAt > now) return 'later';
+    return 'lost';
   };
   for (const row of rows) {
     const seen = ids.get(row.text) ?? [];
     if (seen.length > 1) f.duplicated += 1;
     if (seen.length === 0) {
-      // `blocked` or `unknown` on an account that is still active would wait for nobody: lost.
-      const waitsForUser =
-        (row.status === 'blocked' || row.status === 'unknown') && lostAccounts.has(row.accountId);
-      if (waitsForUser) f.blocked += 1;
-      else if (row.status === 'scheduled' && row.dueAt !== null && row.dueAt > now) f.later += 1;
-      else f.lost += 1;
+      if (row.status === 'cancelled' && row.reason === THREAD_ENDED) f.ended += 1;
+      else if (row.status === 'waiting') {
+        // A later part waits on the part its thread stopped at, and shares its fate; one waiting
+        // behind nothing (the part before it published) is lost.
+        const stop = row.threadId ? stops.get(row.threadId) : undefined;
+        f[stop && stop.status !== 'waiting' ? missing(stop) : 'lost'] += 1;
+      } else f[missing(row)] += 1;
     } else if (row.status === 'published' && row.xPostId !== null && seen.includes(row.xPostId)) {
       f.published += 1;
     } else if (row.status === 'unknown' && lostAccounts.has(row.accountId)) {
@@ -94,6 +118,7 @@ export interface RotorEvidence {
   /** Accounts with a refresh that ended without an answer (dropped connection, deadline). */
   answerLost: ReadonlySet<string>;
   posts: PostFigures;
+  threads: ThreadFigures;
   secrets: number;
 }
 
@@ -106,6 +131,7 @@ export function brokenInvariants(e: RotorEvidence): string[] {
     broken.push(`${e.posts.lost} due post(s) lost (not on X, not waiting for their user)`);
   if (e.posts.unrecorded > 0)
     broken.push(`${e.posts.unrecorded} post(s) on X that Rotor does not record as published`);
+  broken.push(...brokenThreadInvariants(e.threads));
   const silent = e.accounts.filter((a) => a.status === 'active' && !a.alive);
   if (silent.length > 0)
     broken.push(`${silent.length} account(s) dead at X while Rotor shows them active: ${names(silent)}`);

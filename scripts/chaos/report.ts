@@ -53,6 +53,16 @@ export function chaosTable(runs: readonly RunResult[]): string {
       'posts on X, not recorded',
       posts((p) => p.unrecorded),
     ),
+    row('threads (parts) / published whole / ended by a failed part', (r) =>
+      r.threads ? `${r.threads.threads} (${r.threads.parts}) / ${r.threads.whole} / ${r.threads.ended}` : '—',
+    ),
+    row('thread parts duplicated / out of order / on X after their thread ended', (r) =>
+      r.threads ? `${r.threads.duplicatedParts} / ${r.threads.outOfOrder} / ${r.threads.afterEnd}` : '—',
+    ),
+    row(
+      'thread parts not posted (their thread ended)',
+      posts((p) => p.ended),
+    ),
     row(
       'expiry storms / kill -9 / SIGSTOP freezes / PostgreSQL outages',
       (r) => `${r.expiryStorms} / ${r.kills} / ${r.freezes} / ${r.outages}`,

@@ -29,6 +29,8 @@ import { advanceClock, emulatorState, FaultLedger, stormSettings } from './emula
 import { execute } from './executor.ts';
 import { brokenInvariants, postFigures, type AccountEnd } from './invariants.ts';
 import { stormTimes } from './plan.ts';
+import { between, seeded } from './random.ts';
+import { threadFigures, threadStops } from './thread-invariants.ts';
 import { ProcessGroup } from './processes.ts';
 import { stormClock } from './storm-clock.ts';
 import type { RotorProcessArgs } from './rotor-process.ts';
@@ -37,7 +39,11 @@ import { CallStats, commonFigures, createDatabase, type RunOptions, type RunResu
 /** The vault's timings in the chaos processes: the defaults (30 s, 15 s, 15 s) scaled down. */
 const TIMINGS = { leaseTtlMs: 6000, httpTimeoutMs: 3000, doubtGraceMs: 3000 };
 const STALE_SECONDS = 3;
-const SETTLED = new Set(['published', 'blocked', 'failed']);
+// `cancelled`: a thread's later part, after an earlier part failed for good (nobody else cancels).
+const SETTLED = new Set(['published', 'blocked', 'failed', 'cancelled']);
+/** Of the run's posts, about one in four is a thread of 2 to 5 parts (property 40). */
+const THREAD_SHARE = 0.25;
+const THREAD_PARTS = { min: 2, max: 5 };
 
 export async function runRotor(o: RunOptions): Promise<RunResult> {
   let emulatorOutput = '';
@@ -135,7 +141,7 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
     o.log('rotor: chaos over; settling');
     const settleUntil = Date.now() + o.settleMs;
     while (Date.now() < settleUntil) {
-      const rows = await listPosts(db, { limit: 100_000 }).catch(() => []);
+      const rows = await listPosts(db, { limit: 100_000, allParts: true }).catch(() => []);
       const needUser = new Set(
         (await listAccounts(db).catch(() => [])).filter((a) => a.status !== 'active').map((a) => a.id),
       );
@@ -143,7 +149,14 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       const waiting = (r: (typeof rows)[number]) =>
         (r.status === 'scheduled' && r.dueAt !== null && r.dueAt > Date.now() + 5000) ||
         (r.status === 'unknown' && needUser.has(r.accountId));
-      if (rows.length === texts.length && rows.every((r) => SETTLED.has(r.status) || waiting(r))) break;
+      // A thread's later part waits on the part its thread stopped at: settled when that one is.
+      const stops = threadStops(rows);
+      const done = (r: (typeof rows)[number]) => SETTLED.has(r.status) || waiting(r);
+      const partDone = (r: (typeof rows)[number]) => {
+        const stop = r.status === 'waiting' && r.threadId ? stops.get(r.threadId) : undefined;
+        return stop !== undefined && stop.status !== 'waiting' && done(stop);
+      };
+      if (rows.length === texts.length && rows.every((r) => done(r) || partDone(r))) break;
       await sleep(500);
     }
     await group.stop();
@@ -162,16 +175,18 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
         reason: a.reason ?? null,
         alive: alive.get(a.id) ?? false,
       }));
-    const rows = await listPosts(db, { limit: 100_000 });
+    const rows = await listPosts(db, { limit: 100_000, allParts: true });
     const lostIds = new Set(accounts.filter((a) => a.status !== 'active').map((a) => a.id));
     const posts = postFigures(rows, state.posts, lostIds, Date.now());
+    const threads = threadFigures(rows, state.posts);
     const onX = new Set(state.posts.map((p) => p.text));
     for (const g of state.grants.filter((g) => g.status !== 'active'))
       o.log(`rotor: grant of @${g.username ?? '?'} ended at X: ${g.endReason ?? g.status}`);
     for (const r of rows.filter((r) => !onX.has(r.text) && r.status === 'blocked'))
       o.log(`rotor: blocked: ${r.reason ?? ''}`);
     const waitsForUser = (r: (typeof rows)[number]) =>
-      (r.status === 'blocked' || r.status === 'unknown') && lostIds.has(r.accountId);
+      (r.status === 'blocked' || r.status === 'unknown' || r.status === 'waiting') &&
+      lostIds.has(r.accountId);
     for (const r of rows.filter((r) => !onX.has(r.text) && !waitsForUser(r))) {
       // Its publish jobs, to tell a job pg-boss still holds for a killed worker from one never sent.
       const jobs = await db
@@ -182,7 +197,7 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
         .then((q) => q.rows.map((j) => `${j.state}/${j.retries}`).join(' '))
         .catch(() => '?');
       o.log(
-        `rotor: not on X: ${r.status}${lostIds.has(r.accountId) ? ' (account lost)' : ''}, due ${((Date.now() - (r.dueAt ?? 0)) / 1000).toFixed(0)} s before, ${r.attempts} attempt(s), ${r.lookups} lookup(s), jobs [${jobs}] ${r.reason ?? ''}`,
+        `rotor: not on X: ${r.status}${r.threadId ? ` (thread part ${(r.threadPart ?? 0) + 1})` : ''}${lostIds.has(r.accountId) ? ' (account lost)' : ''}, due ${((Date.now() - (r.dueAt ?? 0)) / 1000).toFixed(0)} s before, ${r.attempts} attempt(s), ${r.lookups} lookup(s), jobs [${jobs}] ${r.reason ?? ''}`,
       );
     }
     let pgLog = '';
@@ -198,6 +213,7 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
       cutByKill,
       answerLost,
       posts,
+      threads,
       secrets,
     });
     return {
@@ -218,6 +234,7 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
               : `${a.reason ?? 'unknown'}${a.reason === 'lost_response' ? (cutByKill.has(a.id) ? ' (kill -9 mid-refresh)' : ' (answer never arrived)') : ''}`,
         })),
       posts,
+      threads,
       ...commonFigures(counts, hits, stats.total(), group.unexpectedExits),
       secrets,
       broken,
@@ -230,7 +247,11 @@ export async function runRotor(o: RunOptions): Promise<RunResult> {
   }
 }
 
-/** Schedules the run's posts, due over the chaos, through the posting service as `rotor schedule` does. */
+/**
+ * Schedules the run's posts, due over the chaos, through the posting service as `rotor schedule`
+ * does; about one in four (drawn from the seed) is a thread of 2 to 5 parts
+ * (`rotor schedule --thread`). Returns every post's and every part's text.
+ */
 async function schedulePosts(
   o: RunOptions,
   db: ReturnType<typeof openPostgres>,
@@ -257,14 +278,24 @@ async function schedulePosts(
   const total = ids.length * o.postsPerAccount;
   const window = Math.max(1000, o.durationMs - 5000);
   const texts: string[] = [];
+  const random = seeded(o.seed ^ 0x7417ead);
   for (let i = 0; i < total; i += 1) {
+    const accountId = ids[i % ids.length] ?? '';
+    const at = start + 2000 + Math.floor((i * window) / total);
     const text = `chaos ${o.seed} post ${i} at ${start}`;
-    texts.push(text);
-    await service.schedulePost(
-      ids[i % ids.length] ?? '',
-      text,
-      start + 2000 + Math.floor((i * window) / total),
-    );
+    if (random() < THREAD_SHARE) {
+      const n = between(random, THREAD_PARTS.min, THREAD_PARTS.max);
+      const parts = Array.from({ length: n }, (_, k) => `${text} part ${k + 1} of ${n}`);
+      texts.push(...parts);
+      await service.createThread(
+        accountId,
+        parts.map((t) => ({ text: t, media: [] })),
+        { mode: 'schedule', at },
+      );
+    } else {
+      texts.push(text);
+      await service.schedulePost(accountId, text, at);
+    }
   }
   await engine.stop();
   await vault.close();

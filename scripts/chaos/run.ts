@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { PgCluster } from '../pg-cluster.ts';
 import type { PostFigures } from './invariants.ts';
+import type { ThreadFigures } from './thread-invariants.ts';
 import type { ChaosEvent } from './plan.ts';
 import type { ExecutionCounts } from './executor.ts';
 
@@ -38,6 +39,8 @@ export interface RunResult {
   /** Accounts whose tokens no longer work at the end, with why. */
   lost: { username: string; reason: string }[];
   posts?: PostFigures;
+  /** Rotor only: the threads among the posts. */
+  threads?: ThreadFigures;
   kills: number;
   freezes: number;
   outages: number;

@@ -13,6 +13,8 @@ import { listSchedules } from '../store/schedules.ts';
 import { accountIdOf, openPostingRuntime, type PostingRuntime } from './posting.ts';
 import { closeOnSignal } from './emulator-command.ts';
 import { fail } from './runtime.ts';
+import { partLines, readThread, storedParts, threadConflicts } from './thread-input.ts';
+import type { PublishResult } from '../scheduler/publisher.ts';
 
 async function run(command: string, fn: (rt: PostingRuntime) => Promise<void>): Promise<void> {
   const rt = await openPostingRuntime(command);
@@ -41,54 +43,96 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 export function postCommand(): Command {
   return new Command('post')
-    .description('post now')
+    .description('post now (a thread with --thread FILE)')
     .argument('<username>')
-    .argument('<text>')
+    .argument('[text]')
     .option('--reply-to <postId>', 'reply to this post')
     .option(
       '--media <file>',
       'attach media: up to 4 images (PNG, JPEG, WebP), or 1 GIF, or 1 MP4 video',
       collect,
     )
-    .action(async (username: string, text: string, opts: { replyTo?: string; media?: string[] }) => {
-      const media = readMedia('post', opts.media);
-      await run('post', async (rt) => {
-        const { post, result } = await rt.service.postNow(
-          await accountIdOf(rt, 'post', username),
-          text,
-          opts.replyTo,
-          media,
-        );
-        if (result.kind === 'published') {
-          const row = (await listPosts(rt.db, { accountId: post.accountId, limit: 50 })).find(
-            (p) => p.id === post.id,
+    .option('--thread <file>', 'post a thread: its parts in FILE, separated by a line with ---')
+    .action(
+      async (
+        username: string,
+        text: string | undefined,
+        opts: { replyTo?: string; media?: string[]; thread?: string },
+      ) => {
+        if (opts.thread !== undefined) return postThread(username, opts.thread, { text, ...opts });
+        // Exit 1, as when commander itself found the argument missing (before --thread existed).
+        if (text === undefined) fail('post', 'give the text (or --thread FILE)', 1);
+        const media = readMedia('post', opts.media);
+        await run('post', async (rt) => {
+          const { post, result } = await rt.service.postNow(
+            await accountIdOf(rt, 'post', username),
+            text,
+            opts.replyTo,
+            media,
           );
-          console.log(`Published: ${row?.xUrl ?? result.xPostId}`);
-          return;
-        }
-        const why = 'reason' in result ? result.reason : result.kind;
-        if (result.kind === 'rescheduled')
-          console.log(`Not yet: ${why}; it will be retried at ${iso(result.dueAt)}`);
-        else fail('post', `${result.kind}: ${why}`, result.kind === 'blocked' ? 3 : 1);
-      });
+          if (result.kind === 'published') {
+            const row = (await listPosts(rt.db, { accountId: post.accountId, limit: 50 })).find(
+              (p) => p.id === post.id,
+            );
+            console.log(`Published: ${row?.xUrl ?? result.xPostId}`);
+            return;
+          }
+          notPublished('post', result);
+        });
+      },
+    );
+}
+
+/** A post now that did not go out: rescheduled (said, exit 0), or why not (exit 3 blocked, else 1). */
+function notPublished(command: string, result: PublishResult): void {
+  const why = 'reason' in result ? result.reason : result.kind;
+  if (result.kind === 'rescheduled')
+    console.log(`Not yet: ${why}; it will be retried at ${iso(result.dueAt)}`);
+  else fail(command, `${result.kind}: ${why}`, result.kind === 'blocked' ? 3 : 1);
+}
+
+/** `rotor post USERNAME --thread FILE`: every part now, in order, each line saying its fate. */
+async function postThread(
+  username: string,
+  file: string,
+  given: { text?: string; media?: string[]; replyTo?: string },
+): Promise<void> {
+  threadConflicts('post', given);
+  const parts = readThread('post', file);
+  await run('post', async (rt) => {
+    const { post, result } = await rt.service.createThread(await accountIdOf(rt, 'post', username), parts, {
+      mode: 'now',
     });
+    const stored = await storedParts(rt.db, post.id);
+    const head = stored[0];
+    if (result?.kind === 'published' && stored.every((p) => p.status === 'published'))
+      console.log(`Published thread: ${head?.xUrl ?? head?.xPostId ?? post.id} (${stored.length} parts)`);
+    else console.log(`Thread ${post.id}: not every part is published yet`);
+    for (const line of partLines(stored)) console.log(line);
+    if (result && result.kind !== 'published') notPublished('post', result);
+  });
 }
 
 export function scheduleCommand(): Command {
   return new Command('schedule')
-    .description('post at a time (--at), or recurring (--cron with --tz, the text a template)')
+    .description(
+      'post at a time (--at; a thread with --thread FILE), or recurring (--cron with --tz, the text a template)',
+    )
     .argument('<username>')
-    .argument('<text>')
+    .argument('[text]')
     .option('--at <iso-time>', 'when, e.g. 2026-12-01T09:00:00+09:00')
     .option('--cron <expression>', 'recurring: 5-field cron, e.g. "0 9 * * 1-5"')
     .option('--tz <zone>', 'IANA time zone of --cron, e.g. Asia/Tokyo', 'UTC')
     .option('--media <file>', 'with --at: attach media (up to 4 images, or 1 GIF, or 1 MP4 video)', collect)
+    .option('--thread <file>', 'with --at: a thread, its parts in FILE separated by a line with ---')
     .action(
       async (
         username: string,
-        text: string,
-        opts: { at?: string; cron?: string; tz: string; media?: string[] },
+        text: string | undefined,
+        opts: { at?: string; cron?: string; tz: string; media?: string[]; thread?: string },
       ) => {
+        if (opts.thread !== undefined) threadConflicts('schedule', { text, ...opts });
+        else if (text === undefined) fail('schedule', 'give the text (or --thread FILE)', 1);
         if ((opts.at === undefined) === (opts.cron === undefined))
           fail('schedule', 'give exactly one of --at or --cron');
         if (opts.at !== undefined) {
@@ -97,21 +141,29 @@ export function scheduleCommand(): Command {
           const problem = dueTimeProblem(Date.parse(opts.at), systemClock.now());
           if (problem) fail('schedule', `--at ${opts.at}: ${DUE_TIME_MESSAGES[problem]}`);
         }
+        const thread = opts.thread !== undefined ? readThread('schedule', opts.thread) : undefined;
         await run('schedule', async (rt) => {
           const accountId = await accountIdOf(rt, 'schedule', username);
           if (opts.at !== undefined) {
             const at = Date.parse(opts.at);
             if (Number.isNaN(at)) fail('schedule', `--at is not an ISO 8601 time: "${opts.at}"`);
+            if (thread) {
+              const { post } = await rt.service.createThread(accountId, thread, { mode: 'schedule', at });
+              const stored = await storedParts(rt.db, post.id);
+              console.log(`Scheduled thread ${post.id} for ${iso(post.dueAt)} (${stored.length} parts)`);
+              for (const line of partLines(stored)) console.log(line);
+              return;
+            }
             const post = await rt.service.schedulePost(
               accountId,
-              text,
+              text ?? '',
               at,
               undefined,
               readMedia('schedule', opts.media),
             );
             console.log(`Scheduled ${post.id} for ${iso(post.dueAt)}`);
           } else {
-            const s = await rt.service.createRecurring(accountId, opts.cron ?? '', opts.tz, text);
+            const s = await rt.service.createRecurring(accountId, opts.cron ?? '', opts.tz, text ?? '');
             console.log(`Recurring schedule ${s.id}: "${s.cron}" in ${s.tz}, next at ${iso(s.nextAt)}`);
           }
         });

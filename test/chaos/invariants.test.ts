@@ -12,6 +12,8 @@ import {
   type RotorEvidence,
 } from '../../scripts/chaos/invariants.ts';
 import { parseChaosOptions } from '../../scripts/chaos/options.ts';
+import { brokenThreadInvariants, threadFigures } from '../../scripts/chaos/thread-invariants.ts';
+import { THREAD_ENDED } from '../../src/store/post-claims.ts';
 import { chaosPlan, stormTimes } from '../../scripts/chaos/plan.ts';
 import { stormClock } from '../../scripts/chaos/storm-clock.ts';
 
@@ -53,7 +55,16 @@ test('post figures: published, duplicated, lost, waiting for the user, moved by 
     new Set(['lost']),
     now,
   );
-  assert.deepEqual(f, { due: 10, published: 2, duplicated: 1, lost: 3, later: 1, blocked: 3, unrecorded: 1 });
+  assert.deepEqual(f, {
+    due: 10,
+    published: 2,
+    duplicated: 1,
+    lost: 3,
+    later: 1,
+    blocked: 3,
+    unrecorded: 1,
+    ended: 0,
+  });
 });
 
 const account = (
@@ -73,7 +84,16 @@ const clean: RotorEvidence = {
   reusedAtX: new Set(),
   cutByKill: new Set(),
   answerLost: new Set(),
-  posts: { due: 1, published: 1, duplicated: 0, lost: 0, later: 0, blocked: 0, unrecorded: 0 },
+  posts: { due: 1, published: 1, duplicated: 0, lost: 0, later: 0, blocked: 0, unrecorded: 0, ended: 0 },
+  threads: {
+    threads: 1,
+    parts: 2,
+    whole: 1,
+    ended: 0,
+    duplicatedParts: 0,
+    outOfOrder: 0,
+    afterEnd: 0,
+  },
   secrets: 0,
 };
 
@@ -105,6 +125,144 @@ test('invariants: a silent loss, another reason, reuse elsewhere, a duplicate, a
   assert.equal(brokenInvariants({ ...clean, posts: { ...clean.posts, lost: 1 } }).length, 1);
   assert.equal(brokenInvariants({ ...clean, posts: { ...clean.posts, unrecorded: 1 } }).length, 1);
   assert.equal(brokenInvariants({ ...clean, secrets: 2 }).length, 1);
+  for (const [key, words] of [
+    ['duplicatedParts', /thread part\(s\) on X more than once/],
+    ['outOfOrder', /out of order/],
+    ['afterEnd', /after a part of their thread failed/],
+  ] as const) {
+    const broken = brokenInvariants({ ...clean, threads: { ...clean.threads, [key]: 1 } });
+    assert.equal(broken.length, 1, key);
+    assert.match(broken[0] ?? '', words);
+  }
+});
+
+/** Thread `t`'s parts, each `[status, xPostId]`, in order. */
+const thread = (t: string, parts: [string, string | null, string?][]) =>
+  parts.map(([status, xPostId, reason], k) => ({
+    id: `${t}${k}`,
+    text: `${t} part ${k + 1}`,
+    status,
+    xPostId,
+    reason: reason ?? null,
+    threadId: `${t}0`,
+    threadPart: k,
+    dueAt: now - 1000,
+    accountId: t === 'lost' ? 'lost' : 'a1',
+  }));
+const on = (t: string, k: number, id: string, replyTo: string | null) => ({
+  id,
+  text: `${t} part ${k + 1}`,
+  deleted: false,
+  replyTo,
+});
+
+test('thread figures: whole, ended, a part twice, a part out of order or on X before the part before, a part after the end', () => {
+  const rows = [
+    ...thread('ok', [
+      ['published', 'o1'],
+      ['published', 'o2'],
+      ['published', 'o3'],
+    ]),
+    ...thread('end', [
+      ['published', 'e1'],
+      ['failed', null],
+      ['cancelled', null, THREAD_ENDED],
+    ]),
+    ...thread('dup', [
+      ['published', 'd1'],
+      ['published', 'd2'],
+    ]),
+    ...thread('wrong', [
+      ['published', 'w1'],
+      ['published', 'w2'],
+      ['published', 'w3'],
+    ]),
+    ...thread('early', [
+      ['unknown', null],
+      ['published', 'y2'],
+    ]),
+    ...thread('past', [
+      ['published', 'p1'],
+      ['failed', 'p2'],
+      ['cancelled', null, THREAD_ENDED],
+    ]),
+  ];
+  const onX = [
+    on('ok', 0, 'o1', null),
+    on('ok', 1, 'o2', 'o1'),
+    on('ok', 2, 'o3', 'o2'),
+    on('end', 0, 'e1', null),
+    on('dup', 0, 'd1', null),
+    on('dup', 1, 'd2', 'd1'),
+    on('dup', 1, 'd2b', 'd1'),
+    on('wrong', 0, 'w1', null),
+    on('wrong', 1, 'w2', 'w1'),
+    // Part 3 replying to part 1, not to part 2.
+    on('wrong', 2, 'w3', 'w1'),
+    // Part 2 on X while part 1 is not.
+    on('early', 1, 'y2', 'nothing'),
+    // Part 2 failed (though X has it) and part 3 is on X all the same.
+    on('past', 0, 'p1', null),
+    on('past', 1, 'p2', 'p1'),
+    on('past', 2, 'p3', 'p2'),
+  ];
+  assert.deepEqual(threadFigures(rows, onX), {
+    threads: 6,
+    parts: 16,
+    whole: 3,
+    ended: 2,
+    duplicatedParts: 1,
+    outOfOrder: 2,
+    afterEnd: 1,
+  });
+  const clean = threadFigures(rows.slice(0, 6), onX.slice(0, 4));
+  assert.deepEqual(brokenThreadInvariants(clean), []);
+  assert.equal(clean.ended, 1);
+});
+
+test('post figures of threads: a part cancelled as its thread ended is not lost; a waiting part shares the fate of the part its thread stopped at', () => {
+  const f = postFigures(
+    [
+      ...thread('end', [
+        ['published', 'e1'],
+        ['failed', null],
+        ['cancelled', null, THREAD_ENDED],
+      ]),
+      // Stopped at a part blocked on a lost account: the parts after it wait for the user too.
+      ...thread('lost', [
+        ['published', 'l1'],
+        ['blocked', null],
+        ['waiting', null],
+      ]),
+      // Stopped at a part moved past the end by a 429.
+      ...thread('late', [
+        ['scheduled', null],
+        ['waiting', null],
+      ]).map((r) => ({ ...r, dueAt: now + 60_000 })),
+      // Waiting behind a published part: nothing will release it, lost.
+      ...thread('stuck', [
+        ['published', 's1'],
+        ['waiting', null],
+      ]),
+    ],
+    [
+      { id: 'e1', text: 'end part 1', deleted: false },
+      { id: 'l1', text: 'lost part 1', deleted: false },
+      { id: 's1', text: 'stuck part 1', deleted: false },
+    ],
+    new Set(['lost']),
+    now,
+  );
+  assert.deepEqual(f, {
+    due: 10,
+    published: 3,
+    duplicated: 0,
+    lost: 2,
+    later: 2,
+    blocked: 2,
+    unrecorded: 0,
+    ended: 1,
+  });
 });
 
 test('plan: a seed replays the same events; a short run has kills, freezes, an outage and every fault kind', () => {
