@@ -3,7 +3,7 @@
  * duplicate-content rule), deleting and listing a user's timeline.
  */
 import { randomBytes } from 'node:crypto';
-import twitterText from 'twitter-text';
+import { twitterText } from '../core/twitter-text.ts';
 import type { GrantRecord, PostRecord } from './model.ts';
 import { unusableMedia } from './media.ts';
 import { problems, type Problem } from './problems.ts';
@@ -105,7 +105,7 @@ export function createPost(world: EmulatorWorld, grant: GrantRecord, body: unkno
   const shape = validateShape(body);
   if (Array.isArray(shape)) return { ok: false, problem: problems.invalidRequest(shape) };
   if (shape.text !== '') {
-    const parsed = twitterText.parseTweet(shape.text);
+    const parsed = twitterText().parseTweet(shape.text);
     if (parsed.weightedLength > 280) {
       return {
         ok: false,

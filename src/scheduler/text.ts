@@ -2,14 +2,14 @@
  * @module Post text: X's weighted length (`twitter-text`: 280, CJK and emoji weigh 2, URLs 23),
  * checked before a post is accepted, with the weighted count in the error.
  */
-import twitterText from 'twitter-text';
+import { twitterText } from '../core/twitter-text.ts';
 
 export type TextCheck =
   { ok: true; weightedLength: number } | { ok: false; weightedLength: number; message: string };
 
 export function checkText(text: string): TextCheck {
   if (text.trim() === '') return { ok: false, weightedLength: 0, message: 'the text is empty' };
-  const parsed = twitterText.parseTweet(text);
+  const parsed = twitterText().parseTweet(text);
   if (parsed.weightedLength > 280) {
     return {
       ok: false,

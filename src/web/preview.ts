@@ -3,7 +3,7 @@
  * scheme, cut after 25 characters with "…") and weigh 23 characters each, as X counts them
  * (twitter-text, the counter's own rules); @mentions and #hashtags are marked.
  */
-import twitterText from 'twitter-text';
+import { twitterText } from '../core/twitter-text.ts';
 import { checkText } from '../scheduler/text.ts';
 
 export type PreviewPart =
@@ -29,7 +29,7 @@ export function previewOf(text: string): Preview {
   const parts: PreviewPart[] = [];
   let at = 0;
   let links = 0;
-  for (const e of twitterText.extractEntitiesWithIndices(text)) {
+  for (const e of twitterText().extractEntitiesWithIndices(text)) {
     const [start, end] = e.indices;
     if (start > at) parts.push({ kind: 'text', text: text.slice(at, start) });
     const whole = text.slice(start, end);
