@@ -10,6 +10,8 @@ import { systemClock } from '../core/clock.ts';
 import { isRotorError } from '../core/errors.ts';
 import { listPosts, listQueue, type PostStatus } from '../store/posts.ts';
 import { listSchedules } from '../store/schedules.ts';
+import { threadParts } from '../store/threads.ts';
+import { currentPart } from '../scheduler/threads.ts';
 import { accountIdOf, openPostingRuntime, type PostingRuntime } from './posting.ts';
 import { closeOnSignal } from './emulator-command.ts';
 import { fail } from './runtime.ts';
@@ -258,7 +260,10 @@ export function schedulesCommand(): Command {
 export function postsCommand(): Command {
   return new Command('posts').description('posts and their status').addCommand(
     new Command('list')
-      .option('--json', 'print JSON: [{ id, username, status, text, dueAt, postId, url, reason, attempts }]')
+      .option(
+        '--json',
+        'print JSON: [{ id, username, status, text, dueAt, postId, url, reason, attempts, parts? }]',
+      )
       .option('--status <status>', 'only this status')
       .option('--limit <n>', 'how many (newest first)', '200')
       .action(async (opts: { json?: boolean; status?: PostStatus; limit: string }) => {
@@ -267,18 +272,38 @@ export function postsCommand(): Command {
             ...(opts.status ? { status: opts.status } : {}),
             limit: Number(opts.limit) || 200,
           });
-          const out = rows.map((p) => ({
-            id: p.id,
-            username: p.username,
-            status: p.status,
-            text: p.text,
-            dueAt: iso(p.dueAt),
-            postId: p.xPostId,
-            url: p.xUrl,
-            reason: p.reason,
-            retryable: p.retryable,
-            attempts: p.attempts,
-          }));
+          const threads = await threadParts(
+            rt.db,
+            rows.flatMap((p) => (p.threadId === null ? [] : [p.threadId])),
+          );
+          const out = rows.map((p) => {
+            // A thread: listed once, by the part that says where it stands, with its parts.
+            const parts = p.threadId === null ? undefined : threads.get(p.threadId);
+            const now = (parts && currentPart(parts)) ?? p;
+            return {
+              id: p.id,
+              username: p.username,
+              status: now.status,
+              text: p.text,
+              dueAt: iso(now.dueAt),
+              postId: p.xPostId,
+              url: p.xUrl,
+              reason: now.reason,
+              retryable: now.retryable,
+              attempts: p.attempts,
+              ...(parts
+                ? {
+                    parts: parts.map((part) => ({
+                      text: part.text,
+                      status: part.status,
+                      postId: part.xPostId,
+                      url: part.xUrl,
+                      reason: part.reason,
+                    })),
+                  }
+                : {}),
+            };
+          });
           if (opts.json) console.log(JSON.stringify(out, null, 2));
           else
             for (const p of out)

@@ -49,10 +49,16 @@ async function onX(ctx: CliSetup, tag: string) {
 }
 
 /** What `posts list --json` holds (a thread is listed once, as its first part). */
-async function listed(ctx: CliSetup): Promise<{ id: string; text: string; status: string }[]> {
+type Listed = {
+  id: string;
+  text: string;
+  status: string;
+  parts?: { status: string; postId: string | null }[];
+};
+async function listed(ctx: CliSetup): Promise<Listed[]> {
   const r = await rotor(['posts', 'list', '--json'], ctx.env);
   assert.equal(r.code, 0, show(r));
-  return JSON.parse(r.stdout) as { id: string; text: string; status: string }[];
+  return JSON.parse(r.stdout) as Listed[];
 }
 
 const ISO = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
@@ -79,9 +85,15 @@ describe('rotor post|schedule --thread FILE (CLI processes)', () => {
     for (const [i, p] of posted.entries())
       assert.match(r.stdout, new RegExp(`^  part ${i + 1}: published ${url(p.id)}$`, 'm'));
     // The thread is one post in the list, as in the web app.
+    const list = await listed(ctx);
     assert.deepEqual(
-      (await listed(ctx)).map((p) => [p.text, p.status]),
+      list.map((p) => [p.text, p.status]),
       [[`${tag} one\nstill part one`, 'published']],
+    );
+    assert.deepEqual(
+      list[0]?.parts?.map((p) => [p.status, p.postId]),
+      posted.map((p) => ['published', p.id]),
+      'with its parts in order',
     );
   });
 
