@@ -3,7 +3,8 @@ import { Hono, type Context } from 'hono';
 import { isRotorError } from '../../core/errors.ts';
 import { listAccounts } from '../../store/accounts.ts';
 import { metricsSince } from '../../store/metrics-history.ts';
-import { postsPerDay } from '../../store/posts.ts';
+import { postsPerDay, type PostRow } from '../../store/posts.ts';
+import { currentPart } from '../../scheduler/threads.ts';
 import {
   listNotifications,
   listOperatorNotifications,
@@ -115,11 +116,21 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
     };
     const key = notices[c.req.query('done') ?? ''];
     const done = key ? v.t(key) : undefined;
-    const shown = posts.map((p) => ({
+    const said = <T extends PostRow>(p: T): T => ({
       ...p,
       xUrl: viewOnXUrl(p.xUrl, deps),
       reason: p.reason === null ? null : userMessage(v.t, v.locale, p.reason),
-    }));
+    });
+    // A thread's row says where it stands (its current part's reason), and lists its parts.
+    const shown = posts.map((p) =>
+      p.parts
+        ? {
+            ...said(p),
+            reason: said(currentPart(p.parts) ?? p).reason,
+            parts: p.parts.map(said),
+          }
+        : said(p),
+    );
     return c.html(page(v, v.t('posts.title'), postsView(v, tab, shown, done)));
   });
 
