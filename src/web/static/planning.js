@@ -98,6 +98,7 @@
     const note = preview?.querySelector('[data-preview-thread-note]');
     if (note) note.hidden = !thread;
     chain?.classList.toggle('thread', thread);
+    postsOf().forEach((li, i) => (li.dataset.previewPart = String(i + 1)));
     if (addButton) addButton.hidden = parts.length >= Number(partsBox.dataset.max);
   };
   if (partsBox && template && addButton) {
