@@ -5,7 +5,8 @@
  * published in order at the emulator, each part a reply to the one before, and every part shown
  * published on the Posts page; and a thread written without JavaScript (Add part as a plain
  * submit), saved as a draft, a part changed on its Edit page, scheduled, and moved as one from the
- * calendar.
+ * calendar; with two accounts, "Also post to" never offers the account chosen above, a thread for
+ * both is refused with the reason, and one posted now to one account goes out as a chain.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ import { state, type EmulatorState } from '../helpers/emulator.ts';
 import { serve } from '../helpers/web.ts';
 import { join } from 'node:path';
 import { launch, SCREENSHOTS } from './browser.ts';
-import { contextFor, Shots, signIn, text, watchErrors, type Width } from './flow.ts';
+import { consentAs, contextFor, Shots, signIn, text, watchErrors, type Width } from './flow.ts';
 
 after(killLeftovers);
 
@@ -248,4 +249,48 @@ test('without JavaScript: a thread saved as a draft, a part changed on its Edit 
     ['Draft thread: one', 'Draft thread: two, edited', 'Draft thread: three'],
     'the parts moved with it',
   );
+});
+
+test('two accounts: "Also post to" follows the Account field, a thread for both is refused, a thread posted now to one', async () => {
+  const context = await contextFor(browser, { width: 'desktop', locale: 'en', timezoneId: ZONE });
+  after(() => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  watchErrors(page, errors);
+  await signIn(page, s.web, 'alice');
+  await page.click('text=Connect another X account');
+  await consentAs(page, 'hanako');
+  await page.waitForURL(new RegExp(`^${s.web}/`));
+  await page.goto(`${s.web}/compose`);
+  await page.selectOption('#account', { label: '@alice' });
+  assert.ok(!(await page.isVisible('#acct-alice')), 'the chosen account is not offered again');
+  assert.ok(await page.isVisible('#acct-hanako'));
+  await page.selectOption('#account', { label: '@hanako' });
+  assert.ok(!(await page.isVisible('#acct-hanako')), 'nor after choosing another one');
+  assert.ok(await page.isVisible('#acct-alice'));
+  await page.selectOption('#account', { label: '@alice' });
+
+  const before = (await state({ url: s.emu })).posts.length;
+  await page.fill('#text', 'Two-account thread: one');
+  await page.click('[data-add-part]');
+  await page.fill('#text-part-2', 'Two-account thread: two');
+  await page.check('#acct-hanako');
+  await page.click('button[value="now"]');
+  await page.waitForSelector('.notice');
+  assert.match(await text(page, '.notice'), /A thread goes to one account/);
+  assert.equal(await page.inputValue('#text-part-2'), 'Two-account thread: two', 'nothing is lost');
+  assert.equal((await state({ url: s.emu })).posts.length, before, 'nothing sent');
+
+  await page.uncheck('#acct-hanako');
+  await page.click('button[value="now"]');
+  await page.waitForSelector('.notice');
+  assert.match(await text(page, '.notice'), /The thread was posted to X \(2 parts\)/);
+  const posts = (await state({ url: s.emu })).posts;
+  const [one, two] = ['Two-account thread: one', 'Two-account thread: two'].map((t) =>
+    posts.filter((p) => p.text === t),
+  );
+  assert.equal(one?.length, 1);
+  assert.equal(two?.length, 1);
+  assert.equal(two?.[0]?.replyTo, one?.[0]?.id, 'part 2 replies to part 1');
+  assert.deepEqual(errors, []);
 });

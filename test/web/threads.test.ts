@@ -13,6 +13,8 @@ import { checkThread } from '../../src/scheduler/threads.ts';
 import { translator, type Locale } from '../../src/web/i18n.ts';
 import { partsAction, partsAfter, sentParts } from '../../src/web/thread-form.ts';
 import { userMessage } from '../../src/web/user-messages.ts';
+import { calendarRange } from '../../src/web/calendar-data.ts';
+import { calendarView } from '../../src/web/views/calendar.ts';
 import { composeView } from '../../src/web/views/compose.ts';
 import type { ViewContext } from '../../src/web/views/layout.ts';
 import { postsView } from '../../src/web/views/posts.ts';
@@ -211,4 +213,29 @@ test('"Also post to" leaves out the account chosen in the Account field, as that
     disabled: ['a3'],
     checked: ['a1'],
   });
+});
+
+test('the calendar marks a thread with its part count, and offers Move only while its first part waits', async () => {
+  const now = Date.parse('2026-12-02T00:00:00Z');
+  const range = calendarRange('week', '2026-12-02', 'Asia/Tokyo', now);
+  const entry = (postId: string, ownStatus?: string) => ({
+    kind: 'post' as const,
+    at: Date.parse('2026-12-03T01:00:00Z'),
+    username: 'alice',
+    text: `thread ${postId}`,
+    postId,
+    status: 'scheduled',
+    threadParts: 3,
+    ...(ownStatus ? { ownStatus } : {}),
+  });
+  const days = range.days.map((date) => ({
+    date,
+    outside: false,
+    entries: date === '2026-12-03' ? [entry('t'), entry('u', 'published')] : [],
+  }));
+  const html = await str(calendarView(view('ja'), range, days, 0, '2026-12-02'));
+  assert.equal(html.match(/data-thread="3"/g)?.length, 2);
+  assert.match(html, /スレッド・3 件/);
+  assert.match(html, /name="postId" value="t"/, 'a scheduled thread moves');
+  assert.doesNotMatch(html, /name="postId" value="u"/, 'one whose first part is out does not');
 });
