@@ -71,7 +71,11 @@ export async function queuedByAccount(
   let drafts = 0;
   for (const r of result.rows) {
     if (r.status === 'draft') drafts += 1;
-    else queued.set(r.accountId, [...(queued.get(r.accountId) ?? []), { id: r.id, text: r.text, threadParts: r.threadParts }]);
+    else
+      queued.set(r.accountId, [
+        ...(queued.get(r.accountId) ?? []),
+        { id: r.id, text: r.text, threadParts: r.threadParts },
+      ]);
   }
   return { queued, drafts };
 }
