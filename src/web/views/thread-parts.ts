@@ -6,6 +6,7 @@
  * Part 1 keeps the single post's names (`text`, `media`); part N is `partText:N`, `partMedia:N`.
  */
 import { html } from 'hono/html';
+import { checkText } from '../../scheduler/text.ts';
 import { THREAD_PARTS } from '../../scheduler/threads.ts';
 import type { MessageKey } from '../i18n.ts';
 import type { ViewContext } from './layout.ts';
