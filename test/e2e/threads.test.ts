@@ -4,8 +4,8 @@
  * script, each part's counter, an image on a part, the preview as a chain), scheduled, then
  * published in order at the emulator, each part a reply to the one before, and every part shown
  * published on the Posts page; and a thread written without JavaScript (Add part as a plain
- * submit), saved as a draft, a part changed on its Edit page, scheduled, and moved as one from the
- * calendar; with two accounts, "Also post to" never offers the account chosen above, a thread for
+ * submit), saved as a draft, a part changed on its Edit page, scheduled, moved as one from the
+ * calendar and cancelled whole; with two accounts, "Also post to" never offers the account chosen above, a thread for
  * both is refused with the reason, and one posted now to one account goes out as a chain.
  */
 import { test, after } from 'node:test';
@@ -248,6 +248,16 @@ test('without JavaScript: a thread saved as a draft, a part changed on its Edit 
     moved.parts?.map((p) => p.text),
     ['Draft thread: one', 'Draft thread: two, edited', 'Draft thread: three'],
     'the parts moved with it',
+  );
+
+  // Cancel on the Posts page cancels the thread: every part.
+  await page.goto(`${s.web}/posts?view=upcoming`);
+  await page.click(`tr[data-post="${draft.id}"] form[action$="/cancel"] button`);
+  await page.waitForURL(/done=cancelled/);
+  const cancelled = await storedThread(page, 'Draft thread: one');
+  assert.deepEqual(
+    cancelled.parts?.map((p) => p.status),
+    ['cancelled', 'cancelled', 'cancelled'],
   );
 });
 
