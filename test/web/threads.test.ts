@@ -92,6 +92,11 @@ test('compose: one part is the single post’s form; "Add part" and "Remove part
     assert.match(thread, new RegExp(`value="remove:${n}"`));
   }
   assert.match(thread, /3 件目/);
+  assert.match(
+    thread,
+    /id="counter-part-3"[^>]*>\s*5 \/ 280/,
+    'the counter says the weighted length without the script',
+  );
   assert.match(thread, /<li class="pv-post" data-preview-part="3">/, 'the preview shows the chain');
 
   assert.deepEqual(partsAction('addPart'), { add: true });

@@ -72,7 +72,7 @@ function partView(v: ViewContext, n: number | string, total: number, p: PartFiel
     <textarea id="${f.textId}" name="${f.text}" data-count="/compose/count" aria-describedby="${f.counterId}">
 ${p.text}</textarea>
     <p id="${f.counterId}" class="counter" data-counter aria-live="polite">
-      ${v.t('compose.counter', { n: 0 })}
+      ${v.t('compose.counter', { n: checkText(p.text).weightedLength })}
     </p>
     <label for="${f.mediaId}" data-l="media" ${o.edit === true || single ? '' : 'data-numbered'}
       >${mediaLabel}</label
