@@ -38,8 +38,17 @@ export const faultSpecSchema = z
     latencyMs: z.number().int().min(0).max(600_000).default(1000),
     status: z.number().int().min(400).max(599).default(503),
     variant: z.enum(['truncated_json', 'not_json', 'wrong_types', 'empty']).default('truncated_json'),
+    /**
+     * For `tweets` only: the fault applies only to a create-post request whose text contains
+     * this (a thread's second part, say); other requests pass it by without using a time.
+     */
+    textContains: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.textContains === undefined || f.target === 'tweets', {
+    path: ['textContains'],
+    message: 'textContains goes with the target "tweets"',
+  });
 
 export type FaultSpec = z.output<typeof faultSpecSchema>;
 export interface Fault extends FaultSpec {
@@ -70,10 +79,14 @@ export class FaultRegistry {
     this.#faults = [];
   }
 
-  /** The fault that hits this request, if any, using up one of its times. */
-  take(target: FaultTarget): Fault | undefined {
+  /**
+   * The fault that hits this request, if any, using up one of its times. `request.text`: the
+   * text of a create-post request, for faults with `textContains`.
+   */
+  take(target: FaultTarget, request: { text?: string | undefined } = {}): Fault | undefined {
     for (const fault of this.#faults) {
       if (fault.target !== target) continue;
+      if (fault.textContains !== undefined && !(request.text ?? '').includes(fault.textContains)) continue;
       if (fault.probability < 1 && randomInt(0, 1_000_000) >= fault.probability * 1_000_000) continue;
       fault.hits += 1;
       if (fault.times !== null) {

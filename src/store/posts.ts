@@ -48,6 +48,15 @@ export interface PostRow {
 }
 
 export const ms = (col: string, as: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS "${as}"`;
+/**
+ * SQL for a post's status as lists show it (`alias` names the posts table): a thread's is that of
+ * its first part not yet published (`currentPart`), or published once all are.
+ */
+export const threadStatusSql = (alias: string) =>
+  `CASE WHEN ${alias}.thread_id IS NULL OR ${alias}.thread_part > 0 THEN ${alias}.status ELSE COALESCE(
+      (SELECT n.status FROM posts n WHERE n.thread_id = ${alias}.thread_id AND n.status <> 'published'
+       ORDER BY n.thread_part LIMIT 1), 'published') END`;
+
 /** The columns of a post row, from table alias `t` (empty for none). */
 export const postColumns = (t = '') =>
   `${t}id, ${t}account_id AS "accountId", ${t}text, ${t}reply_to AS "replyTo", ${t}status, ${ms(`${t}due_at`, 'dueAt')},
@@ -113,10 +122,7 @@ export async function listPosts(
   const params: unknown[] = [];
   if (filter.accountId) where.push(`p.account_id = $${params.push(filter.accountId)}`);
   if (filter.ownerId) where.push(`a.owner_id = $${params.push(filter.ownerId)}`);
-  // A thread is listed by its own status: that of its first part not yet published (`currentPart`).
-  const status = `CASE WHEN p.thread_id IS NULL OR p.thread_part > 0 THEN p.status ELSE COALESCE(
-      (SELECT n.status FROM posts n WHERE n.thread_id = p.thread_id AND n.status <> 'published'
-       ORDER BY n.thread_part LIMIT 1), 'published') END`;
+  const status = threadStatusSql('p');
   if (filter.status) where.push(`${status} = $${params.push(filter.status)}`);
   if (filter.statuses) where.push(`${status} = ANY($${params.push(filter.statuses)}::text[])`);
   if (!filter.allParts) where.push('COALESCE(p.thread_part, 0) = 0');

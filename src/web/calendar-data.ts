@@ -5,7 +5,7 @@
  * free).
  */
 import { DateTime } from 'luxon';
-import type { CalendarPost } from '../store/calendar.ts';
+import type { CalendarPost, QueuedPost } from '../store/calendar.ts';
 import type { ScheduleRow } from '../store/schedules.ts';
 import { nextOccurrences } from '../scheduler/recurrence.ts';
 
@@ -19,6 +19,10 @@ export interface CalendarEntry {
   /** For posts and filled queue slots: the post (moved through the edit handler). */
   postId?: string;
   status?: string;
+  /** The post's own status when it differs from `status` (a thread's first part: it moves the thread). */
+  ownStatus?: string;
+  /** A thread's part count. */
+  threadParts?: number;
 }
 
 export interface CalendarDay {
@@ -78,7 +82,7 @@ export function calendarDays(
   now: number,
   posts: CalendarPost[],
   schedules: (ScheduleRow & { username: string })[],
-  queued: Map<string, { id: string; text: string }[]>,
+  queued: Map<string, QueuedPost[]>,
 ): CalendarDay[] {
   const entries: CalendarEntry[] = posts.map((p) => ({
     kind: 'post',
@@ -87,6 +91,8 @@ export function calendarDays(
     text: p.text,
     postId: p.id,
     status: p.status,
+    ...(p.ownStatus !== undefined && p.ownStatus !== p.status ? { ownStatus: p.ownStatus } : {}),
+    ...(p.threadParts ? { threadParts: p.threadParts } : {}),
   }));
   const made = new Set(posts.filter((p) => p.scheduleId).map((p) => `${p.scheduleId}:${p.at}`));
   for (const s of schedules) {
@@ -113,6 +119,7 @@ export function calendarDays(
           text: post.text,
           postId: post.id,
           status: 'queued',
+          ...(post.threadParts ? { threadParts: post.threadParts } : {}),
         });
       else entries.push({ kind: 'free', at, username: s.username, text: '' });
     }

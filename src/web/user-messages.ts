@@ -8,6 +8,7 @@
 import { REASON_TEXTS, reasonText } from '../core/reason-texts.ts';
 import { DUE_TIME_MESSAGES } from '../core/due-time.ts';
 import { PLANNING_MESSAGES } from './planning-messages.ts';
+import { THREAD_ENDED } from '../store/post-claims.ts';
 import type { MessageKey, Translate } from './i18n.ts';
 import type { Locale } from './i18n.ts';
 
@@ -41,6 +42,17 @@ const RULES: Rule[] = [
     (g, t, say) => t('tpl.occurrence', { ...g, message: say(g.message ?? '') }),
   ],
   [/^a recurring schedule needs its text/, 'tpl.needed'],
+  // Threads (property 40): a refusal about one part names it; the inner text is said as its own.
+  [
+    /^part (?<n>\d+): (?<message>.*)$/s,
+    (g, t, say) => t('thread.partMessage', { ...g, message: say(g.message ?? '') }),
+  ],
+  [/^a thread has 2 to 25 parts \(this one has (?<n>\d+)\)$/, 'thread.count'],
+  [exact('a thread has 2 to 25 parts'), 'thread.countRange'],
+  [/^the same text as part (?<first>\d+); X refuses a duplicate$/, 'thread.sameText'],
+  [/^this post is a thread: give its "parts"/, 'thread.giveParts'],
+  [exact(THREAD_ENDED), 'thread.ended'],
+  [exact('a thread needs its parts'), 'thread.needsParts'],
   [/^"(?<cron>.*)" is not a 5-field cron expression/, 'cron.fields'],
   [/^"(?<cron>.*)" is not a valid cron expression/, 'cron.invalid'],
   [/^"(?<cron>.*)" never fires$/, 'cron.never'],

@@ -1,6 +1,7 @@
 /**
  * Japanese mode is Japanese (issue 14): in a Japanese browser, every error path a person can reach
  * is walked — empty text, text too long, a time passed, no date, a DST gap, X refusing a duplicate,
+ * a thread's part empty or repeating an earlier part,
  * a bad CSV (each bad line), template problems (a repeat, an unknown variable, no text), a bad
  * cron, an X account already connected by another user, an API key without permissions — and
  * the message area must hold no English (words of 3+ Latin letters beyond names, zones, X, CSV…).
@@ -112,6 +113,20 @@ test('every error path in Japanese says it in Japanese (no English in the messag
   await compose('同じ本文です', 'now');
   await check('duplicate', /重複/);
 
+  // A thread: the refusal names its part, and says the part's own reason in Japanese.
+  const thread = async (first: string, second: string) => {
+    await page.goto(`${s.web}/compose`);
+    await page.fill('#text', first);
+    await page.click('[data-add-part]');
+    await page.fill('#text-part-2', second);
+    await page.click('button[value="now"]');
+    await page.waitForSelector('.notice');
+  };
+  await thread('スレッドの一つ目', '   ');
+  await check('thread-part-empty', /2 件目：本文が空です/);
+  await thread('同じ本文のスレッド', '同じ本文のスレッド');
+  await check('thread-same-text', /2 件目：1 件目と同じ本文です/);
+
   // CSV: one file, several bad lines, each named.
   await page.goto(`${s.web}/import`);
   const csv = [
@@ -176,7 +191,7 @@ test('every error path in Japanese says it in Japanese (no English in the messag
   await check('consent-denied', /何も接続していません/);
   assert.ok(await page.isVisible('main a[href="/"]'), 'a way back');
 
-  assert.ok(seen.length >= 14, `${seen.length} messages read`);
+  assert.ok(seen.length >= 16, `${seen.length} messages read`);
   assert.deepEqual(errors, [], 'no script errors or CSP violations');
   assert.deepEqual(shots.violations, [], 'axe-core finds no WCAG 2.1 A/AA violations');
 });

@@ -340,6 +340,30 @@ describe('how often a fault hits', () => {
     );
   });
 
+  test('textContains hits only a create-post request whose text contains it', async () => {
+    const tokens = await connect(emu);
+    const mark = uniqueText('part two');
+    const fault = await addFault(emu, {
+      target: 'tweets',
+      kind: 'error',
+      status: 503,
+      times: null,
+      textContains: mark,
+    });
+    const other = uniqueText('part one');
+    const passed = await rawPost(emu, tokens.access_token, other);
+    assert.equal(passed.status, 201, 'a text without it passes the fault by');
+    await passed.body?.cancel();
+    assert.equal((await listFaults(emu)).find((f) => f.id === fault.id)?.hits, 0, 'and uses no time');
+    const hit = await rawPost(emu, tokens.access_token, `2/3 ${mark} and more`);
+    assert.equal(hit.status, 503, 'a text containing it is hit');
+    await hit.body?.cancel();
+    assert.equal((await listFaults(emu)).find((f) => f.id === fault.id)?.hits, 1);
+    const posts = (await state(emu)).posts.map((p) => p.text);
+    assert.ok(posts.includes(other));
+    assert.ok(!posts.some((t) => t.includes(mark)), 'the hit request created nothing');
+  });
+
   test('times null hits every request until DELETE /_emulator/faults/:id removes it', async () => {
     const tokens = await connect(emu);
     const fault = await addFault(emu, { target: 'tweets', kind: 'error', status: 503, times: null });
@@ -404,6 +428,7 @@ describe('how often a fault hits', () => {
     ['unknown target', { target: 'everything', kind: 'error' }, /target/],
     ['times 0', { target: 'token', kind: 'error', times: 0 }, /times/],
     ['probability above 1', { target: 'token', kind: 'error', probability: 2 }, /probability/],
+    ['textContains off tweets', { target: 'token', kind: 'error', textContains: 'x' }, /textContains/],
   ];
   for (const [name, spec, mentions] of invalid) {
     test(`POST with an invalid spec (${name}) is refused with 400 and details`, async () => {

@@ -19,9 +19,12 @@ export interface Served {
   databaseUrl: string | undefined;
 }
 
-/** Starts `rotor serve` in demo mode; `database: 'postgres'` uses a fresh database on the test server. */
+/**
+ * Starts `rotor serve` in demo mode; `database: 'postgres'` uses a fresh database on the test
+ * server; `args` are more arguments (`--no-worker`: the web app without posting workers).
+ */
 export async function serve(
-  o: { database?: 'postgres' | 'pglite'; env?: Record<string, string> } = {},
+  o: { database?: 'postgres' | 'pglite'; env?: Record<string, string>; args?: string[] } = {},
 ): Promise<Served> {
   // A test that needs the URL before the start (ROTOR_PUBLIC_URL) chooses the port itself.
   const port = o.env?.PORT ? Number(o.env.PORT) : await freePort();
@@ -43,7 +46,7 @@ export async function serve(
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...o.env,
   };
-  const proc = spawnRotor(['serve'], env);
+  const proc = spawnRotor(['serve', ...(o.args ?? [])], env);
   after(() => kill(proc));
   await waitForLine(proc, 'Press Ctrl+C', 45_000);
   return { web: `http://127.0.0.1:${port}`, emu: `http://127.0.0.1:${emuPort}`, proc, dataDir, databaseUrl };

@@ -109,3 +109,47 @@ test('recurring occurrences are shown once: not again when their post exists; pa
   assert.equal(days.filter((d) => d.entries.some((e) => e.kind === 'recurring')).length, 4, 'Thu to Sun');
   assert.ok(!days.some((d) => d.entries.some((e) => e.kind === 'free')), 'a paused queue shows no slots');
 });
+
+test('a thread is one entry with its part count; it moves while its first part is scheduled', () => {
+  const range = calendarRange('week', '2026-12-02', ZONE, now);
+  const at = Date.parse('2026-12-03T01:00:00Z');
+  const thread = {
+    id: 't',
+    accountId: 'a',
+    username: 'alice',
+    text: 'part one',
+    at,
+    scheduleId: null,
+    mediaCount: 0,
+    threadParts: 3,
+  };
+  const days = calendarDays(
+    range,
+    ZONE,
+    now,
+    [
+      { ...thread, status: 'scheduled', ownStatus: 'scheduled' },
+      { ...thread, id: 'u', status: 'scheduled', ownStatus: 'published' },
+    ],
+    [],
+    new Map([['a', [{ id: 'q', text: 'queued thread', threadParts: 2 }]]]),
+  );
+  const entries = days.flatMap((d) => d.entries);
+  assert.deepEqual(
+    entries.map((e) => [e.postId, e.threadParts, e.ownStatus]),
+    [
+      ['t', 3, undefined],
+      ['u', 3, 'published'],
+    ],
+    'the second has its first part out already: its own status says it no longer moves',
+  );
+  const queued = calendarDays(
+    range,
+    ZONE,
+    now,
+    [],
+    [schedule({})],
+    new Map([['a', [{ id: 'q', text: 'x', threadParts: 2 }]]]),
+  );
+  assert.equal(queued.flatMap((d) => d.entries).find((e) => e.postId === 'q')?.threadParts, 2);
+});

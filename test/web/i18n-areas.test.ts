@@ -16,3 +16,15 @@ test('areas merge into one dictionary; an extra area adds its keys; a key define
   assert.equal(new Set(MESSAGE_KEYS).size, MESSAGE_KEYS.length);
   assert.equal(translator('en')('app.skip'), 'Skip to content');
 });
+
+test('the threads area is merged: its texts in both languages, with the same placeholders', () => {
+  const en = translator('en');
+  const ja = translator('ja');
+  for (const key of ['thread.addPart', 'thread.partMessage', 'thread.ended', 'status.waiting'] as const)
+    assert.ok(MESSAGE_KEYS.includes(key), key);
+  assert.equal(en('thread.badge', { n: 3 }), 'Thread · 3 parts');
+  assert.equal(ja('thread.badge', { n: 3 }), 'スレッド・3 件');
+  // Every text, in every area: the Japanese has the English one's placeholders, no more, no fewer.
+  const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const key of MESSAGE_KEYS) assert.deepEqual(names(ja(key)), names(en(key)), key);
+});

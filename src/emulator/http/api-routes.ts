@@ -76,15 +76,22 @@ export function apiRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
 
   app.post('/2/tweets', async (c) => {
     const body = await readJson(c);
-    return withFault(c, deps, 'tweets', () => {
-      const g = gate(c, REQUIRED_SCOPES.createPost, 'post_tweets');
-      if (!g.ok) return g.response;
-      if (!body.ok)
-        return problem(c, problems.invalidRequest(['The request body is not valid JSON.']), g.headers);
-      const result = createPost(world, g.grant, body.value);
-      if (!result.ok) return problem(c, result.problem, g.headers);
-      return c.json({ data: postJson(result.post, new Set()) }, 201, g.headers);
-    });
+    const text = body.ok ? textOf(body.value) : undefined;
+    return withFault(
+      c,
+      deps,
+      'tweets',
+      () => {
+        const g = gate(c, REQUIRED_SCOPES.createPost, 'post_tweets');
+        if (!g.ok) return g.response;
+        if (!body.ok)
+          return problem(c, problems.invalidRequest(['The request body is not valid JSON.']), g.headers);
+        const result = createPost(world, g.grant, body.value);
+        if (!result.ok) return problem(c, result.problem, g.headers);
+        return c.json({ data: postJson(result.post, new Set()) }, 201, g.headers);
+      },
+      { text },
+    );
   });
 
   app.post('/2/media/upload', async (c) => {
@@ -170,4 +177,10 @@ export function apiRoutes(deps: EmulatorDeps): Hono<EmulatorEnv> {
   );
 
   return app;
+}
+
+/** A create-post request's text, when it has one (for faults that match on it). */
+function textOf(body: unknown): string | undefined {
+  const text = typeof body === 'object' && body !== null ? (body as { text?: unknown }).text : undefined;
+  return typeof text === 'string' ? text : undefined;
 }

@@ -88,12 +88,13 @@ export async function withFault(
   deps: EmulatorDeps,
   target: FaultTarget,
   handle: () => Response | Promise<Response>,
+  request: { text?: string | undefined } = {},
 ): Promise<Response> {
   const group = LATENCY_GROUPS[target];
   if (group && !(await holdAnswer(deps.world.settings.latency[group], deps.closing))) {
     return new Response(null, { status: 503 });
   }
-  const fault = deps.faults.take(target);
+  const fault = deps.faults.take(target, request);
   if (!fault) return handle();
   switch (fault.kind) {
     case 'latency':

@@ -14,6 +14,7 @@ import type { EditPostInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
 import { freshView, getPostFor, ownedPost, scheduledInstant, withParts, type PostView } from './posts.ts';
 import { QUEUE_TEXT_ONLY } from '../../scheduler/service.ts';
+import { getPostMedia } from '../../store/post-media.ts';
 
 /** A thread's parts, in order. */
 const threadPartsFor = async (deps: WebDeps, post: PostRow) =>
@@ -98,7 +99,21 @@ export async function postForEditing(
   deps: WebDeps,
   actor: Actor,
   postId: string,
-): Promise<{ post: PostRow; timeZone: string | null }> {
+): Promise<{ post: PostView; timeZone: string | null }> {
   const post = await getPostFor(deps, actor, postId);
   return { post, timeZone: await postTimeZone(deps.db, post.id) };
+}
+
+/**
+ * The stored images of each part of one of the actor's posts (a post: one part), as base64 in
+ * the handlers' media input: what the Edit page sends again for a part whose images are kept
+ * (a thread's parts are replaced whole by an edit).
+ */
+export async function storedPartMedia(deps: WebDeps, actor: Actor, postId: string): Promise<string[][]> {
+  requirePermission(actor, 'posts:read');
+  const post = await ownedPost(deps, actor, postId);
+  const parts = post.threadId === null ? [post] : await threadPartsFor(deps, post);
+  return Promise.all(
+    parts.map(async (p) => (await getPostMedia(deps.db, p.id)).map((m) => m.data.toString('base64'))),
+  );
 }

@@ -1,4 +1,4 @@
-/** @module Compose (post now / schedule / queue, with images), its live counter, and CSV import. */
+/** @module Compose (post now / schedule / queue, with images; a post or a thread), its live counter, and CSV import. */
 import { Hono, type Context } from 'hono';
 import { isRotorError } from '../../core/errors.ts';
 import { checkText } from '../../scheduler/text.ts';
@@ -20,6 +20,7 @@ import { composeView, type ComposeForm } from '../views/compose.ts';
 import { page } from '../views/layout.ts';
 import { importView } from '../views/misc.ts';
 import { actorOf, field, files, sessionOf, signedIn } from './guard.ts';
+import { partsAction, partsAfter, sentParts } from '../thread-form.ts';
 import type { PageEnv } from './page-env.ts';
 
 export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
@@ -88,9 +89,12 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
   app.post('/compose', async (c) => {
     const v = c.get('view');
     const body = await c.req.parseBody({ all: true });
+    // Part 1 in `text` and `media` (a single post), parts 2… in `partText:N` and `partMedia:N`.
+    const sent = await sentParts(body);
     const form: ComposeForm = {
       accountId: field(body, 'accountId'),
-      text: field(body, 'text'),
+      text: sent[0]?.text ?? '',
+      moreParts: sent.slice(1).map((p) => p.text),
       date: field(body, 'date'),
       time: field(body, 'time'),
       timeZone: field(body, 'timeZone'),
@@ -108,6 +112,27 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     form.alsoTo = alsoTo;
     form.textFor = textFor;
     const textOf = (id: string) => (id === form.accountId ? form.text : textFor[id]) ?? form.text ?? '';
+    // "Add part" / "Remove part N" without the page script: the form again, texts kept.
+    const asked = partsAction(field(body, 'action'));
+    if (asked) {
+      const [first = '', ...more] = partsAfter(
+        sent.map((p) => p.text),
+        asked,
+        '',
+      );
+      const again = sent.some((p) => p.hasFiles)
+        ? { text: v.t('thread.filesAgain'), kind: 'error' as const }
+        : undefined;
+      return render(c, { ...form, text: first, moreParts: more }, again);
+    }
+    const thread = sent.length > 1;
+    if (thread && accountIds.length > 1)
+      return render(
+        c,
+        form,
+        { text: v.t('compose.notPosted', { reason: v.t('thread.oneAccount') }), kind: 'error' },
+        400,
+      );
     const action = field(body, 'action');
     const mode =
       action === 'schedule'
@@ -147,9 +172,7 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
       at = wall.at;
       form.timeZone = zone;
     }
-    const media = await Promise.all(
-      files(body, 'media').map(async (f) => Buffer.from(await f.arrayBuffer()).toString('base64')),
-    );
+    const media = sent[0]?.media ?? [];
     if (accountIds.length > 1) {
       const timed = at !== undefined ? { at: new Date(at).toISOString(), timeZone: form.timeZone ?? '' } : {};
       return sendToAccounts(deps, c, form, render, {
@@ -160,10 +183,13 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
     try {
       const { post, result } = await createPost(deps, actorOf(c), {
         accountId: form.accountId ?? '',
-        text: form.text ?? '',
+        ...(thread
+          ? {
+              parts: sent.map((p) => ({ text: p.text, ...(p.media.length > 0 ? { media: p.media } : {}) })),
+            }
+          : { text: form.text ?? '', ...(media.length > 0 ? { media } : {}) }),
         mode,
         ...(at !== undefined ? { at: new Date(at).toISOString(), timeZone: form.timeZone ?? '' } : {}),
-        ...(media.length > 0 ? { media } : {}),
       });
       if (mode === 'schedule')
         return c.redirect(
@@ -184,7 +210,24 @@ export function composeRoutes(deps: WebDeps): Hono<PageEnv> {
       }
       if (result?.kind === 'published') {
         const link = viewOnXUrl(postUrl(user, result.xPostId), deps) ?? '';
-        return render(c, { accountId: post.accountId }, { text: v.t('compose.posted'), kind: 'ok', link });
+        const said = thread ? v.t('thread.posted', { n: sent.length }) : v.t('compose.posted');
+        return render(c, { accountId: post.accountId }, { text: said, kind: 'ok', link });
+      }
+      if (result?.kind === 'failed' && thread) {
+        // A part X refused ends the thread there; the parts before it are on X, so the form is
+        // not kept (sending it again would post them twice). The Posts page shows each part.
+        const reason = userMessage(v.t, v.locale, result.reason);
+        return render(
+          c,
+          { accountId: post.accountId },
+          {
+            text: v.t('compose.notPosted', { reason }),
+            kind: 'error',
+            link: '/posts?view=history',
+            linkText: v.t('posts.title'),
+          },
+          422,
+        );
       }
       if (result?.kind === 'failed') {
         // Final: X refused it. The text stays in the form to fix and send again.

@@ -1,6 +1,8 @@
 /** @module The signed-in pages: dashboard, posts, schedules (reading, and the small actions on them). */
 import { Hono, type Context } from 'hono';
 import { isRotorError } from '../../core/errors.ts';
+import type { PostRow } from '../../store/posts.ts';
+import { currentPart } from '../../scheduler/threads.ts';
 import type { WebDeps } from '../deps.ts';
 import type { MessageKey } from '../i18n.ts';
 import { disconnect, findOwnedAccount, listAccountsFor } from '../handlers/accounts.ts';
@@ -83,11 +85,21 @@ export function pageRoutes(deps: WebDeps): Hono<PageEnv> {
     };
     const key = notices[c.req.query('done') ?? ''];
     const done = key ? v.t(key) : undefined;
-    const shown = posts.map((p) => ({
+    const said = <T extends PostRow>(p: T): T => ({
       ...p,
       xUrl: viewOnXUrl(p.xUrl, deps),
       reason: p.reason === null ? null : userMessage(v.t, v.locale, p.reason),
-    }));
+    });
+    // A thread's row says where it stands (its current part's reason), and lists its parts.
+    const shown = posts.map((p) =>
+      p.parts
+        ? {
+            ...said(p),
+            reason: said(currentPart(p.parts) ?? p).reason,
+            parts: p.parts.map(said),
+          }
+        : said(p),
+    );
     return c.html(page(v, v.t('posts.title'), postsView(v, tab, shown, done)));
   });
 

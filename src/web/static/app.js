@@ -1,4 +1,4 @@
-// Rotor's only client script: the live weighted counter (the server's twitter-text rules),
+// Rotor's only client script: the live weighted counter of each text (the server's twitter-text rules),
 // the browser's time zone as the default in zone pickers, and confirmations.
 'use strict';
 (() => {
@@ -38,17 +38,18 @@
       if (!window.confirm(form.dataset.confirm)) e.preventDefault();
     });
   }
-  const text = document.querySelector('textarea[data-count]');
-  const out = document.querySelector('[data-counter]');
-  if (!text || !out) return;
-  let timer;
-  let asked = 0;
-  const update = async () => {
-    const mine = ++asked;
+  // Each text's counter (a thread has one per part; parts added later are counted too).
+  const timers = new WeakMap();
+  const asked = new WeakMap();
+  const update = async (text) => {
+    const out = document.getElementById(text.getAttribute('aria-describedby') ?? '');
+    if (!out) return;
+    const mine = (asked.get(text) ?? 0) + 1;
+    asked.set(text, mine);
     const url = `${text.dataset.count}?text=${encodeURIComponent(text.value)}`;
     try {
       const res = await fetch(url, { credentials: 'same-origin' });
-      if (!res.ok || mine !== asked) return;
+      if (!res.ok || mine !== asked.get(text)) return;
       const body = await res.json();
       out.textContent = `${body.weightedLength} / 280`;
       out.classList.toggle('over', !body.ok && text.value.trim() !== '');
@@ -56,9 +57,14 @@
       // offline: the server checks again on submit
     }
   };
-  text.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(update, 120);
+  document.addEventListener('input', (e) => {
+    const text = e.target.closest?.('textarea[data-count]');
+    if (!text) return;
+    clearTimeout(timers.get(text));
+    timers.set(
+      text,
+      setTimeout(() => void update(text), 120),
+    );
   });
-  void update();
+  for (const text of document.querySelectorAll('textarea[data-count]')) void update(text);
 })();

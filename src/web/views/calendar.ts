@@ -22,7 +22,9 @@ const short = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : 
 function entryView(v: ViewContext, range: CalendarRange, e: CalendarEntry, i: number) {
   const local = DateTime.fromMillis(e.at, { zone: v.timeZone });
   const time = local.toFormat('HH:mm');
-  const movable = e.postId !== undefined && (e.status === 'scheduled' || e.status === 'queued');
+  // A thread moves by its first part, until that one starts publishing.
+  const own = e.ownStatus ?? e.status;
+  const movable = e.postId !== undefined && (own === 'scheduled' || own === 'queued');
   const id = `move-${e.postId ?? 'x'}-${i}`;
   return html`<li
     class="cal-entry cal-${e.kind}"
@@ -34,6 +36,13 @@ function entryView(v: ViewContext, range: CalendarRange, e: CalendarEntry, i: nu
     <time datetime="${new Date(e.at).toISOString()}">${time}</time>
     <span class="cal-kind">${v.t(KIND_KEY[e.kind])}</span>
     <span class="cal-user">@${e.username}</span>
+    ${
+      e.threadParts
+        ? html`<span class="thread-badge" data-thread="${e.threadParts}"
+            >${v.t('thread.badge', { n: e.threadParts })}</span
+          >`
+        : ''
+    }
     ${e.text ? html`<span class="cal-text">${short(e.text)}</span>` : ''}
     ${
       e.kind === 'post' && e.status && e.status !== 'scheduled'

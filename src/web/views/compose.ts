@@ -1,10 +1,11 @@
-/** @module Compose: text with the live weighted counter, images, and post now / schedule / queue. */
+/** @module Compose: text with the live weighted counter, images, and post now / schedule / queue; a thread's parts (2 to 25), each the same. */
 import { html } from 'hono/html';
 import type { AccountRow } from '../../store/accounts.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
 import { formatInZone } from '../format.ts';
 import { previewBox } from './preview.ts';
 import { accountSelect, zoneSelect } from './forms.ts';
+import { partsFields } from './thread-parts.ts';
 import { accountChoice, outcomesList, type AccountOutcomeLine } from './compose-accounts.ts';
 
 export interface ComposeForm {
@@ -13,6 +14,8 @@ export interface ComposeForm {
   alsoTo?: string[];
   textFor?: Record<string, string>;
   text?: string;
+  /** A thread's parts after the first (`text`), as written. */
+  moreParts?: string[];
   date?: string;
   time?: string;
   timeZone?: string;
@@ -30,6 +33,7 @@ export function composeView(
   if (accounts.length === 0)
     return html`<h1>${v.t('compose.title')}</h1>
       <p>${v.t('compose.noAccount')} <a href="/accounts/connect">${v.t('dash.connect')}</a></p>`;
+  const texts = [form.text ?? '', ...(form.moreParts ?? [])];
   return html`<h1>${v.t('compose.title')}</h1>
     ${notice(message?.text, message?.kind)}
     ${
@@ -44,19 +48,12 @@ export function composeView(
       ${csrfField(v)}
       <label for="account">${v.t('compose.account')}</label>
       ${accountSelect('account', accounts, form.accountId)}
-      <label for="text">${v.t('compose.text')}</label>
-      <textarea id="text" name="text" data-count="/compose/count" aria-describedby="counter">
-${form.text ?? ''}</textarea>
-      <p id="counter" class="counter" data-counter aria-live="polite">${v.t('compose.counter', { n: 0 })}</p>
+      ${partsFields(
+        v,
+        texts.map((text) => ({ text })),
+        { accept: 'image/png,image/jpeg,image/gif,image/webp,video/mp4' },
+      )}
       ${accounts.length > 1 ? accountChoice(v, accounts, form) : ''}
-      <label for="media">${v.t('compose.media')}</label>
-      <input
-        id="media"
-        type="file"
-        name="media"
-        accept="image/png,image/jpeg,image/gif,image/webp,video/mp4"
-        multiple
-      />
       <div class="actions">
         <button class="primary" type="submit" name="action" value="now">${v.t('compose.postNow')}</button>
         <button type="submit" name="action" value="queue">${v.t('compose.queue')}</button>
@@ -87,7 +84,7 @@ ${form.text ?? ''}</textarea>
         </div>
       </fieldset>
     </form>
-    ${previewBox(v, form.text ?? '', accounts.find((a) => a.id === (form.accountId ?? accounts[0]?.id))?.username)}
+    ${previewBox(v, texts, accounts.find((a) => a.id === (form.accountId ?? accounts[0]?.id))?.username)}
     <link rel="stylesheet" href="/static/planning.css" />
     <script src="/static/planning.js" defer></script>`;
 }

@@ -16,7 +16,7 @@ export interface DashboardData {
   notifications: NotificationRow[];
   operatorAlerts: NotificationRow[];
   accounts: AccountHealth[];
-  upcoming: (PostRow & { username: string })[];
+  upcoming: (PostRow & { username: string; parts?: PostRow[] })[];
   followers: Map<string, MetricPoint[]>;
   postsPerDay: Map<string, number>;
   now: number;
@@ -41,6 +41,7 @@ function nextPosts(v: ViewContext, d: DashboardData) {
       user: p.username,
       text: p.text,
       data: p.status,
+      parts: p.parts?.length,
     })),
     ...(d.schedules ?? [])
       .filter((s) => s.kind === 'recurring' && !s.paused && s.nextAt !== null)
@@ -50,6 +51,7 @@ function nextPosts(v: ViewContext, d: DashboardData) {
         user: s.username,
         text: s.template ?? '',
         data: 'recurring',
+        parts: undefined,
       })),
   ].sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity));
   if (items.length === 0) return html`<p class="muted" data-empty="posts">${v.t('dash.emptyPosts')}</p>`;
@@ -59,9 +61,14 @@ function nextPosts(v: ViewContext, d: DashboardData) {
       .map(
         (i) =>
           html`<li data-next="${i.data}">
-            <strong>${when(i.at) || '—'}</strong> · ${i.kind} · @${i.user}<br /><span class="wrap"
-              >${i.text}</span
-            >
+            <strong>${when(i.at) || '—'}</strong> · ${i.kind} · @${i.user}
+            ${
+              i.parts
+                ? html`<span class="thread-badge" data-thread="${i.parts}"
+                    >${v.t('thread.badge', { n: i.parts })}</span
+                  >`
+                : ''
+            }<br /><span class="wrap">${i.text}</span>
           </li>`,
       )}
   </ul>`;

@@ -1,14 +1,18 @@
-/** @module The Edit page of a draft, queued or scheduled post: everything until it publishes. */
+/** @module The Edit page of a draft, queued or scheduled post: everything until it publishes; a thread's parts, each with its status. */
 import { html } from 'hono/html';
 import type { AccountRow } from '../../store/accounts.ts';
 import type { PostRow } from '../../store/posts.ts';
 import type { MessageKey } from '../i18n.ts';
 import { accountSelect, zoneSelect } from './forms.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
+import { partsFields, type PartField } from './thread-parts.ts';
+import { currentPart } from '../../scheduler/threads.ts';
 
 export interface EditForm {
   accountId: string;
   text: string;
+  /** Every part (a thread's, or one for a post) as the form shows them; else `text` alone. */
+  parts?: PartField[];
   date: string;
   time: string;
   timeZone: string;
@@ -16,37 +20,31 @@ export interface EditForm {
 
 export function editView(
   v: ViewContext,
-  post: PostRow,
+  post: PostRow & { parts?: PostRow[] },
   accounts: AccountRow[],
   form: EditForm,
   message?: { text: string; kind: 'ok' | 'error' },
 ) {
   return html`<h1>${v.t('edit.title')}</h1>
     ${notice(message?.text, message?.kind)}
-    <p>${v.t('edit.lead', { status: v.t(`status.${post.status}` as MessageKey) })}</p>
+    <p>
+      ${
+        post.parts
+          ? v.t('edit.threadLead', {
+              n: post.parts.length,
+              status: v.t(`status.${(currentPart(post.parts) ?? post).status}` as MessageKey),
+            })
+          : v.t('edit.lead', { status: v.t(`status.${post.status}` as MessageKey) })
+      }
+    </p>
     <form method="post" action="/posts/${post.id}/edit" enctype="multipart/form-data" data-edit-post>
       ${csrfField(v)}
       <label for="account">${v.t('compose.account')}</label>
       ${accountSelect('account', accounts, form.accountId)}
-      <label for="text">${v.t('compose.text')}</label>
-      <textarea id="text" name="text" data-count="/compose/count" aria-describedby="counter">
-${form.text}</textarea>
-      <p id="counter" class="counter" data-counter aria-live="polite">${v.t('compose.counter', { n: 0 })}</p>
-      <label for="media">${v.t('edit.media', { n: post.mediaCount })}</label>
-      <input
-        id="media"
-        type="file"
-        name="media"
-        accept="image/png,image/jpeg,image/gif,image/webp"
-        multiple
-      />
-      ${
-        post.mediaCount > 0
-          ? html`<label class="check"
-              ><input type="checkbox" name="removeMedia" value="1" /> ${v.t('edit.removeMedia')}</label
-            >`
-          : ''
-      }
+      ${partsFields(v, form.parts ?? [{ text: form.text, mediaCount: post.mediaCount, from: 1 }], {
+        accept: 'image/png,image/jpeg,image/gif,image/webp',
+        edit: true,
+      })}
       <fieldset>
         <legend>${v.t('compose.schedule')}</legend>
         <div class="row">
@@ -74,5 +72,7 @@ ${form.text}</textarea>
             : html`<button type="submit" name="action" value="draft">${v.t('edit.asDraft')}</button>`
         }
       </div>
-    </form>`;
+    </form>
+    <link rel="stylesheet" href="/static/planning.css" />
+    <script src="/static/planning.js" defer></script>`;
 }

@@ -1,4 +1,4 @@
-/** @module Posts: upcoming, the queue, and history with each post's status and reason. */
+/** @module Posts: upcoming, the queue, and history with each post's status and reason; a thread once, with its parts. */
 import { html } from 'hono/html';
 import type { PostRow } from '../../store/posts.ts';
 import type { MessageKey } from '../i18n.ts';
@@ -10,10 +10,32 @@ export type PostsTab = 'upcoming' | 'queue' | 'drafts' | 'history';
 const cancellable = new Set(['scheduled', 'queued', 'draft', 'blocked']);
 const editable = new Set(['scheduled', 'queued', 'draft']);
 
+const media = (p: PostRow) => (p.mediaCount > 0 ? html` <span class="muted">🖼×${p.mediaCount}</span>` : '');
+
+/** A thread in a list: its badge, then each part with its own status (and why, when it has one). */
+export function threadParts(v: ViewContext, parts: PostRow[]) {
+  return html`<span class="thread-badge" data-thread="${parts.length}"
+      >${v.t('thread.badge', { n: parts.length })}</span
+    >
+    <ol class="thread-parts" aria-label="${v.t('thread.parts')}">
+      ${parts.map(
+        (part) =>
+          html`<li data-part-status="${part.status}">
+            ${part.text}${media(part)}
+            <small class="${['failed', 'blocked', 'unknown'].includes(part.status) ? 'bad' : 'muted'}"
+              >(${v.t(`status.${part.status}` as MessageKey)})</small
+            >
+            ${part.status === 'published' && part.xUrl ? html`<a href="${part.xUrl}">${v.t('posts.view')}</a>` : ''}
+            ${part.reason && part.status !== 'published' ? html`<br /><small data-why>${v.t('history.why')}: ${part.reason}</small>` : ''}
+          </li>`,
+      )}
+    </ol>`;
+}
+
 export function postsView(
   v: ViewContext,
   tab: PostsTab,
-  posts: (PostRow & { username: string })[],
+  posts: (PostRow & { username: string; parts?: PostRow[] })[],
   message?: string,
 ) {
   const when = (p: PostRow) => {
@@ -60,12 +82,11 @@ export function postsView(
                       ${p.status === 'published' && p.xUrl ? html`<br /><a href="${p.xUrl}">${v.t('posts.view')}</a>` : ''}
                       ${p.reason && p.status !== 'published' ? html`<br /><small data-why>${v.t('history.why')}: ${p.reason}</small>` : ''}
                     </td>
-                    <td>
-                      ${p.text}${p.mediaCount > 0 ? html` <span class="muted">🖼×${p.mediaCount}</span>` : ''}
-                    </td>
+                    <td>${p.parts ? threadParts(v, p.parts) : html`${p.text}${media(p)}`}</td>
                     <td>
                       ${
-                        editable.has(p.status)
+                        // A thread is edited until its first part starts publishing.
+                        editable.has(p.parts?.[0]?.status ?? p.status)
                           ? html`<a href="/posts/${p.id}/edit" data-edit>${v.t('posts.edit')}</a> `
                           : ''
                       }
