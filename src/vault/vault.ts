@@ -178,15 +178,27 @@ export class TokenVault {
    * @example
    * const { accessToken } = await vault.getAccessToken(accountId);
    */
-  async getAccessToken(
+  getAccessToken(
     accountId: string,
     opts: { rejected?: string; minValidityMs?: number } = {},
   ): Promise<AccessToken> {
+    const ask = { rejected: opts.rejected, minValidityMs: opts.minValidityMs ?? 0 };
+    // The hot path, a token this process holds, answered without a second async layer (each one
+    // costs microtask turns: the cached call is what every post and broker hand-out makes).
+    if (this.#ready) {
+      try {
+        const hit = this.#section.cache(accountId, ask);
+        if (hit) return Promise.resolve(hit);
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    return this.#fromSection(accountId, ask);
+  }
+
+  async #fromSection(accountId: string, ask: { rejected: string | undefined; minValidityMs: number }) {
     if (!this.#ready) await this.open();
-    return this.#section.getAccessToken(accountId, {
-      rejected: opts.rejected,
-      minValidityMs: opts.minValidityMs ?? 0,
-    });
+    return this.#section.getAccessToken(accountId, ask);
   }
 
   /**
