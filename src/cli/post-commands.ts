@@ -10,12 +10,12 @@ import { systemClock } from '../core/clock.ts';
 import { isRotorError } from '../core/errors.ts';
 import { listPosts, listQueue, type PostStatus } from '../store/posts.ts';
 import { listSchedules } from '../store/schedules.ts';
-import { threadParts } from '../store/threads.ts';
+import { partsOfThread, threadParts } from '../store/threads.ts';
 import { currentPart } from '../scheduler/threads.ts';
 import { accountIdOf, openPostingRuntime, type PostingRuntime } from './posting.ts';
 import { closeOnSignal } from './emulator-command.ts';
 import { fail } from './runtime.ts';
-import { partLines, readThread, storedParts, threadConflicts } from './thread-input.ts';
+import { partLines, readThread, threadConflicts } from './thread-input.ts';
 import type { PublishResult } from '../scheduler/publisher.ts';
 
 async function run(command: string, fn: (rt: PostingRuntime) => Promise<void>): Promise<void> {
@@ -105,7 +105,7 @@ async function postThread(
     const { post, result } = await rt.service.createThread(await accountIdOf(rt, 'post', username), parts, {
       mode: 'now',
     });
-    const stored = await storedParts(rt.db, post.id);
+    const stored = await partsOfThread(rt.db, post.id);
     const head = stored[0];
     if (result?.kind === 'published' && stored.every((p) => p.status === 'published'))
       console.log(`Published thread: ${head?.xUrl ?? head?.xPostId ?? post.id} (${stored.length} parts)`);
@@ -151,7 +151,7 @@ export function scheduleCommand(): Command {
             if (Number.isNaN(at)) fail('schedule', `--at is not an ISO 8601 time: "${opts.at}"`);
             if (thread) {
               const { post } = await rt.service.createThread(accountId, thread, { mode: 'schedule', at });
-              const stored = await storedParts(rt.db, post.id);
+              const stored = await partsOfThread(rt.db, post.id);
               console.log(`Scheduled thread ${post.id} for ${iso(post.dueAt)} (${stored.length} parts)`);
               for (const line of partLines(stored)) console.log(line);
               return;

@@ -7,9 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { isRotorError } from '../core/errors.ts';
 import { checkThread, splitThreadText, type ThreadPartDraft } from '../scheduler/threads.ts';
-import type { Db } from '../store/db.ts';
 import type { PostRow } from '../store/posts.ts';
-import { threadParts } from '../store/threads.ts';
 import { fail } from './runtime.ts';
 
 /** What `--thread` may not be given with, and why, in the words the error uses. */
@@ -44,11 +42,6 @@ export function readThread(command: string, file: string): ThreadPartDraft[] {
     throw e;
   }
   return parts;
-}
-
-/** A thread's parts as stored now (the first part's id is the thread's). */
-export async function storedParts(db: Db, threadId: string): Promise<PostRow[]> {
-  return (await threadParts(db, [threadId])).get(threadId) ?? [];
 }
 
 /** One line per part: `part 2: published https://x.com/…` (or its status and reason). */

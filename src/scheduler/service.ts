@@ -57,7 +57,7 @@ function checkedMedia(media: Uint8Array[]): PostMedia[] {
 }
 
 /** A thread's parts as X takes them (checked: `invalid_input`, `invalid_media`), with their kinds. */
-function storedParts(parts: ThreadPartDraft[]): ThreadPartInput[] {
+function checkedParts(parts: ThreadPartDraft[]): ThreadPartInput[] {
   const kinds = checkThread(parts);
   return parts.map((p, i) => ({
     text: p.text,
@@ -119,7 +119,7 @@ export class PostingService {
   ): Promise<PostRow | undefined> {
     if (edit.status === 'scheduled' && (edit.dueAt === null || !Number.isFinite(edit.dueAt)))
       throw new InvalidInputError('the time is not a valid date');
-    const thread = parts ? storedParts(parts) : undefined;
+    const thread = parts ? checkedParts(parts) : undefined;
     const images = thread ? thread[0]?.media : edit.media ? checkedMedia(edit.media) : undefined;
     if (!thread && ((images?.length ?? mediaCount) === 0 || edit.text.trim() !== '')) validText(edit.text);
     const withMedia = thread ? thread.some((p) => p.media.length > 0) : (images?.length ?? mediaCount) > 0;
@@ -150,7 +150,7 @@ export class PostingService {
     parts: ThreadPartDraft[],
     how: { mode: 'now' | 'draft' | 'queue' } | { mode: 'schedule'; at: number },
   ): Promise<{ post: PostRow; parts: PostRow[]; result?: PublishResult }> {
-    const stored = storedParts(parts);
+    const stored = checkedParts(parts);
     if (how.mode === 'queue' && parts.some((p) => p.media.length > 0))
       throw new InvalidInputError(QUEUE_TEXT_ONLY);
     if (how.mode === 'schedule' && !Number.isFinite(how.at))

@@ -55,6 +55,11 @@ export async function threadParts(q: Queryable, threadIds: string[]): Promise<Ma
   return out;
 }
 
+/** One thread's parts, in order (none: not a thread). */
+export async function partsOfThread(q: Queryable, threadId: string): Promise<PostRow[]> {
+  return (await threadParts(q, [threadId])).get(threadId) ?? [];
+}
+
 /**
  * Replaces the later parts of a thread whose first part is still editable (draft, queued or
  * scheduled: no part has gone out). `later` empty: the post is a single post again. Call it in

@@ -6,7 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { THREAD_ENDED } from '../../src/store/post-claims.ts';
-import { cancelPost } from '../../src/store/posts.ts';
+import { cancelPost, listPosts } from '../../src/store/posts.ts';
+import { currentPart } from '../../src/scheduler/threads.ts';
 import { threadParts } from '../../src/store/threads.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { control, state } from '../helpers/emulator.ts';
@@ -98,6 +99,17 @@ for (const backend of BACKENDS) {
       const [, , third] = (await threadParts(s.t.db, [post.id])).get(post.id) ?? [];
       assert.equal(third?.reason, THREAD_ENDED);
       assert.equal((await onX(tag)).length, 1);
+      // The store lists a thread by the same status the API shows (currentPart): failed here.
+      const stored = (await threadParts(s.t.db, [post.id])).get(post.id) ?? [];
+      assert.equal(currentPart(stored)?.status, 'failed');
+      const listed = await listPosts(s.t.db, { accountId: id, status: 'failed' });
+      assert.ok(
+        listed.some((p) => p.id === post.id),
+        'listed by ?status=failed, as its current part says',
+      );
+      assert.ok(
+        !(await listPosts(s.t.db, { accountId: id, status: 'published' })).some((p) => p.id === post.id),
+      );
     });
 
     test('scheduled: the workers publish the whole thread, in order', async () => {

@@ -12,13 +12,14 @@ import type { WebDeps } from '../deps.ts';
 import { isTimeZone } from '../format.ts';
 import type { EditPostInput } from '../schemas.ts';
 import { ownedAccount } from './accounts.ts';
-import { freshView, getPostFor, ownedPost, scheduledInstant, withParts, type PostView } from './posts.ts';
+import { freshView, getPostFor, ownedPost, scheduledInstant, type PostView } from './posts.ts';
 import { QUEUE_TEXT_ONLY } from '../../scheduler/service.ts';
 import { getPostMedia } from '../../store/post-media.ts';
+import { partsOfThread } from '../../store/threads.ts';
 
 /** A thread's parts, in order. */
-const threadPartsFor = async (deps: WebDeps, post: PostRow) =>
-  (await withParts(deps, [post]))[0]?.parts ?? [];
+const threadPartsFor = (deps: WebDeps, post: PostRow) =>
+  post.threadId === null ? Promise.resolve([]) : partsOfThread(deps.db, post.threadId);
 
 const invalid = (message: string) => new RotorError('invalid_input', message);
 
