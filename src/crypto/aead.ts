@@ -40,7 +40,7 @@ function aad(keyId: string, b: Binding): Buffer {
 export function seal(ring: KeyRing, plaintext: string, binding: Binding): string {
   const key = ring.active;
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key.bytes, iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv('aes-256-gcm', key.secret, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad(key.id, binding));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
   return `${VERSION}.${key.id}.${iv.toString('base64url')}.${body.toString('base64url')}`;
@@ -66,7 +66,7 @@ export function open(ring: KeyRing, sealed: string, binding: Binding): string {
     throw new DecryptionError();
   }
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key.bytes, iv, { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', key.secret, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(aad(keyId, binding));
     decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
     const plain = Buffer.concat([

@@ -6,12 +6,14 @@
  * Configured by `ROTOR_KEYS`: comma-separated `id:key` entries, key = 32 bytes in base64 or
  * base64url, **the first entry active**. Example: `ROTOR_KEYS=k2:…,k1:…` (k2 new, k1 retiring).
  */
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /** One key of the ring. The key bytes are never enumerable, so they cannot leak through logging. */
 export interface RingKey {
   readonly id: string;
   readonly bytes: Buffer;
+  /** The same key as a `KeyObject`, made once: a cipher built from it skips importing the bytes. */
+  readonly secret: KeyObject;
 }
 
 /** Refusal to build a key ring; the message names the problem, never key material. */
@@ -24,6 +26,7 @@ const ID = /^[A-Za-z0-9_-]{1,32}$/;
 function makeKey(id: string, bytes: Buffer): RingKey {
   const key = { id } as RingKey;
   Object.defineProperty(key, 'bytes', { value: bytes, enumerable: false });
+  Object.defineProperty(key, 'secret', { value: createSecretKey(bytes), enumerable: false });
   return Object.freeze(key);
 }
 

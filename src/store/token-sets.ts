@@ -32,18 +32,22 @@ export interface TokenSetRow {
 
 const IN_DOUBT = '(t.sent_version IS NOT NULL AND t.sent_version = t.version)';
 
-/** The row's columns; `leased` differs between a plain read and the lease's RETURNING. */
-const rowColumns = (leased: string) => `t.account_id AS "accountId", a.username, a.status, a.reason,
+/**
+ * The row's columns; `leased` differs between a plain read and the lease's RETURNING, `inDoubt`
+ * for a lease that marked the send itself (the row as it was: nothing in doubt).
+ */
+const rowColumns = (leased: string, inDoubt = IN_DOUBT) => `t.account_id AS "accountId", a.username, a.status, a.reason,
        (extract(epoch FROM a.consented_at) * 1000)::float8 AS "consentedAt",
        t.version, t.access_ct AS "accessCt", t.refresh_ct AS "refreshCt", t.key_id AS "keyId",
        (extract(epoch FROM t.access_expires_at) * 1000)::float8 AS "accessExpiresAt", t.scope,
-       t.lease_owner AS "leaseHolder", ${leased} AS leased, ${IN_DOUBT} AS "inDoubt",
-       CASE WHEN ${IN_DOUBT} THEN t.sent_count ELSE 0 END AS "sentCount",
+       t.lease_owner AS "leaseHolder", ${leased} AS leased, ${inDoubt} AS "inDoubt",
+       CASE WHEN ${inDoubt} THEN t.sent_count ELSE 0 END AS "sentCount",
        t.reuse_suspected AS "reuseSuspected",
        (extract(epoch FROM t.refreshed_at) * 1000)::float8 AS "refreshedAt"`;
 
 const READ_COLUMNS = rowColumns('(t.lease_owner IS NOT NULL AND t.lease_until > now())');
 const LEASED_COLUMNS = rowColumns('true');
+const MARKED_COLUMNS = rowColumns('true', 'false');
 
 export async function readTokenSet(q: Queryable, accountId: string): Promise<TokenSetRow | undefined> {
   const result = await q.query<TokenSetRow>(
@@ -60,8 +64,12 @@ export async function readTokenSet(q: Queryable, accountId: string): Promise<Tok
  * unknown outcome the holder keeps it against itself too). A lease left **in doubt** (a refresh
  * sent, no answer known) is taken over by another holder only `doubtGraceMs` after it expired, so
  * that a holder who got X's answer during a store outage can write it first. Returns the row as it
- * is now (the re-read after acquiring, in the same statement), or undefined. Taking the lease
- * marks nothing: {@link markSent} does, where a refresh is sent.
+ * is now (the re-read after acquiring, in the same statement), or undefined.
+ *
+ * `markSend`: the lease also sets the write-ahead mark of {@link markSent} (sent once), in the same
+ * statement — one round trip fewer on every refresh. Only for a row with nothing in doubt (an
+ * in-doubt row is not taken this way: undefined); the row returned is the row as it was before the
+ * mark. Without it, taking the lease marks nothing: {@link markSent} does, where a refresh is sent.
  */
 export async function acquireLease(
   q: Queryable,
@@ -70,15 +78,18 @@ export async function acquireLease(
   version: number,
   ttlMs: number,
   doubtGraceMs = 0,
+  markSend = false,
 ): Promise<TokenSetRow | undefined> {
+  const mark = markSend ? ', sent_count = 1, sent_version = t.version' : '';
   const result = await q.query<TokenSetRow>(
-    `UPDATE token_sets t SET lease_owner = $2, lease_until = now() + $4 * interval '1 millisecond'
+    `UPDATE token_sets t SET lease_owner = $2, lease_until = now() + $4 * interval '1 millisecond'${mark}
      FROM accounts a
      WHERE t.account_id = $1 AND a.id = t.account_id AND a.status = 'active' AND t.version = $3
        AND (t.lease_owner IS NULL
             OR (t.lease_until <= now() AND (t.lease_owner = $2 OR NOT ${IN_DOUBT}
                                             OR t.lease_until <= now() - $5 * interval '1 millisecond')))
-     RETURNING ${LEASED_COLUMNS}`,
+       ${markSend ? `AND NOT ${IN_DOUBT}` : ''}
+     RETURNING ${markSend ? MARKED_COLUMNS : LEASED_COLUMNS}`,
     [accountId, holder, version, ttlMs, doubtGraceMs],
   );
   return result.rows[0];

@@ -6,9 +6,10 @@
  * 2. {@link CriticalSection.flight}: one in-process promise per account; other callers await it.
  * 3. {@link CriticalSection.read}: the row (after writing any pair kept for it); fresh → hand it
  *    out; no refresh possible now but the token still valid → hand it out anyway (degraded).
- * 4. {@link CriticalSection.lease}: take the account's lease, or wait for its end (backoff).
- * 5. {@link CriticalSection.refresh}: mark the send (write-ahead), confirm by the monotonic clock
- *    that the lease is well inside its life, send one token request.
+ * 4. {@link CriticalSection.lease}: take the account's lease, or wait for its end (backoff); with
+ *    nothing in doubt the same statement marks the send (write-ahead).
+ * 5. {@link CriticalSection.refresh}: mark the send (unless the lease did), confirm by the
+ *    monotonic clock that the lease is well inside its life, send one token request.
  * 6. interpret ({@link interpret}): what X's answer means for the account.
  * 7. {@link CriticalSection.persist}: store the new pair before handing it out; the store down, or
  *    the lease run out meanwhile → keep it (memory and journal) and write it later.
@@ -240,9 +241,14 @@ export class CriticalSection {
     return row;
   }
 
-  /** Step 4: the account's lease at the version read, or undefined (someone else holds it). */
+  /**
+   * Step 4: the account's lease at the version read, or undefined (someone else holds it). With
+   * nothing in doubt, the same statement marks the send (write-ahead, step 5's mark): a refresh
+   * then costs one round trip fewer.
+   */
   async lease(row: TokenSetRow): Promise<Lease | undefined> {
     const takenAt = this.#d.timer.monotonic(); // the lease ends no earlier than this + its TTL
+    const marked = !row.inDoubt;
     const leased = await storeCall('take the lease', row.accountId, () =>
       acquireLease(
         this.#d.db,
@@ -251,41 +257,47 @@ export class CriticalSection {
         row.version,
         this.#d.leaseTtlMs,
         this.#d.doubtGraceMs,
+        marked,
       ),
     );
     if (!leased) return undefined;
     await this.#d.onStep?.('lease_taken', row.accountId);
-    return { row: leased, takenAt };
+    return { row: leased, takenAt, marked };
   }
 
   /**
-   * Step 5: one token request, only while the lease is safely ours. A lease taken over from
-   * another holder's unanswered send waits `takeoverSettleMs` first, so that an holder holding X's
-   * answer (a long store outage) writes it before the spent token could go out (property 36).
+   * Step 5: one token request, only while the lease is safely ours. The send is marked first
+   * (write-ahead: with the lease, or here for a lease taken over from a send in doubt). A lease
+   * taken over from another holder's unanswered send waits `takeoverSettleMs` first, so that an
+   * holder holding X's answer (a long store outage) writes it before the spent token could go out
+   * (property 36).
    */
   async refresh(lease: Lease): Promise<Sent> {
     const { row } = lease;
     const { accountId } = row;
     const d = this.#d;
+    const unsent: ReleaseHow = lease.marked ? 'unsent' : 'give_back'; // nothing went out
     let refreshToken: string;
     try {
       refreshToken = openField(this.#d.keyRing, this.#d.events, row, 'refresh', row.refreshCt ?? '');
     } catch (e) {
-      await this.release(lease, 'give_back');
+      await this.release(lease, unsent);
       throw e;
     }
-    if ((await guardBeforeSend(d, row, () => this.release(lease, 'give_back'))) === 'reread') {
+    if ((await guardBeforeSend(d, row, () => this.release(lease, unsent))) === 'reread') {
       return { kind: 'not_sent' };
     }
     const key = `${accountId}:${row.version}`;
     if (row.inDoubt && !this.#sentHere.has(key)) await d.timer.sleep(d.takeoverSettleMs);
     if (d.closing.aborted) {
-      await this.release(lease, 'give_back'); // the vault closed meanwhile: nothing goes out
+      await this.release(lease, unsent); // the vault closed meanwhile: nothing goes out
       return { kind: 'not_sent' };
     }
-    const sentCount = await storeCall('mark the refresh as sent', accountId, () =>
-      markSent(d.db, accountId, d.holder, row.version, d.httpTimeoutMs),
-    );
+    const sentCount = lease.marked
+      ? 1
+      : await storeCall('mark the refresh as sent', accountId, () =>
+          markSent(d.db, accountId, d.holder, row.version, d.httpTimeoutMs),
+        );
     if (sentCount === undefined) {
       await this.release(lease, 'give_back'); // not ours any more, or too little of it left
       return { kind: 'not_sent' };

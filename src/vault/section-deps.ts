@@ -55,4 +55,9 @@ export interface SectionDeps {
 export interface Lease {
   row: TokenSetRow;
   takenAt: number;
+  /**
+   * The lease was taken with the send's write-ahead mark (nothing was in doubt): ended before the
+   * bytes go out, it is released `unsent`, which takes the mark away again.
+   */
+  marked: boolean;
 }

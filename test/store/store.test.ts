@@ -254,6 +254,34 @@ for (const backend of BACKENDS) {
       assert.equal((await acquireLease(db, id, 'B', 1, 60_000, 300))?.inDoubt, true, 'after the grace');
     });
 
+    test('a lease that marks the send: one statement, in doubt at once; never over a send already in doubt', async () => {
+      const id = await newAccount();
+      const leased = await acquireLease(db, id, 'A', 1, 200, 300, true);
+      assert.equal(leased?.inDoubt, false, 'the row as it was before the mark');
+      assert.equal(leased?.sentCount, 0);
+      let r = await row(id);
+      assert.equal(r.leaseHolder, 'A');
+      assert.equal(r.inDoubt, true, 'the write-ahead mark is set with the lease');
+      assert.equal(r.sentCount, 1);
+      await sleep(250);
+      assert.equal(
+        await acquireLease(db, id, 'B', 1, 60_000, 300, true),
+        undefined,
+        'an in-doubt row is not leased with a new mark (its count would be lost)',
+      );
+      await sleep(350);
+      assert.equal((await acquireLease(db, id, 'B', 1, 60_000, 300))?.inDoubt, true, 'the takeover sees it');
+      assert.equal(await markSent(db, id, 'B', 1, 0), 2, 'the second send counts on from the mark');
+      // Marked but never sent: `unsent` takes the mark away and frees the lease.
+      const other = await newAccount();
+      assert.ok(await acquireLease(db, other, 'A', 1, 60_000, 300, true));
+      await unmarkSent(db, other, 'A', 1);
+      r = await row(other);
+      assert.equal(r.inDoubt, false);
+      assert.equal(r.leased, false);
+      assert.equal(r.sentCount, 0);
+    });
+
     test('holdLease keeps the owner’s lease (and its doubt) for longer', async () => {
       const id = await newAccount();
       assert.ok(await acquireLease(db, id, 'A', 1, 200));
