@@ -5,7 +5,9 @@
  * 1. {@link CriticalSection.cache}: fresh in this process → hand it out.
  * 2. {@link CriticalSection.flight}: one in-process promise per account; other callers await it.
  * 3. {@link CriticalSection.read}: the row (after writing any pair kept for it); fresh → hand it
- *    out; no refresh possible now but the token still valid → hand it out anyway (degraded).
+ *    out; no refresh possible now but the token still valid → hand it out anyway (degraded). A
+ *    token this process handed out goes to step 4 first ({@link CriticalSection.leaseKnown}): the
+ *    lease at its version returns the row, one read fewer.
  * 4. {@link CriticalSection.lease}: take the account's lease, or wait for its end (backoff); with
  *    nothing in doubt the same statement marks the send (write-ahead).
  * 5. {@link CriticalSection.refresh}: mark the send (unless the lease did), confirm by the
@@ -120,8 +122,13 @@ export class CriticalSection {
     const waitUntil = this.#d.timer.monotonic() + this.#d.leaseWaitMs;
     const patientUntil = this.#d.timer.monotonic() + Math.min(this.#d.leaseWaitMs, PATIENCE_MS);
     let transientTries = 0;
+    let known = this.#out.heldVersion(accountId);
     for (;;) {
-      const row = await this.read(accountId);
+      // A token this process handed out, now stale for this caller: lease its version straight
+      // away (the lease returns the row); moved on, or held elsewhere → read as usual.
+      const early = known === undefined ? undefined : await this.leaseKnown(accountId, known);
+      known = undefined;
+      const row = early?.row ?? (await this.read(accountId));
       const access = openField(this.#d.keyRing, this.#d.events, row, 'access', row.accessCt);
       const lifetimeMs = tokenLifetime(row.accessExpiresAt, row.refreshedAt);
       const facts = this.#facts(row.accessExpiresAt, lifetimeMs, ask, access);
@@ -130,8 +137,9 @@ export class CriticalSection {
         sentCount: row.sentCount,
         clientPaused: this.#clientRefusedUntil > this.#d.clock.now(),
         backoffUntil: this.#backoff.get(accountId)?.until ?? 0,
-        leased: row.leased,
+        leased: early ? false : row.leased,
       });
+      if (early && decision.kind !== 'refresh') await this.release(early, 'unsent');
       const stored = { accessToken: access, expiresAt: row.accessExpiresAt, scope: row.scope, lifetimeMs };
       switch (decision.kind) {
         case 'hand_out':
@@ -147,12 +155,13 @@ export class CriticalSection {
       }
       if (this.#d.closing.aborted) {
         // Closing: no new refresh token goes out (an answer could be cut off by the exit).
+        if (early) await this.release(early, 'unsent');
         if (isUsable(facts)) return this.#out.degrade(row, stored, 'closing');
         throw new RotorError('refresh_fenced', 'this process is stopping: it sends no new refresh', {
           accountId,
         });
       }
-      const lease = await this.lease(row);
+      const lease = early ?? (await this.lease(row));
       if (!lease) {
         // A refresh running elsewhere usually ends within moments: its token is worth a short wait.
         if (isUsable(facts) && this.#d.timer.monotonic() >= patientUntil) {
@@ -246,7 +255,7 @@ export class CriticalSection {
    * nothing in doubt, the same statement marks the send (write-ahead, step 5's mark): a refresh
    * then costs one round trip fewer.
    */
-  async lease(row: TokenSetRow): Promise<Lease | undefined> {
+  async lease(row: Pick<TokenSetRow, 'accountId' | 'version' | 'inDoubt'>): Promise<Lease | undefined> {
     const takenAt = this.#d.timer.monotonic(); // the lease ends no earlier than this + its TTL
     const marked = !row.inDoubt;
     const leased = await storeCall('take the lease', row.accountId, () =>
@@ -263,6 +272,16 @@ export class CriticalSection {
     if (!leased) return undefined;
     await this.#d.onStep?.('lease_taken', row.accountId);
     return { row: leased, takenAt, marked };
+  }
+
+  /**
+   * Step 4 before step 3: the lease at the version this process last handed out, with the send
+   * marked, or undefined (the row moved on, is in doubt or leased elsewhere; or a pair is kept for
+   * it, which the read writes first). The caller decides on the row it returns, as on a read.
+   */
+  async leaseKnown(accountId: string, version: number): Promise<Lease | undefined> {
+    if (this.#d.kept.has(accountId)) return undefined;
+    return this.lease({ accountId, version, inDoubt: false });
   }
 
   /**

@@ -37,7 +37,7 @@ export class HandOut {
   readonly #clock: Clock;
   readonly #events: VaultEvents;
   readonly #horizon: { ms: number; warningMs: number };
-  readonly #cache = new Map<string, HeldToken>();
+  readonly #cache = new Map<string, { token: HeldToken; version: number }>();
   readonly #warned = new Set<string>();
 
   constructor(db: Db, clock: Clock, events: VaultEvents, horizon: { ms: number; warningMs: number }) {
@@ -48,7 +48,12 @@ export class HandOut {
   }
 
   cached(accountId: string): HeldToken | undefined {
-    return this.#cache.get(accountId);
+    return this.#cache.get(accountId)?.token;
+  }
+
+  /** The row version the token held for `accountId` was handed out at. */
+  heldVersion(accountId: string): number | undefined {
+    return this.#cache.get(accountId)?.version;
   }
 
   forget(accountId?: string): void {
@@ -58,7 +63,7 @@ export class HandOut {
 
   /** Hands a token out (and keeps it); warns once when the grant nears its ~6-month end. */
   hand(row: TokenSetRow, t: HeldToken): AccessToken {
-    this.#cache.set(row.accountId, t);
+    this.#cache.set(row.accountId, { token: t, version: row.version });
     const endsAt = row.consentedAt + this.#horizon.ms;
     if (endsAt - this.#clock.now() <= this.#horizon.warningMs && !this.#warned.has(row.accountId)) {
       this.#warned.add(row.accountId);
