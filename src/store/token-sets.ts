@@ -36,7 +36,10 @@ const IN_DOUBT = '(t.sent_version IS NOT NULL AND t.sent_version = t.version)';
  * The row's columns; `leased` differs between a plain read and the lease's RETURNING, `inDoubt`
  * for a lease that marked the send itself (the row as it was: nothing in doubt).
  */
-const rowColumns = (leased: string, inDoubt = IN_DOUBT) => `t.account_id AS "accountId", a.username, a.status, a.reason,
+const rowColumns = (
+  leased: string,
+  inDoubt = IN_DOUBT,
+) => `t.account_id AS "accountId", a.username, a.status, a.reason,
        (extract(epoch FROM a.consented_at) * 1000)::float8 AS "consentedAt",
        t.version, t.access_ct AS "accessCt", t.refresh_ct AS "refreshCt", t.key_id AS "keyId",
        (extract(epoch FROM t.access_expires_at) * 1000)::float8 AS "accessExpiresAt", t.scope,
