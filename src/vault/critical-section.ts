@@ -139,7 +139,10 @@ export class CriticalSection {
         backoffUntil: this.#backoff.get(accountId)?.until ?? 0,
         leased: early ? false : row.leased,
       });
-      if (early && decision.kind !== 'refresh') await this.release(early, 'unsent');
+      // The early lease serves only a refresh that goes ahead; otherwise its mark is taken away.
+      if (early && (decision.kind !== 'refresh' || this.#d.closing.aborted)) {
+        await this.release(early, 'unsent');
+      }
       const stored = { accessToken: access, expiresAt: row.accessExpiresAt, scope: row.scope, lifetimeMs };
       switch (decision.kind) {
         case 'hand_out':
@@ -155,7 +158,6 @@ export class CriticalSection {
       }
       if (this.#d.closing.aborted) {
         // Closing: no new refresh token goes out (an answer could be cut off by the exit).
-        if (early) await this.release(early, 'unsent');
         if (isUsable(facts)) return this.#out.degrade(row, stored, 'closing');
         throw new RotorError('refresh_fenced', 'this process is stopping: it sends no new refresh', {
           accountId,

@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listAccounts } from '../../src/store/accounts.ts';
+import { readTokenSet } from '../../src/store/token-sets.ts';
 import { TokenVault } from '../../src/vault/vault.ts';
 import { isRotorError } from '../../src/core/errors.ts';
 import { openTestDb } from '../helpers/db.ts';
@@ -108,6 +109,19 @@ describe('kill -9 at each step of a refresh', () => {
     const after = await state(emu);
     assert.equal(after.reuseDetected, before.reuseDetected);
     assert.equal((await grantOf('user8'))?.status, 'active');
+  });
+
+  test('killed right after leasing the version it handed out (the lease marks the send): the next process waits out the doubt and refreshes', async () => {
+    const id = await crashAt('lease_taken', 'user15', { rejectHeld: true });
+    const row = await readTokenSet(t.db, id);
+    assert.equal(row?.inDoubt, true, 'the lease at the held version set the write-ahead mark with it');
+    const before = await state(emu);
+    const token = await vaultAfter().getAccessToken(id);
+    assert.ok(token.accessToken, 'the refresh token never went out: X accepts it after the doubt grace');
+    const after = await state(emu);
+    assert.equal(after.reuseDetected, before.reuseDetected);
+    assert.equal((await grantOf('user15'))?.status, 'active');
+    assert.equal((await listAccounts(t.db)).find((a) => a.id === id)?.status, 'active');
   });
 
   for (const [step, user, extra] of [
