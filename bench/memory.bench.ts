@@ -20,7 +20,7 @@ import { open, seal } from '../src/crypto/aead.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/postgres.ts';
 import { watchMemory } from './rss.ts';
-import { benchConnector, root, startEmulatorProcess } from './support.ts';
+import { benchConnector, root, rotorNodeFlags, startEmulatorProcess } from './support.ts';
 import { createBenchDatabase } from './databases.ts';
 
 const ACCOUNTS = Number(process.env.BENCH_MEMORY_ACCOUNTS ?? 100_000);
@@ -124,7 +124,7 @@ try {
     databaseUrl: string,
     nodeOptions?: string,
   ): Promise<{ peak: number; samples: number[] }> {
-    const child = spawn(process.execPath, [join(root, 'bin', 'rotor.js'), 'worker'], {
+    const child = spawn(process.execPath, [...rotorNodeFlags, join(root, 'bin', 'rotor.js'), 'worker'], {
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl,

@@ -20,6 +20,8 @@ interface Vault {
   readBase: number;
   refresh: number;
   refreshBase: number;
+  /** ns per refresh: Rotor's steps, and the baseline's two parts (absent before 3 December 2026). */
+  refreshSteps?: { lease: number; send: number; x: number; store: number; baseX: number; baseUpdate: number };
   contentionRefreshes: number;
   contentionNs: number;
 }
@@ -102,7 +104,7 @@ if (vault) {
         [
           'refresh (lease + X + compare-and-swap)',
           fmt(vault.refresh),
-          `bare oauth4webapi refresh + one UPDATE ${fmt(vault.refreshBase)}`,
+          `bare oauth4webapi refresh + one UPDATE keeping the pair ${fmt(vault.refreshBase)}`,
           refreshRatio.toFixed(2),
           `≤ 1.3× ${tick(refreshRatio <= 1.3)}`,
         ],
@@ -117,6 +119,12 @@ if (vault) {
     ),
     '',
   );
+  const st = vault.refreshSteps;
+  if (st)
+    md.push(
+      `Where a refresh's time goes: Rotor ${fmt(st.lease)} taking the lease (one UPDATE, which also marks the send), ${fmt(st.send)} of checks before sending, ${fmt(st.x)} for X's answer, ${fmt(st.store)} storing the new pair (one UPDATE); the baseline ${fmt(st.baseX)} for X's answer and ${fmt(st.baseUpdate)} for its UPDATE.`,
+      '',
+    );
   chart.push(
     {
       label: 'token, cached (ns)',

@@ -27,12 +27,12 @@ import { xApiBase } from '../src/oauth/x.ts';
 import { cpuSecondsOf, postmasterPid, treeCpuSeconds } from './cpu.ts';
 import { createBenchDatabase } from './databases.ts';
 import { memoryOf } from './rss.ts';
-import { benchConnector, percentile, root, startEmulatorProcess } from './support.ts';
+import { benchConnector, percentile, root, rotorNodeFlags, startEmulatorProcess } from './support.ts';
 
 const SHORT = process.argv.includes('--short') || process.env.BENCH_SHORT === '1';
 const N = Number(process.env.BENCH_POSTS ?? (SHORT ? 1_000 : 10_000));
 /** Seconds the workers run before the due instant (they would have been running for hours). */
-const LEAD_S = Number(process.env.BENCH_LEAD_SECONDS ?? (SHORT ? 75 : 240));
+const LEAD_S = Number(process.env.BENCH_LEAD_SECONDS ?? (SHORT ? 75 : 300));
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
 /** Rotor's default posts in flight per worker (the baselines fetch with the same number). */
 const CONCURRENCY = Number(process.env.BENCH_BASELINE_CONCURRENCY ?? 64);
@@ -231,7 +231,7 @@ try {
     const pg0 = treeCpuSeconds(pgPid);
     const procs = await Promise.all(
       Array.from({ length: processes }, () =>
-        spawnReady([join(root, 'bench', 'baseline-worker.ts')], env, 'ready'),
+        spawnReady([...rotorNodeFlags, join(root, 'bench', 'baseline-worker.ts')], env, 'ready'),
       ),
     );
     const stop = watch(procs.map((p) => p.pid ?? 0));

@@ -3,7 +3,7 @@
  * connector for the demo client, timing.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoConnector, type DemoConnector } from '../scripts/demo-connector.ts';
@@ -13,6 +13,16 @@ import type { Db } from '../src/store/db.ts';
 export const root = join(import.meta.dirname, '..');
 
 export { freePort };
+
+/**
+ * The flags `bin/rotor.js` gives Node (its `#!` line), as `npx rotor` runs it: a process the
+ * benchmarks start runs with the same, Rotor's and the baselines' alike.
+ */
+export const rotorNodeFlags: string[] = (
+  readFileSync(join(root, 'bin', 'rotor.js'), 'utf8').split('\n')[0] ?? ''
+)
+  .split(/\s+/)
+  .filter((a) => a.startsWith('--'));
 
 /**
  * Starts `rotor emulator` as a separate process with `users` seeded users b0…bN and `settings`.
