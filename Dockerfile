@@ -23,5 +23,5 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000
-ENTRYPOINT ["node", "--max-semi-space-size=16", "bin/rotor.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "bin/rotor.js"]
 CMD ["serve"]

@@ -68,7 +68,12 @@ try {
     );
     const t = await oauth.processAuthorizationCodeResponse(provider.server, client, response);
     baseTokens.push({ id: i, refresh: t.refresh_token ?? '' });
-    await db.query('INSERT INTO bare_tokens (id, refresh_token) VALUES ($1, $2)', [i, t.refresh_token]);
+    // The row at its full size from the start, as Rotor's rows are after connecting: every timed
+    // UPDATE then rewrites a row of the same size.
+    await db.query(
+      `INSERT INTO bare_tokens VALUES ($1, $2, $3, now() + $4 * interval '1 second', $5, now())`,
+      [i, t.access_token, t.refresh_token, t.expires_in ?? 7200, t.scope ?? ''],
+    );
   }
 
   // Where a refresh's time goes: each step's end, stamped by the vault's own step hook.

@@ -173,7 +173,7 @@ test('the commands of the Docker image and compose.yaml run: serve (healthz, rea
   const commands = composeCommands();
   assert.deepEqual([...commands.keys()], ['(image default)', 'app', 'worker-1', 'worker-2']);
   // The young generation sized for a worker, as `bin/rotor.js`'s #! line does (docs/performance.md).
-  const node = ['node', '--max-semi-space-size=16', 'bin/rotor.js'];
+  const node = ['node', '--max-semi-space-size=8', 'bin/rotor.js'];
   assert.deepEqual(commands.get('(image default)'), [...node, 'serve']);
   assert.deepEqual(commands.get('app'), [...node, 'serve']);
   const port = await freePort();
