@@ -2,6 +2,7 @@
  * @module `rotor post`, `rotor schedule`, `rotor queue …`, `rotor schedules …`, `rotor posts list`,
  * `rotor worker`. Interface fixed (see docs/cli.md).
  */
+import { boundHeapGrowth } from '../ops/heap.ts';
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { collect } from './options.ts';
@@ -326,6 +327,7 @@ export function workerCommand(): Command {
         );
       }
       console.log(`rotor worker ${process.pid} running`);
+      boundHeapGrowth(); // once started: start-up itself grows the heap fastest
       closeOnSignal(() => rt.close());
     });
 }

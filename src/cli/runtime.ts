@@ -20,7 +20,6 @@ import { Connector } from '../vault/connect.ts';
 import type { VaultEvents } from '../vault/events.ts';
 import { TokenVault } from '../vault/vault.ts';
 import { describeReconcile, VaultGuard } from '../vault/guard.ts';
-import { boundHeapGrowth } from '../ops/heap.ts';
 
 export interface Runtime {
   config: RotorConfig;
@@ -68,7 +67,6 @@ export async function openRuntime(
   } = {},
 ): Promise<Runtime> {
   const config = opts.config ?? loadCliConfig(command);
-  if (opts.long) boundHeapGrowth();
   if (opts.needX && config.x.demo && config.x.emulatorUrl === undefined) {
     fail(
       command,

@@ -3,6 +3,7 @@
  * see accounts and posts, `/healthz`), the posting workers, and — with no X credentials — the
  * built-in X emulator ("demo mode"). Port from `PORT` (3000), bound to `ROTOR_HOST` (127.0.0.1).
  */
+import { boundHeapGrowth } from '../ops/heap.ts';
 import { nodeLine } from './node-line.ts';
 import { createAdaptorServer } from '@hono/node-server';
 import { Command } from 'commander';
@@ -125,6 +126,7 @@ export function serveCommand(): Command {
           'Press Ctrl+C to stop.',
         ].join('\n'),
       );
+      boundHeapGrowth(); // once started: start-up itself grows the heap fastest
       closeOnSignal(async () => {
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

@@ -163,16 +163,6 @@ function causeCode(e: unknown): string | undefined {
   return undefined;
 }
 
-/** `text` as JSON when it is a JSON object, else undefined. */
-function parsedObject(text: string): object | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Exchanges a refresh token. Never throws: every result is a {@link RefreshOutcome}. */
 export async function refreshTokens(
   p: OAuthProvider,
@@ -189,21 +179,17 @@ export async function refreshTokens(
       refreshToken,
       requestOptions(p, o),
     );
-    // The body is read once; oauth4webapi is handed the same bytes (no clone of the stream).
-    const text = await response.text();
-    body = parsedObject(text);
+    body = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as typeof body;
     // Property 9 on the raw body: oauth4webapi would read "7200" (a string) as a number.
     if (response.ok && body?.expires_in !== undefined && typeof body.expires_in !== 'number') {
       return transient('invalid_response', response.status, true);
     }
-    const replayed = new Response(text, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
     return {
       kind: 'rotated',
-      tokens: toIssued(await oauth.processRefreshTokenResponse(p.server, clientOf(p), replayed)),
+      tokens: toIssued(await oauth.processRefreshTokenResponse(p.server, clientOf(p), response)),
     };
   } catch (e) {
     return classifyRefreshFailure(p, e, body, response);

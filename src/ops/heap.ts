@@ -8,9 +8,11 @@
  * (`--heap-growing-percent=25`): full collections come sooner, over a heap that is mostly live
  * (about 40 MB), and nothing caps the heap, so a process that really needs more still gets it.
  *
- * The setting is made at start-up, inside the process, so that it holds however the process was
- * started (`npx rotor`, `npm start`, the Docker image, `node bin/rotor.js`). Node's own
- * `--heap-growing-percent` on the command line wins.
+ * The setting is made inside the process, once it has started (start-up grows the heap fastest,
+ * and a bound then would cost it a second: `bench/startup.bench.ts`), so that it holds however the
+ * process was started (`npx rotor`, `npm start`, the Docker image, `node bin/rotor.js`). Node's
+ * own `--heap-growing-percent` on its command line wins (`node --heap-growing-percent=50
+ * bin/rotor.js worker`; Node does not take this flag from `NODE_OPTIONS`).
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -13,7 +13,7 @@ import { boundHeapGrowth, HEAP_GROWING_PERCENT } from '../../src/ops/heap.ts';
 const fixture = join(import.meta.dirname, 'fixtures', 'promoted-garbage.ts');
 
 async function peakHeap(bound: boolean): Promise<number> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--max-semi-space-size=16', fixture], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--max-semi-space-size=8', fixture], {
     env: { ...process.env, BOUND: bound ? '1' : '0' },
   });
   return (JSON.parse(stdout) as { peak: number }).peak;
