@@ -22,6 +22,12 @@ interface Vault {
   refreshBase: number;
   /** ns per refresh: Rotor's steps, and the baseline's two parts (absent before 3 December 2026). */
   refreshSteps?: { lease: number; send: number; x: number; store: number; baseX: number; baseUpdate: number };
+  /** ns per refresh of a vault without the guard's folder (absent before 3 December 2026). */
+  refreshAlone?: number;
+  /** ns per refresh, Rotor as run and the baseline, with X answering each token request in `lateXMs`. */
+  late?: number;
+  lateBase?: number;
+  lateXMs?: number;
   contentionRefreshes: number;
   contentionNs: number;
 }
@@ -102,12 +108,34 @@ if (vault) {
           '',
         ],
         [
-          'refresh (lease + X + compare-and-swap)',
+          'refresh as run (lease + guard + X + compare-and-swap)',
           fmt(vault.refresh),
           `bare oauth4webapi refresh + one UPDATE keeping the pair ${fmt(vault.refreshBase)}`,
           refreshRatio.toFixed(2),
           `≤ 1.3× ${tick(refreshRatio <= 1.3)}`,
         ],
+        ...(vault.refreshAlone === undefined
+          ? []
+          : [
+              [
+                'refresh, the vault alone (no guard folder)',
+                fmt(vault.refreshAlone),
+                `the same ${fmt(vault.refreshBase)}`,
+                (vault.refreshAlone / vault.refreshBase).toFixed(2),
+                '',
+              ],
+            ]),
+        ...(vault.late === undefined || vault.lateBase === undefined
+          ? []
+          : [
+              [
+                `refresh as run, X answering in ${vault.lateXMs ?? '?'} ms`,
+                fmt(vault.late),
+                `the same ${fmt(vault.lateBase)}`,
+                (vault.late / vault.lateBase).toFixed(3),
+                '',
+              ],
+            ]),
         [
           '64 concurrent callers, one due account',
           `${vault.contentionRefreshes} refresh(es) in ${fmt(vault.contentionNs)}`,
@@ -122,7 +150,7 @@ if (vault) {
   const st = vault.refreshSteps;
   if (st)
     md.push(
-      `Where a refresh's time goes: Rotor ${fmt(st.lease)} taking the lease (one UPDATE, which also marks the send), ${fmt(st.send)} of checks before sending, ${fmt(st.x)} for X's answer, ${fmt(st.store)} storing the new pair (one UPDATE); the baseline ${fmt(st.baseX)} for X's answer and ${fmt(st.baseUpdate)} for its UPDATE.`,
+      `Where a refresh's time goes: Rotor ${fmt(st.lease)} taking the lease (one UPDATE, which also marks the send), ${fmt(st.send)} of checks before sending (the installation's row read, the in-doubt mark kept in a file), ${fmt(st.x)} for X's answer, ${fmt(st.store)} storing the new pair (kept in a file, then one UPDATE); the baseline ${fmt(st.baseX)} for X's answer and ${fmt(st.baseUpdate)} for its UPDATE. Each kept file is a file of its own with two fsyncs (the file, then its folder).`,
       '',
     );
   chart.push(

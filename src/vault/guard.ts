@@ -48,6 +48,8 @@ export interface VaultHooks {
   sendCleared?(accountId: string, version: number): void;
   /** At open, before any refresh. */
   reconcile(): Promise<ReconcileReport>;
+  /** Resolves once the clean-up of older kept files, started after each kept pair, has ended. */
+  settled?(): Promise<void>;
   /**
    * With the lease held, just before sending. `'reread'`: the row was brought forward (the
    * lease is gone with it): read it again. Throws `refresh_fenced` when refreshing is off.
@@ -121,6 +123,10 @@ export class VaultGuard implements VaultHooks {
       // The folder failed (full, read-only): the store still takes the pair; only the protection
       // against a later restore is missing for this refresh.
     }
+  }
+
+  settled(): Promise<void> {
+    return this.pairs.settled();
   }
 
   async sendMarked(p: Parameters<NonNullable<VaultHooks['sendMarked']>>[0]): Promise<void> {

@@ -15,7 +15,7 @@
  */
 import type { ForwardPair } from '../store/bring-forward.ts';
 import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { mkdir, open as openFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open as openFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { open, seal } from '../crypto/aead.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
@@ -64,6 +64,9 @@ export class NewestPairs {
   readonly dir: string;
   readonly #ring: KeyRing;
   #writes = 0;
+  /** Folders made by this process: a write does not ask the disk again (it does if one is gone). */
+  readonly #made = new Set<string>();
+  readonly #cleaning = new Set<Promise<void>>();
 
   constructor(dir: string, ring: KeyRing) {
     this.dir = dir;
@@ -71,8 +74,9 @@ export class NewestPairs {
   }
 
   /**
-   * Keeps the pair durably; older versions but the previous one are removed, and so are the
-   * in-doubt marks of older versions (the send they stood for has its answer: this pair).
+   * Keeps the pair durably. Then, off the caller's path (see {@link settled}), older versions but
+   * the previous one are removed, and so are the in-doubt marks of older versions (the send they
+   * stood for has its answer: this pair). Nothing removed is needed once this pair is on disk.
    */
   async keep(pair: KeptPair): Promise<void> {
     const folder = join(this.dir, pair.accountId);
@@ -81,11 +85,25 @@ export class NewestPairs {
       `${pair.version}.pair`,
       seal(this.#ring, JSON.stringify(pair), binding(pair.accountId, pair.version)),
     );
-    for (const v of this.#versions(pair.accountId)) {
-      if (v < pair.version - 1) await rm(join(folder, `${v}.pair`), { force: true });
+    const cleaning = this.#removeOlder(pair.accountId, pair.version).catch(() => {
+      // A file left behind is removed by the next keep; an older pair or mark never outranks this one.
+    });
+    this.#cleaning.add(cleaning);
+    void cleaning.finally(() => this.#cleaning.delete(cleaning));
+  }
+
+  /** Resolves once the removals started by {@link keep} so far have ended. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#cleaning]);
+  }
+
+  async #removeOlder(accountId: string, version: number): Promise<void> {
+    const folder = join(this.dir, accountId);
+    for (const v of this.#versions(accountId)) {
+      if (v < version - 1) await rm(join(folder, `${v}.pair`), { force: true });
     }
-    for (const v of this.#versions(pair.accountId, '.sent')) {
-      if (v < pair.version) await rm(join(folder, `${v}.sent`), { force: true });
+    for (const v of this.#versions(accountId, '.sent')) {
+      if (v < version) await rm(join(folder, `${v}.sent`), { force: true });
     }
   }
 
@@ -152,6 +170,7 @@ export class NewestPairs {
 
   /** Forgets an account's kept pairs (it is gone from the store). */
   forget(accountId: string): void {
+    this.#made.delete(join(this.dir, accountId));
     if (UUIDISH.test(accountId)) rmSync(join(this.dir, accountId), { recursive: true, force: true });
   }
 
@@ -161,6 +180,7 @@ export class NewestPairs {
    */
   setAside(accountId: string): void {
     if (!UUIDISH.test(accountId)) return;
+    this.#made.delete(join(this.dir, accountId));
     try {
       renameSync(join(this.dir, accountId), join(this.dir, `${accountId}.unreadable-${Date.now()}`));
     } catch {
@@ -170,11 +190,10 @@ export class NewestPairs {
 
   /** Writes `name` in `folder`: a file of its own, fsync, rename, fsync the folder. */
   async #write(folder: string, name: string, content: string): Promise<void> {
-    await mkdir(folder, { recursive: true, mode: 0o700 });
     const target = join(folder, name);
     // The process's own name for it, and a count: two writes under way never share a file.
     const tmp = `${target}.${process.pid}.${(this.#writes += 1)}.tmp`;
-    const file = await openFile(tmp, 'w', 0o600);
+    const file = await this.#create(folder, tmp);
     try {
       await file.writeFile(content);
       await file.sync();
@@ -188,6 +207,21 @@ export class NewestPairs {
     } finally {
       await dir.close();
     }
+  }
+
+  /** Opens `path` for writing in `folder`, making the folder first if this process has not. */
+  async #create(folder: string, path: string): Promise<FileHandle> {
+    if (this.#made.has(folder)) {
+      try {
+        return await openFile(path, 'w', 0o600);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        this.#made.delete(folder); // removed since (forgotten, set aside): made again below
+      }
+    }
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    this.#made.add(folder);
+    return openFile(path, 'w', 0o600);
   }
 
   /** Versions kept for the account (pairs, or in-doubt marks with `.sent`), highest first. */

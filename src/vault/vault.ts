@@ -105,6 +105,7 @@ export class TokenVault {
   readonly #closer = new AbortController();
   #closed: Promise<void> | undefined;
   readonly #drainMs: number;
+  readonly #guard: VaultHooks | undefined;
 
   constructor(options: VaultOptions) {
     const httpTimeoutMs = options.httpTimeoutMs ?? 15_000;
@@ -129,6 +130,7 @@ export class TokenVault {
     this.#db = options.db;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#drainMs = httpTimeoutMs + sendSlackMs(leaseTtlMs);
+    this.#guard = options.guard;
     const journalDir =
       options.journalDir ?? (options.db.dataDir ? join(options.db.dataDir, 'journal') : undefined);
     const journal = journalDir ? new Journal(journalDir, options.keyRing) : undefined;
@@ -261,13 +263,15 @@ export class TokenVault {
    * out — a caller gets the stored token while it is valid (`refresh_degraded`, `closing`), else
    * `refresh_fenced` — and no call waits for a lease any more; refreshes already sent are waited
    * for, bounded by the HTTP deadline, so that X's answer is stored (or journaled) rather than cut
-   * off by the exit. Then background writes stop; kept pairs stay in the journal. Idempotent.
+   * off by the exit. Then background writes stop; kept pairs stay in the journal; the guard's
+   * clean-up of older kept files is waited for. Idempotent.
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#closer.abort();
       await this.#section.drain(this.#drainMs);
       this.#kept.close();
+      await this.#guard?.settled?.();
     })();
     return this.#closed;
   }

@@ -94,6 +94,7 @@ test('kept pairs: the two newest stay; a changed or foreign-key file does not op
   const ring = testKeyRing();
   const pairs = new NewestPairs(folder, ring);
   for (let v = 1; v <= 4; v += 1) await pairs.keep(pair(v));
+  await pairs.settled();
   const account = pair(1).accountId;
   assert.deepEqual(readdirSync(join(folder, account)).sort(), ['3.pair', '4.pair']);
   assert.equal(pairs.state(account, 'i1').pair?.version, 4);
@@ -103,6 +104,19 @@ test('kept pairs: the two newest stay; a changed or foreign-key file does not op
   const s = pairs.state(account, 'i1');
   assert.equal(s.highest, 6);
   assert.equal(s.pair?.version, 4, 'the newest that opens');
+});
+
+test('kept pairs: a folder removed behind the process (another process forgot the account) is made again by the next keep', async () => {
+  const folder = dir();
+  const ring = testKeyRing();
+  const pairs = new NewestPairs(folder, ring);
+  const account = pair(1).accountId;
+  await pairs.keep(pair(1));
+  await pairs.settled();
+  new NewestPairs(folder, ring).forget(account); // not this instance: it still thinks the folder is there
+  await pairs.keep(pair(2));
+  assert.deepEqual(readdirSync(join(folder, account)), ['2.pair']);
+  assert.equal(pairs.state(account, 'i1').pair?.version, 2);
 });
 
 test('the fence decision: export, database copy, folder copy, other installation, switched off, live', () => {
