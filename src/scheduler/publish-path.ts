@@ -36,6 +36,7 @@ import {
   markFinal,
   markPublished,
   markStaleAsUnknown,
+  STALE_CLAIM_REASON,
   reschedule,
   type ClaimedPost,
   type Fence,
@@ -118,7 +119,7 @@ export class PublishPath {
       case 'check_stale':
         return not(
           (await markStaleAsUnknown(db, postId, this.#d.staleMs))
-            ? { kind: 'unknown', reason: 'its worker stopped; will look whether it was posted' }
+            ? { kind: 'unknown', reason: STALE_CLAIM_REASON }
             : { kind: 'busy' },
         );
     }

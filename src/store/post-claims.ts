@@ -185,6 +185,9 @@ export async function markFinal(
   return result.rows.length === 1;
 }
 
+/** A post's reason once its claim went stale (`markStaleAsUnknown`): the worker that held it stopped. */
+export const STALE_CLAIM_REASON = 'its worker stopped; will look whether it was posted';
+
 /** Why a thread's later parts were not posted (stored as their reason). */
 export const THREAD_ENDED = 'not posted: an earlier part of its thread failed';
 

@@ -8,6 +8,12 @@ import { SAME_TEXT_MESSAGE } from './handlers/multi-post.ts';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** A post's status word (the English of a refusal) in the user's language (`status.*`). */
+export function statusWord(t: Translate, status: string | undefined): string {
+  const key = `status.${status ?? ''}` as MessageKey;
+  return MESSAGE_KEYS.includes(key) ? t(key) : (status ?? '');
+}
+
 /** Known English refusals → keys (or a text made from them); named groups become the key's parameters. */
 export const PLANNING_MESSAGES: [
   RegExp,
@@ -21,11 +27,8 @@ export const PLANNING_MESSAGES: [
   [/^choose the weekday$/, 'grid.needDay'],
   [
     /^this post is (?<status>\w+) and can no longer be edited$/,
-    // The status in the user's language too (`status.*`), not the English word of the refusal.
-    (g, t) => {
-      const key = `status.${g.status ?? ''}` as MessageKey;
-      return t('edit.notEditable', { status: MESSAGE_KEYS.includes(key) ? t(key) : (g.status ?? '') });
-    },
+    // The status in the user's language too, not the English word of the refusal.
+    (g, t) => t('edit.notEditable', { status: statusWord(t, g.status) }),
   ],
   [new RegExp(`^${esc(QUEUE_TEXT_ONLY)}\\.?$`), 'queue.textOnly'],
   [/^give "at", or "localTime" with "timeZone", to schedule$/, 'edit.needTime'],

@@ -7,8 +7,8 @@
  */
 import { REASON_TEXTS, reasonText } from '../core/reason-texts.ts';
 import { DUE_TIME_MESSAGES } from '../core/due-time.ts';
-import { PLANNING_MESSAGES } from './planning-messages.ts';
-import { THREAD_ENDED } from '../store/post-claims.ts';
+import { PLANNING_MESSAGES, statusWord } from './planning-messages.ts';
+import { STALE_CLAIM_REASON, THREAD_ENDED } from '../store/post-claims.ts';
 import type { MessageKey, Translate } from './i18n.ts';
 import type { Locale } from './i18n.ts';
 
@@ -68,7 +68,11 @@ const RULES: Rule[] = [
   [exact('no such post among yours'), 'notFound.post'],
   [exact('no such schedule among yours'), 'notFound.schedule'],
   [exact('no such schedule'), 'notFound.schedule'],
-  [/^this post is (?<status>\w+) and can no longer be cancelled$/, 'post.notCancellable'],
+  [
+    /^this post is (?<status>\w+) and can no longer be cancelled$/,
+    (g, t) => t('post.notCancellable', { status: statusWord(t, g.status) }),
+  ],
+  [exact(STALE_CLAIM_REASON), 'post.workerStopped'],
   [exact('the schedule is already gone'), 'sched.gone'],
   [exact('choose a date, a time and a time zone'), 'time.missing'],
   [
