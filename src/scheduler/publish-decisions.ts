@@ -153,6 +153,10 @@ export function interpretCreate(
   }
 }
 
+/** The reason a post whose send X did not answer keeps, until a look says what happened. */
+export const noAnswerReason = (detail: string) =>
+  `X did not answer (${detail}); will look whether it was posted`;
+
 /** After a duplicate: X's id of this very post (found among the account's posts), or a failure. */
 export const duplicateDecision = (mine: string | undefined): Decision =>
   mine

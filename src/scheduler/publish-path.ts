@@ -36,8 +36,8 @@ import {
   markFinal,
   markPublished,
   markStaleAsUnknown,
-  STALE_CLAIM_REASON,
   reschedule,
+  STALE_CLAIM_REASON,
   type ClaimedPost,
   type Fence,
 } from '../store/post-claims.ts';
@@ -53,6 +53,7 @@ import {
   fenceOf,
   interpretCreate,
   limitsToSave,
+  noAnswerReason,
   notClaimedDecision,
   settleReschedule,
   tokenFailureDecision,
@@ -239,8 +240,7 @@ export class PublishPath {
           ? { kind: 'failed', reason: d.reason }
           : { kind: 'blocked', reason: d.reason };
       case 'unknown': {
-        const reason = `X did not answer (${d.detail}); will look whether it was posted`;
-        await markFinal(db, post.id, 'unknown', reason, true, fence);
+        await markFinal(db, post.id, 'unknown', noAnswerReason(d.detail), true, fence);
         return { kind: 'unknown', reason: d.detail };
       }
       case 'access_refused': {

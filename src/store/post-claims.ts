@@ -77,6 +77,9 @@ export async function claimManyForPublishing(q: Queryable, ids: string[]): Promi
   return new Map(result.rows.map((r) => [r.id, r]));
 }
 
+/** The reason a stale claim leaves (`markStaleAsUnknown`): the worker that held it stopped mid-publish. */
+export const STALE_CLAIM_REASON = 'the worker publishing it stopped before recording the outcome';
+
 /** A post left in `publishing` longer than `staleMs` (its worker died or hung): now `unknown`. */
 export async function markStaleAsUnknown(
   q: Queryable,
@@ -84,10 +87,10 @@ export async function markStaleAsUnknown(
   staleMs: number,
 ): Promise<PostRow | undefined> {
   const result = await q.query<PostRow>(
-    `UPDATE posts SET status = 'unknown', reason = 'the worker publishing it stopped before recording the outcome', updated_at = now()
+    `UPDATE posts SET status = 'unknown', reason = $3, updated_at = now()
      WHERE id = $1 AND status = 'publishing' AND publish_started_at < now() - $2 * interval '1 millisecond'
      RETURNING ${POST_COLUMNS}`,
-    [id, staleMs],
+    [id, staleMs, STALE_CLAIM_REASON],
   );
   return result.rows[0];
 }
@@ -184,9 +187,6 @@ export async function markFinal(
   );
   return result.rows.length === 1;
 }
-
-/** A post's reason once its claim went stale (`markStaleAsUnknown`): the worker that held it stopped. */
-export const STALE_CLAIM_REASON = 'its worker stopped; will look whether it was posted';
 
 /** Why a thread's later parts were not posted (stored as their reason). */
 export const THREAD_ENDED = 'not posted: an earlier part of its thread failed';

@@ -139,6 +139,9 @@ export async function listPosts(
   return result.rows;
 }
 
+/** The reason a cancelled post keeps. */
+export const CANCELLED_REASON = 'cancelled by its user';
+
 /**
  * Cancels a post that has not started publishing (scheduled, queued, draft or blocked): a
  * compare-and-swap, so a post a worker has claimed cannot be cancelled under it. For a thread
@@ -149,12 +152,12 @@ export async function cancelPost(q: Queryable, id: string): Promise<PostRow | un
   const result = await q.query<{ n: number }>(
     `WITH target AS (SELECT id, thread_id FROM posts WHERE id = $1),
      cancelled AS (
-       UPDATE posts p SET status = 'cancelled', reason = 'cancelled by its user', queue_position = NULL, updated_at = now()
+       UPDATE posts p SET status = 'cancelled', reason = $2, queue_position = NULL, updated_at = now()
        FROM target t WHERE (p.id = t.id OR p.thread_id = t.thread_id)
          AND p.status IN ('scheduled', 'queued', 'draft', 'blocked', 'waiting')
        RETURNING p.id)
      SELECT count(*)::int AS n FROM cancelled`,
-    [id],
+    [id, CANCELLED_REASON],
   );
   return (result.rows[0]?.n ?? 0) > 0 ? getPost(q, id) : undefined;
 }

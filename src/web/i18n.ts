@@ -1,6 +1,6 @@
 /**
  * @module The web app's two languages. Every text a page shows is a key of one area module in
- * `./i18n/` (shell, dashboard, posting, media, planning, accounts, threads), in English and in Japanese; the locale comes
+ * `./i18n/` (shell, dashboard, posting, media, planning, accounts, threads, reasons), in English and in Japanese; the locale comes
  * from the user's choice (cookie or profile), else `Accept-Language`.
  *
  * To add an area (for example `./i18n-planning.ts`): export `defineTexts({ …en }, { …ja })` from
@@ -17,6 +17,7 @@ import { mergeTexts } from './i18n/define.ts';
 import { mediaTexts } from './i18n/media.ts';
 import { planningTexts } from './i18n/planning.ts';
 import { postingTexts } from './i18n/posting.ts';
+import { reasonTexts } from './i18n/reasons.ts';
 import { shellTexts } from './i18n/shell.ts';
 import { threadTexts } from './i18n/threads.ts';
 
@@ -29,6 +30,7 @@ const AREAS = [
   planningTexts,
   accountsTexts,
   threadTexts,
+  reasonTexts,
 ] as const;
 
 const { en, ja } = mergeTexts(AREAS);

@@ -8,7 +8,8 @@
 import { REASON_TEXTS, reasonText } from '../core/reason-texts.ts';
 import { DUE_TIME_MESSAGES } from '../core/due-time.ts';
 import { PLANNING_MESSAGES, statusWord } from './planning-messages.ts';
-import { STALE_CLAIM_REASON, THREAD_ENDED } from '../store/post-claims.ts';
+import { THREAD_ENDED } from '../store/post-claims.ts';
+import { REASON_MESSAGES } from './reason-messages.ts';
 import type { MessageKey, Translate } from './i18n.ts';
 import type { Locale } from './i18n.ts';
 
@@ -20,6 +21,8 @@ const exact = (s: string) => new RegExp(`^${esc(s)}\\.?$`);
 
 /** Known English refusals → keys; named groups become the key's parameters. */
 const RULES: Rule[] = [
+  // First: a reason given up on starts with the reason before it, which other rules would take.
+  ...REASON_MESSAGES,
   [exact('the text is empty'), 'text.empty'],
   [/^the text is too long: (?<n>\d+) of 280/, 'text.tooLong'],
   [exact('the text has characters X does not accept'), 'text.invalid'],
@@ -72,7 +75,6 @@ const RULES: Rule[] = [
     /^this post is (?<status>\w+) and can no longer be cancelled$/,
     (g, t) => t('post.notCancellable', { status: statusWord(t, g.status) }),
   ],
-  [exact(STALE_CLAIM_REASON), 'post.workerStopped'],
   [exact('the schedule is already gone'), 'sched.gone'],
   [exact('choose a date, a time and a time zone'), 'time.missing'],
   [

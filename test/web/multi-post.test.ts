@@ -1,11 +1,10 @@
 /**
  * Several accounts from one compose: texts the same as X would see them are found (spaces and
  * Unicode forms do not make them differ), and the refusal is said in English and Japanese; so are
- * the refusals that name a post's status, and the reason of a post whose worker stopped.
+ * the refusals that name a post's status.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STALE_CLAIM_REASON } from '../../src/store/post-claims.ts';
 import { repeatedText, SAME_TEXT_MESSAGE } from '../../src/web/handlers/multi-post.ts';
 import { translator } from '../../src/web/i18n.ts';
 import { userMessage } from '../../src/web/user-messages.ts';
@@ -41,11 +40,4 @@ test('a cancel refused once publishing started names the status in the user’s 
   assert.ok(ja.includes(translator('ja')('status.publishing')), ja);
   assert.ok(!/publishing/.test(ja), `no English status word: ${ja}`);
   assert.ok(userMessage(translator('en'), 'en', refusal).includes('publishing'));
-});
-
-test('the reason of a post whose worker stopped mid-publish is said in Japanese too', () => {
-  const ja = userMessage(translator('ja'), 'ja', STALE_CLAIM_REASON);
-  assert.equal(ja, translator('ja')('post.workerStopped'));
-  assert.ok(!/[a-z]{3}/.test(ja.replace(/Rotor/g, '')), `no English left: ${ja}`);
-  assert.match(userMessage(translator('en'), 'en', STALE_CLAIM_REASON), /stopped before it finished/);
 });

@@ -78,8 +78,6 @@ export const postingTexts = defineTexts(
     'cron.invalid': '“{cron}” is not a valid cron expression.',
     'cron.never': '“{cron}” never fires.',
     'post.notCancellable': 'This post is {status} and can no longer be cancelled.',
-    'post.workerStopped':
-      'The worker publishing it stopped before it finished; Rotor will look on X whether it was posted.',
     'sched.gone': 'The schedule is already gone.',
     'queue.noSlots':
       'The queue of @{user} has no slots yet, so nothing from it is posted: set its slots in Schedules.',
@@ -160,8 +158,6 @@ export const postingTexts = defineTexts(
     'cron.invalid': '「{cron}」は正しい cron 式ではありません。',
     'cron.never': '「{cron}」は一度も実行されません。',
     'post.notCancellable': 'この投稿は「{status}」のため、もう取り消せません。',
-    'post.workerStopped':
-      '投稿中のワーカーが途中で止まりました。X に投稿されたかどうかを Rotor が確認します。',
     'sched.gone': 'このスケジュールはすでにありません。',
     'queue.noSlots':
       '@{user} のキューには投稿枠がまだないため、何も投稿されません。「スケジュール」で投稿枠を設定してください。',
