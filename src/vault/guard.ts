@@ -125,6 +125,7 @@ export class VaultGuard implements VaultHooks {
     }
   }
 
+  /** {@inheritDoc VaultHooks.settled} */
   settled(): Promise<void> {
     return this.pairs.settled();
   }

@@ -92,19 +92,23 @@ export class NewestPairs {
     void cleaning.finally(() => this.#cleaning.delete(cleaning));
   }
 
-  /** Resolves once the removals started by {@link keep} so far have ended. */
+  /** Resolves once the removals started by {@link keep} (those started meanwhile too) have ended. */
   async settled(): Promise<void> {
-    await Promise.all([...this.#cleaning]);
+    while (this.#cleaning.size > 0) await Promise.all([...this.#cleaning]);
   }
 
+  /** What is removed is listed when the pair is kept, before anything else can change the folder. */
   async #removeOlder(accountId: string, version: number): Promise<void> {
     const folder = join(this.dir, accountId);
-    for (const v of this.#versions(accountId)) {
-      if (v < version - 1) await rm(join(folder, `${v}.pair`), { force: true });
-    }
-    for (const v of this.#versions(accountId, '.sent')) {
-      if (v < version) await rm(join(folder, `${v}.sent`), { force: true });
-    }
+    const names = [
+      ...this.#versions(accountId)
+        .filter((v) => v < version - 1)
+        .map((v) => `${v}.pair`),
+      ...this.#versions(accountId, '.sent')
+        .filter((v) => v < version)
+        .map((v) => `${v}.sent`),
+    ];
+    for (const name of names) await rm(join(folder, name), { force: true });
   }
 
   /** Keeps the in-doubt mark of a send durably, before the refresh token goes out. */
@@ -219,7 +223,15 @@ export class NewestPairs {
         this.#made.delete(folder); // removed since (forgotten, set aside): made again below
       }
     }
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    if ((await mkdir(folder, { recursive: true, mode: 0o700 })) !== undefined) {
+      // A new account folder: its entry in the parent is made durable too, before its first file.
+      const parent = await openFile(this.dir, 'r');
+      try {
+        await parent.sync();
+      } finally {
+        await parent.close();
+      }
+    }
     this.#made.add(folder);
     return openFile(path, 'w', 0o600);
   }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { systemClock, systemTimer, type Clock, type Timer } from '../core/clock.ts';
 import { RotorError } from '../core/errors.ts';
+import { settledWithin } from '../core/settled.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import type { FetchLike } from '../oauth/bounded-fetch.ts';
 import type { OAuthProvider } from '../oauth/provider.ts';
@@ -271,7 +272,7 @@ export class TokenVault {
       this.#closer.abort();
       await this.#section.drain(this.#drainMs);
       this.#kept.close();
-      await this.#guard?.settled?.();
+      if (this.#guard?.settled) await settledWithin([this.#guard.settled()], this.#drainMs);
     })();
     return this.#closed;
   }

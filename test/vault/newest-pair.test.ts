@@ -119,6 +119,21 @@ test('kept pairs: a folder removed behind the process (another process forgot th
   assert.equal(pairs.state(account, 'i1').pair?.version, 2);
 });
 
+test('kept pairs: once a pair is kept and its clean-up settled, the in-doubt marks of older versions are gone, its own stays', async () => {
+  const folder = dir();
+  const pairs = new NewestPairs(folder, testKeyRing());
+  const account = pair(1).accountId;
+  await pairs.keep(pair(1));
+  const mark = { sentCount: 1, consentedAt: 1, installationId: 'i1' };
+  await pairs.markSent(account, { ...mark, version: 1 });
+  await pairs.keep(pair(2)); // the answer to version 1's send
+  await pairs.markSent(account, { ...mark, version: 2 });
+  await pairs.settled();
+  assert.equal(pairs.hasSentMark(account, 1), false, 'answered: its mark removed');
+  assert.equal(pairs.hasSentMark(account, 2), true, 'version 2 was sent after: its mark stays');
+  assert.deepEqual(readdirSync(join(folder, account)).sort(), ['1.pair', '2.pair', '2.sent']);
+});
+
 test('the fence decision: export, database copy, folder copy, other installation, switched off, live', () => {
   const row = { id: 'i1', home: 'h', fencedAt: null, fencedNote: null, claimedAt: null };
   const base = {
