@@ -45,6 +45,12 @@ export const MESSAGE_KEYS = Object.keys(en) as MessageKey[];
 /** A translator for one locale: `t('dash.refreshed', { when })`. */
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
+/** A post's status (`scheduled`, `publishing`…) in the user's language (`status.*`); an unknown one as it is. */
+export function statusWord(t: Translate, status: string | undefined): string {
+  const key = `status.${status ?? ''}` as MessageKey;
+  return MESSAGE_KEYS.includes(key) ? t(key) : (status ?? '');
+}
+
 export function translator(locale: Locale): Translate {
   const table = MESSAGES[locale];
   return (key, params = {}) =>

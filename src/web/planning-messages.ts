@@ -3,16 +3,10 @@
  * `i18n-planning.ts` (read by `user-messages.ts`, which says every refusal in the user's language).
  */
 import { QUEUE_TEXT_ONLY } from '../scheduler/service.ts';
-import { MESSAGE_KEYS, type MessageKey, type Translate } from './i18n.ts';
+import { statusWord, type MessageKey, type Translate } from './i18n.ts';
 import { SAME_TEXT_MESSAGE } from './handlers/multi-post.ts';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A post's status word (the English of a refusal) in the user's language (`status.*`). */
-export function statusWord(t: Translate, status: string | undefined): string {
-  const key = `status.${status ?? ''}` as MessageKey;
-  return MESSAGE_KEYS.includes(key) ? t(key) : (status ?? '');
-}
 
 /** Known English refusals → keys (or a text made from them); named groups become the key's parameters. */
 export const PLANNING_MESSAGES: [

@@ -7,10 +7,10 @@
  */
 import { REASON_TEXTS, reasonText } from '../core/reason-texts.ts';
 import { DUE_TIME_MESSAGES } from '../core/due-time.ts';
-import { PLANNING_MESSAGES, statusWord } from './planning-messages.ts';
+import { PLANNING_MESSAGES } from './planning-messages.ts';
 import { THREAD_ENDED } from '../store/post-claims.ts';
 import { REASON_MESSAGES } from './reason-messages.ts';
-import type { MessageKey, Translate } from './i18n.ts';
+import { statusWord, type MessageKey, type Translate } from './i18n.ts';
 import type { Locale } from './i18n.ts';
 
 type Rule = [RegExp, MessageKey | ((g: Record<string, string>, t: Translate, say: Say) => string)];

@@ -11,7 +11,7 @@ import { viewOnXUrl } from '../feedback.ts';
 import { listAccountsFor } from '../handlers/accounts.ts';
 import { createForAccounts } from '../handlers/multi-post.ts';
 import { currentPostFor } from '../handlers/posts.ts';
-import type { MessageKey } from '../i18n.ts';
+import { statusWord } from '../i18n.ts';
 import type { CreatePostInput } from '../schemas.ts';
 import { userMessage } from '../user-messages.ts';
 import type { AccountOutcomeLine } from '../views/compose-accounts.ts';
@@ -69,7 +69,7 @@ export async function sendToAccounts(
     lines.push({
       username,
       ok: true,
-      text: v.t(`status.${post?.status ?? 'scheduled'}` as MessageKey),
+      text: statusWord(v.t, post?.status ?? 'scheduled'),
       link,
     });
   }

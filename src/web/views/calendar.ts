@@ -7,7 +7,7 @@
 import { html } from 'hono/html';
 import { DateTime } from 'luxon';
 import type { CalendarDay, CalendarEntry, CalendarRange } from '../calendar-data.ts';
-import type { MessageKey } from '../i18n.ts';
+import { statusWord, type MessageKey } from '../i18n.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
 
 const INTL: Record<string, string> = { en: 'en-GB', ja: 'ja-JP' };
@@ -46,7 +46,7 @@ function entryView(v: ViewContext, range: CalendarRange, e: CalendarEntry, i: nu
     ${e.text ? html`<span class="cal-text">${short(e.text)}</span>` : ''}
     ${
       e.kind === 'post' && e.status && e.status !== 'scheduled'
-        ? html`<span class="muted">${v.t(`status.${e.status}` as MessageKey)}</span>`
+        ? html`<span class="muted">${statusWord(v.t, e.status)}</span>`
         : ''
     }
     ${

@@ -2,7 +2,7 @@
 import { html } from 'hono/html';
 import type { AccountRow } from '../../store/accounts.ts';
 import type { PostRow } from '../../store/posts.ts';
-import type { MessageKey } from '../i18n.ts';
+import { statusWord } from '../i18n.ts';
 import { accountSelect, zoneSelect } from './forms.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
 import { partsFields, type PartField } from './thread-parts.ts';
@@ -32,9 +32,9 @@ export function editView(
         post.parts
           ? v.t('edit.threadLead', {
               n: post.parts.length,
-              status: v.t(`status.${(currentPart(post.parts) ?? post).status}` as MessageKey),
+              status: statusWord(v.t, (currentPart(post.parts) ?? post).status),
             })
-          : v.t('edit.lead', { status: v.t(`status.${post.status}` as MessageKey) })
+          : v.t('edit.lead', { status: statusWord(v.t, post.status) })
       }
     </p>
     <form method="post" action="/posts/${post.id}/edit" enctype="multipart/form-data" data-edit-post>

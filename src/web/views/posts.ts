@@ -1,7 +1,7 @@
 /** @module Posts: upcoming, the queue, and history with each post's status and reason; a thread once, with its parts. */
 import { html } from 'hono/html';
 import type { PostRow } from '../../store/posts.ts';
-import type { MessageKey } from '../i18n.ts';
+import { statusWord, type MessageKey } from '../i18n.ts';
 import { formatInstant } from '../format.ts';
 import { csrfField, notice, type ViewContext } from './layout.ts';
 
@@ -23,7 +23,7 @@ export function threadParts(v: ViewContext, parts: PostRow[]) {
           html`<li data-part-status="${part.status}">
             ${part.text}${media(part)}
             <small class="${['failed', 'blocked', 'unknown'].includes(part.status) ? 'bad' : 'muted'}"
-              >(${v.t(`status.${part.status}` as MessageKey)})</small
+              >(${statusWord(v.t, part.status)})</small
             >
             ${part.status === 'published' && part.xUrl ? html`<a href="${part.xUrl}">${v.t('posts.view')}</a>` : ''}
             ${part.reason && part.status !== 'published' ? html`<br /><small data-why>${v.t('history.why')}: ${part.reason}</small>` : ''}
@@ -77,7 +77,7 @@ export function postsView(
                     <td data-label="${v.t('posts.account')}">@${p.username}</td>
                     <td data-label="${v.t('posts.status')}">
                       <span class="${['failed', 'blocked', 'unknown'].includes(p.status) ? 'bad' : ''}"
-                        >${v.t(`status.${p.status}` as MessageKey)}</span
+                        >${statusWord(v.t, p.status)}</span
                       >
                       ${p.status === 'published' && p.xUrl ? html`<br /><a href="${p.xUrl}">${v.t('posts.view')}</a>` : ''}
                       ${p.reason && p.status !== 'published' ? html`<br /><small data-why>${v.t('history.why')}: ${p.reason}</small>` : ''}

@@ -8,7 +8,7 @@
 import { html } from 'hono/html';
 import { checkText } from '../../scheduler/text.ts';
 import { THREAD_PARTS } from '../../scheduler/threads.ts';
-import type { MessageKey } from '../i18n.ts';
+import { statusWord } from '../i18n.ts';
 import type { ViewContext } from './layout.ts';
 
 /** One part in the form; `status`, `reason` and `mediaCount` for a stored part (the Edit page). */
@@ -62,7 +62,7 @@ function partView(v: ViewContext, n: number | string, total: number, p: PartFiel
     ${
       p.status && !single
         ? html`<p class="muted" data-part-status="${p.status}">
-            ${v.t('edit.partStatus', { status: v.t(`status.${p.status}` as MessageKey) })}
+            ${v.t('edit.partStatus', { status: statusWord(v.t, p.status) })}
             ${p.reason ? html`<br /><small data-why>${v.t('history.why')}: ${p.reason}</small>` : ''}
           </p>`
         : ''
