@@ -26,18 +26,15 @@ test('the refusal of identical texts says why, in English and in Japanese', () =
   assert.notEqual(ja, SAME_TEXT_MESSAGE);
 });
 
-test('an edit refused once publishing started names the status in the user’s language', () => {
-  const refusal = 'this post is publishing and can no longer be edited';
-  const ja = userMessage(translator('ja'), 'ja', refusal);
-  assert.ok(ja.includes(translator('ja')('status.publishing')), ja);
-  assert.ok(!/publishing/.test(ja), `no English status word: ${ja}`);
-  assert.ok(userMessage(translator('en'), 'en', refusal).includes('publishing'));
-});
-
-test('a cancel refused once publishing started names the status in the user’s language', () => {
-  const refusal = 'this post is publishing and can no longer be cancelled';
-  const ja = userMessage(translator('ja'), 'ja', refusal);
-  assert.ok(ja.includes(translator('ja')('status.publishing')), ja);
-  assert.ok(!/publishing/.test(ja), `no English status word: ${ja}`);
-  assert.ok(userMessage(translator('en'), 'en', refusal).includes('publishing'));
-});
+for (const [what, verb] of [
+  ['an edit', 'edited'],
+  ['a cancel', 'cancelled'],
+] as const) {
+  test(`${what} refused once publishing started names the status in the user’s language`, () => {
+    const refusal = `this post is publishing and can no longer be ${verb}`;
+    const ja = userMessage(translator('ja'), 'ja', refusal);
+    assert.ok(ja.includes(translator('ja')('status.publishing')), ja);
+    assert.ok(!/publishing/.test(ja), `no English status word: ${ja}`);
+    assert.ok(userMessage(translator('en'), 'en', refusal).includes('publishing'));
+  });
+}
