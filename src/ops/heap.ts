@@ -9,23 +9,41 @@
  * (about 40 MB), and nothing caps the heap, so a process that really needs more still gets it.
  *
  * The setting is made inside the process, once it has started (start-up grows the heap fastest,
- * and a bound then would cost it a second: `bench/startup.bench.ts`), so that it holds however the
- * process was started (`npx rotor`, `npm start`, the Docker image, `node bin/rotor.js`). Node's
+ * and a bound then would cost it a second: `bench/startup.bench.ts`), followed by one full
+ * collection: V8 computes the old space's next limit only at a full collection, so without it the
+ * limit start-up left (several times what was live then) would hold until reached, and a worker
+ * would fill it with dead objects in its first half-minute of pre-warming (190–204 MB against
+ * 150–167 MB with four workers, `docs/performance.md`). The setting holds however the process was
+ * started (`npx rotor`, `npm start`, the Docker image, `node bin/rotor.js`). Node's
  * own `--heap-growing-percent` on its command line wins (`node --heap-growing-percent=50
  * bin/rotor.js worker`; Node does not take this flag from `NODE_OPTIONS`).
  */
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** Old space grows by at most this share (%) of what survived the last full collection. */
 export const HEAP_GROWING_PERCENT = 25;
 
 /**
- * Bounds old-space growth for this process, unless `execArgv` sets it already. Returns the
- * percentage in force, or undefined when the command line decides.
+ * Bounds old-space growth for this process, unless `execArgv` sets it already, then collects once
+ * so that the bound applies from now on (tens of ms, once). Returns the percentage in force, or
+ * undefined when the command line decides.
  */
 export function boundHeapGrowth(execArgv: readonly string[] = process.execArgv): number | undefined {
   if (execArgv.some((a) => a.startsWith('--heap-growing-percent') || a.startsWith('--heap_growing_percent')))
     return undefined;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  collectOnce();
   return HEAP_GROWING_PERCENT;
+}
+
+/**
+ * One full collection. `gc` is made for a new context only, and the flag is taken back at once:
+ * this process's own global never gets a `gc`.
+ */
+function collectOnce(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  setFlagsFromString('--no-expose-gc');
+  gc();
 }
