@@ -3,16 +3,12 @@
  * `i18n-planning.ts` (read by `user-messages.ts`, which says every refusal in the user's language).
  */
 import { QUEUE_TEXT_ONLY } from '../scheduler/service.ts';
-import { statusWord, type MessageKey, type Translate } from './i18n.ts';
+import { statusWord } from './i18n.ts';
+import { esc, type MessageRule } from './message-rules.ts';
 import { SAME_TEXT_MESSAGE } from './handlers/multi-post.ts';
 
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Known English refusals → keys (or a text made from them); named groups become the key's parameters. */
-export const PLANNING_MESSAGES: [
-  RegExp,
-  MessageKey | ((g: Record<string, string>, t: Translate) => string),
-][] = [
+export const PLANNING_MESSAGES: MessageRule[] = [
   [new RegExp(`^${esc(SAME_TEXT_MESSAGE)}$`), 'compose.sameText'],
   [/^choose at least one account$/, 'compose.oneAccount'],
   [/^tick at least one day for a time in the grid$/, 'grid.noSlot'],

@@ -5,20 +5,13 @@
  */
 import { STALE_CLAIM_REASON } from '../store/post-claims.ts';
 import { CANCELLED_REASON } from '../store/posts.ts';
-import type { MessageKey, Translate } from './i18n.ts';
-
-type Say = (message: string) => string;
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const exact = (s: string) => new RegExp(`^${esc(s)}\\.?$`);
+import { exact, type MessageRule } from './message-rules.ts';
 
 /**
  * Known reasons → keys (or a text made from them); named groups become the key's parameters.
  * A reason given up on carries the one before it, said in the user's language too.
  */
-export const REASON_MESSAGES: [
-  RegExp,
-  MessageKey | ((g: Record<string, string>, t: Translate, say: Say) => string),
-][] = [
+export const REASON_MESSAGES: MessageRule[] = [
   [
     /^(?<reason>.+); gave up after (?<n>\d+) tries \(you can retry it\)$/s,
     (g, t, say) => t('reason.gaveUp', { reason: say(g.reason ?? ''), n: g.n ?? '' }),

@@ -10,17 +10,12 @@ import { DUE_TIME_MESSAGES } from '../core/due-time.ts';
 import { PLANNING_MESSAGES } from './planning-messages.ts';
 import { THREAD_ENDED } from '../store/post-claims.ts';
 import { REASON_MESSAGES } from './reason-messages.ts';
-import { statusWord, type MessageKey, type Translate } from './i18n.ts';
+import { exact, type MessageRule, type Say } from './message-rules.ts';
+import { statusWord, type Translate } from './i18n.ts';
 import type { Locale } from './i18n.ts';
 
-type Rule = [RegExp, MessageKey | ((g: Record<string, string>, t: Translate, say: Say) => string)];
-type Say = (message: string) => string;
-
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const exact = (s: string) => new RegExp(`^${esc(s)}\\.?$`);
-
 /** Known English refusals → keys; named groups become the key's parameters. */
-const RULES: Rule[] = [
+const RULES: MessageRule[] = [
   // First: a reason given up on starts with the reason before it, which other rules would take.
   ...REASON_MESSAGES,
   [exact('the text is empty'), 'text.empty'],
