@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { killLeftovers } from '../helpers/cli.ts';
 import { serve } from '../helpers/web.ts';
 import { launch } from './browser.ts';
-import { consentAs, contextFor, Shots, signIn, watchErrors, type Width } from './flow.ts';
+import { consentAs, contextFor, Shots, signIn, storedPosts, watchErrors, type Width } from './flow.ts';
 
 after(killLeftovers);
 
@@ -104,6 +104,19 @@ before(async () => {
     cron: '0 12 * * *',
     timeZone: 'Asia/Tokyo',
   });
+  // A cancelled post: its stored reason on the history page, in the page's language.
+  await form(p, s.web, '/compose', {
+    accountId: account,
+    text: 'Cancelled from the setup',
+    action: 'schedule',
+    date: tomorrow,
+    time: '10:00',
+    timeZone: 'Asia/Tokyo',
+  });
+  const toCancel = (await storedPosts(p, s.web)).find((x) => x.text === 'Cancelled from the setup');
+  assert.ok(toCancel, 'the post to cancel was stored');
+  await p.goto(`${s.web}/posts?view=upcoming`);
+  await form(p, s.web, `/posts/${toCancel.id}/cancel`, {});
   await p.goto(`${s.web}/settings`);
   await p.fill('#key-name', 'A key with a rather long descriptive name for the phone layout');
   await p.check('#perm-posts\\:read');
@@ -168,6 +181,15 @@ async function everyPage(width: Width) {
         await page.goto(`${s.web}${path}`);
         const name = path === '/' ? 'dashboard' : path.slice(1).replace(/[?=]/g, '-');
         await look(name, true);
+        if (path === '/posts?view=history') {
+          // The cancelled post's stored reason, said in the page's language.
+          const body = (await page.textContent('main')) ?? '';
+          assert.ok(
+            body.includes(lang === 'ja' ? '利用者が取り消しました' : 'Cancelled by its user.'),
+            `${lang}: ${body}`,
+          );
+          if (lang === 'ja') assert.ok(!body.includes('cancelled by its user'), 'no English reason left');
+        }
       }
       // The menu opens on a phone and lists every page.
       if (width === 'phone') {
